@@ -1,0 +1,172 @@
+# perpd — build, test, bench, install, run.
+#
+# Layout the build discovers by itself (add a folder, not a rule):
+#   host/*.c                      -> $(B)/bin/perpd
+#   plugins/<kind>-<name>/*.c     -> $(B)/lib/perp/<name>.so
+#       optional plugins/<dir>/pkgs: pkg-config names the plugin links
+#   tests/unit/test_*.c           -> host objects + criterion
+#   tests/integration/test_*.c    -> host objects + criterion (spawn perpd)
+#   tests/plugins/<dir>/test_*.c  -> that plugin's sources + host objects
+#   tests/support/*.c             -> linked into every test binary
+#   bench/bench_*.c               -> host objects; loads plugins by path
+#
+# `make SAN=1` builds everything into build/san with ASan and UBSan.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+
+ifeq ($(SAN),1)
+B ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1
+else
+B ?= build
+SANFLAGS :=
+OPT := -O2
+endif
+
+HOST_PKGS := yaml-0.1 jansson libcurl
+PKG_CFLAGS = $(shell pkg-config --cflags $(1) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) \
+                 -Isdk/include -Ihost $(EXTRA_CFLAGS)
+LDFLAGS_COMMON := $(SANFLAGS)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+# ---------------------------------------------------------------- host
+HOST_SRCS := $(wildcard host/*.c)
+HOST_OBJS := $(patsubst host/%.c,$(B)/obj/host/%.o,$(HOST_SRCS))
+HOST_LIB_OBJS := $(filter-out $(B)/obj/host/main.o,$(HOST_OBJS))
+HOST_CFLAGS := $(CFLAGS_COMMON) $(call PKG_CFLAGS,$(HOST_PKGS)) \
+               -DPERP_VERSION=\"$(VERSION)\" \
+               -DPERP_INSTALL_LIBDIR=\"$(PREFIX)/lib/perp\"
+HOST_LIBS := $(call PKG_LIBS,$(HOST_PKGS)) -ldl -lm -lpthread
+
+PERPD := $(B)/bin/perpd
+
+# ------------------------------------------------------------- plugins
+PLUGIN_DIRS := $(patsubst %/,%,$(wildcard plugins/*/))
+# plugins/indicator-rsi -> rsi
+plugin_name = $(word 2,$(subst -, ,$(notdir $(1))))
+PLUGIN_SOS := $(foreach d,$(PLUGIN_DIRS),$(B)/lib/perp/$(call plugin_name,$(d)).so)
+plugin_pkgs = $(shell cat $(1)/pkgs 2>/dev/null)
+PLUGIN_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden
+
+# --------------------------------------------------------------- tests
+SUPPORT_SRCS := $(wildcard tests/support/*.c)
+SUPPORT_OBJS := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRCS))
+TEST_PKGS := criterion libwebsockets libmicrohttpd openssl
+TEST_CFLAGS := $(HOST_CFLAGS) $(call PKG_CFLAGS,$(TEST_PKGS)) -Itests/support
+TEST_LIBS := $(call PKG_LIBS,$(TEST_PKGS)) $(HOST_LIBS)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(wildcard tests/integration/test_*.c))
+PLUGIN_TESTS := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%,$(wildcard tests/plugins/*/test_*.c))
+ALL_TESTS := $(UNIT_TESTS) $(PLUGIN_TESTS) $(INTEG_TESTS)
+
+BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/bench_*.c))
+
+.PHONY: all deps test test-build bench install clean run replay format help
+.DEFAULT_GOAL := all
+
+all: $(PERPD) $(PLUGIN_SOS)
+
+help:
+	@echo "make            build perpd and every plugin into build/"
+	@echo "make run        install deps, build, run config/default.yaml (live)"
+	@echo "make replay     same pipeline over ../shared/history (or PERP_DATA_DIR)"
+	@echo "make test       install deps, build, run every test (plain and ASan/UBSan)"
+	@echo "make bench      build with -O2 and print benchmark figures"
+	@echo "make install    PREFIX=/usr/local DESTDIR= : perpd, plugins, SDK, perp-sdk.pc"
+
+deps:
+	@scripts/deps.sh
+
+# ----------------------------------------------------------- host rules
+$(B)/obj/host/%.o: host/%.c $(wildcard host/*.h) sdk/include/perp/sdk.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(PERPD): $(HOST_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_COMMON) -rdynamic -o $@ $^ $(HOST_LIBS)
+
+# --------------------------------------------------------- plugin rules
+define PLUGIN_RULE
+$(B)/lib/perp/$(call plugin_name,$(1)).so: $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) sdk/include/perp/sdk.h $(wildcard $(1)/pkgs)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(PLUGIN_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,$(1))) -I$(1) \
+	    -shared -o $$@ $(wildcard $(1)/*.c) $$(LDFLAGS_COMMON) \
+	    $$(call PKG_LIBS,$$(call plugin_pkgs,$(1))) -lm
+endef
+$(foreach d,$(PLUGIN_DIRS),$(eval $(call PLUGIN_RULE,$(d))))
+
+# ----------------------------------------------------------- test rules
+$(B)/obj/tests/%.o: tests/%.c $(wildcard tests/support/*.h) sdk/include/perp/sdk.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+$(B)/tests/unit/%: tests/unit/%.c $(HOST_LIB_OBJS) $(SUPPORT_OBJS) $(wildcard host/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(HOST_LIB_OBJS) $(SUPPORT_OBJS) $(LDFLAGS_COMMON) $(TEST_LIBS)
+
+$(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB_OBJS) $(SUPPORT_OBJS) $(wildcard host/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(HOST_LIB_OBJS) $(SUPPORT_OBJS) $(LDFLAGS_COMMON) $(TEST_LIBS)
+
+# tests/plugins/<dir>/test_x.c compiles in plugins/<dir>/*.c
+define PLUGIN_TEST_RULE
+$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(wildcard plugins/$(1)/*.h) $(HOST_LIB_OBJS) $(SUPPORT_OBJS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(TEST_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,plugins/$(1))) -Iplugins/$(1) \
+	    -o $$@ $$< $(wildcard plugins/$(1)/*.c) $$(HOST_LIB_OBJS) $$(SUPPORT_OBJS) $$(LDFLAGS_COMMON) \
+	    $$(call PKG_LIBS,$$(call plugin_pkgs,plugins/$(1))) $$(TEST_LIBS)
+endef
+$(foreach d,$(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/))),$(eval $(call PLUGIN_TEST_RULE,$(d))))
+
+test-build: all $(ALL_TESTS)
+
+# Runs every suite twice: the plain build, then ASan+UBSan.
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory SAN=1 test-build
+	@tests/run.sh build build/san
+
+# ---------------------------------------------------------- bench rules
+$(B)/bench/%: bench/%.c $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -O3 -march=native -o $@ $< $(HOST_LIB_OBJS) $(LDFLAGS_COMMON) $(HOST_LIBS)
+
+bench: deps all $(BENCHES)
+	@scripts/bench.sh $(B)
+
+# -------------------------------------------------------------- install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/perp \
+	    $(DESTDIR)$(PREFIX)/include/perp $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/share/perp/examples
+	install -m 755 $(PERPD) $(DESTDIR)$(PREFIX)/bin/perpd
+	install -m 755 $(PLUGIN_SOS) $(DESTDIR)$(PREFIX)/lib/perp/
+	install -m 644 sdk/include/perp/*.h $(DESTDIR)$(PREFIX)/include/perp/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    sdk/perp-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/perp-sdk.pc
+	cp -r sdk/examples/. $(DESTDIR)$(PREFIX)/share/perp/examples/
+
+# ------------------------------------------------------------------ run
+run: deps all
+	@mkdir -p var
+	$(PERPD) run config/default.yaml
+
+replay: deps all
+	@mkdir -p var
+	$(PERPD) run config/replay.yaml
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

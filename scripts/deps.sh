@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages perpd needs to build and test, when missing.
+# Run as root it uses apt-get; otherwise it names what is missing and fails.
+set -euo pipefail
+
+PKGS=(
+  make gcc pkg-config
+  libyaml-dev libjansson-dev libcurl4-openssl-dev libssl-dev
+  libwebsockets-dev libmicrohttpd-dev libcriterion-dev
+  libpq-dev
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "perpd: missing Debian packages: ${missing[*]}" >&2
+  echo "perpd: run as root, or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "perpd: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,647 @@
+/*
+ * perp/sdk.h — the perpd plugin SDK. Headers only; the one file a plugin
+ * author includes.
+ *
+ * Contract (modelled on Janus plugin.h, Redis redismodule.h and SQLite
+ * sqlite3ext.h):
+ *   - every plugin .so exports exactly one symbol, `perp_plugin_entry`,
+ *     returning a pointer to a constant perp_plugin_descriptor;
+ *   - the host refuses a plugin whose abi_major differs from PERP_ABI_MAJOR
+ *     or whose descriptor/vtable struct_size is smaller than the host needs;
+ *   - minor versions only ever append fields at the end of structs, so a
+ *     plugin built against 1.N loads in a host of 1.M for any M >= N, and a
+ *     host checks struct_size before touching an appended field;
+ *   - a plugin reaches the host only through the perp_host table handed to
+ *     its create(); it never links against host internals and never exits.
+ *
+ * Conventions: time is int64_t milliseconds since the Unix epoch (UTC);
+ * money and sizes are double; every function returns a perp_status code.
+ * Ownership of each pointer is written next to it: "borrowed" means the
+ * callee must not free it nor keep it past the call unless stated.
+ */
+#ifndef PERP_SDK_H
+#define PERP_SDK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PERP_ABI_MAJOR 1
+#define PERP_ABI_MINOR 0
+#define PERP_ENTRY_SYMBOL "perp_plugin_entry"
+
+/* Fixed capacities keep the value types plain (no allocation across the
+ * ABI). Changing any of them is an ABI-major change. */
+#define PERP_SYMBOL_MAX 24      /* "BTC-USD" plus NUL, with room */
+#define PERP_COIN_MAX 16        /* "BTC" */
+#define PERP_MAX_SYMBOLS 32     /* symbols one agent trades */
+#define PERP_REASON_MAX 512     /* a trade's entry/exit reason, NUL incl. */
+#define PERP_JUSTIFICATION_MAX 500 /* characters, excluding NUL */
+#define PERP_NOTES_MAX 1000     /* notes_for_audience, excluding NUL */
+#define PERP_INVALIDATION_MAX 256
+#define PERP_ERROR_MAX 256
+
+#if defined(__GNUC__)
+#define PERP_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define PERP_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define PERP_PRINTF(fmt, args)
+#define PERP_PLUGIN_EXPORT
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Status codes                                                        */
+
+typedef enum perp_status {
+    PERP_OK = 0,
+    PERP_EOF = 1,        /* feed: no more events, ever (replay ended) */
+    PERP_AGAIN = 2,      /* feed: no event within timeout; try later */
+    PERP_ERR = -1,       /* generic failure; details already logged */
+    PERP_EINVAL = -2,    /* bad configuration or argument */
+    PERP_EREJECT = -3,   /* backend refused an order; reason filled in */
+    PERP_ENOMEM = -4,
+    PERP_EUNSUPPORTED = -5 /* optional call not provided by this plugin */
+} perp_status;
+
+typedef enum perp_kind {
+    PERP_KIND_FEED = 1,
+    PERP_KIND_INDICATOR = 2,
+    PERP_KIND_PLANNER = 3,
+    PERP_KIND_BACKEND = 4,
+    PERP_KIND_SINK = 5,
+    PERP_KIND_SERVICE = 6
+} perp_kind;
+
+typedef enum perp_log_level {
+    PERP_LOG_DEBUG = 0,
+    PERP_LOG_INFO = 1,
+    PERP_LOG_WARN = 2,
+    PERP_LOG_ERROR = 3
+} perp_log_level;
+
+/* ------------------------------------------------------------------ */
+/* Market data                                                         */
+
+/* A top-of-book/trade update from a live feed. Fields the source does not
+ * give are NAN (prices, sizes) or 0 (sequence). */
+typedef struct perp_tick {
+    int64_t ts;                   /* exchange time of the update */
+    char symbol[PERP_SYMBOL_MAX]; /* "BTC-USD" */
+    double price;                 /* last trade price */
+    double bid, ask;              /* best bid/ask */
+    double bid_size, ask_size;
+    double last_size;             /* size of the last trade */
+    double volume_24h;            /* base-asset volume over 24 h */
+    int64_t sequence;             /* per-symbol feed sequence, 0 if none */
+} perp_tick;
+
+/* One OHLCV bar. Stamped with its open time; visible only once closed,
+ * i.e. at ts + interval_ms. */
+typedef struct perp_candle {
+    int64_t ts;          /* open time, aligned to interval_ms (UTC) */
+    int64_t interval_ms; /* 60000 for 1m, 21600000 for 6h, ... */
+    char symbol[PERP_SYMBOL_MAX];
+    double open, high, low, close;
+    double volume;       /* base-asset volume; 0 for a no-trade bar */
+} perp_candle;
+
+/* A funding rate published by a venue (or read from a file). */
+typedef struct perp_funding_rate {
+    int64_t ts;
+    char symbol[PERP_SYMBOL_MAX];
+    double rate_1h; /* fraction per hour; positive: longs pay shorts */
+} perp_funding_rate;
+
+typedef enum perp_event_type {
+    PERP_EV_NONE = 0,
+    PERP_EV_TICK = 1,
+    PERP_EV_CANDLE = 2,
+    PERP_EV_FUNDING = 3
+} perp_event_type;
+
+typedef struct perp_event {
+    perp_event_type type;
+    int64_t ts; /* when the event became known: a tick's ts, a candle's
+                   close time (open + interval), a funding rate's ts */
+    union {
+        perp_tick tick;
+        perp_candle candle;
+        perp_funding_rate funding;
+    } u;
+} perp_event;
+
+/* ------------------------------------------------------------------ */
+/* Trading values                                                      */
+
+/* A position's exit plan. 0 means "not set" for the prices. */
+typedef struct perp_exit_plan {
+    double profit_target;
+    double stop_loss;
+    char invalidation[PERP_INVALIDATION_MAX]; /* free text, may be "" */
+} perp_exit_plan;
+
+typedef enum perp_order_type {
+    PERP_ORDER_MARKET = 0,
+    PERP_ORDER_LIMIT = 1
+} perp_order_type;
+
+/* Why a fill happened; chosen by the host for orders it sends, by the
+ * backend for fills it causes itself. */
+typedef enum perp_fill_cause {
+    PERP_CAUSE_ENTRY = 0,       /* opens or adds */
+    PERP_CAUSE_EXIT = 1,        /* reduces or closes on the planner's word */
+    PERP_CAUSE_FLIP = 2,        /* closes and opens the other side */
+    PERP_CAUSE_STOP_LOSS = 3,
+    PERP_CAUSE_TAKE_PROFIT = 4,
+    PERP_CAUSE_LIQUIDATION = 5
+} perp_fill_cause;
+
+typedef struct perp_order {
+    int64_t ts;
+    char symbol[PERP_SYMBOL_MAX];
+    double qty;         /* signed: > 0 buys, < 0 sells */
+    perp_order_type type;
+    double limit_price; /* PERP_ORDER_LIMIT only */
+    double leverage;    /* leverage for the resulting position */
+    int reduce_only;
+    int has_exit_plan;  /* exit_plan applies to the resulting position */
+    perp_exit_plan exit_plan;
+    char reason[PERP_REASON_MAX]; /* the planner's justification */
+    char client_id[48];
+} perp_order;
+
+typedef struct perp_fill {
+    int64_t ts;
+    char symbol[PERP_SYMBOL_MAX];
+    double qty;          /* signed, as executed */
+    double price;        /* average fill price, slippage included */
+    double fee;          /* >= 0, charged to cash */
+    double realized_pnl; /* gross P&L of the closed part, fees excluded */
+    double position_after; /* signed position once filled */
+    perp_fill_cause cause;
+    char reason[PERP_REASON_MAX];
+} perp_fill;
+
+typedef struct perp_position {
+    char symbol[PERP_SYMBOL_MAX];
+    double qty;         /* signed; never 0 in a reported position */
+    double entry_price; /* volume-weighted average entry */
+    double mark_price;
+    double leverage;
+    double notional;          /* |qty| * mark */
+    double initial_margin;    /* notional / leverage */
+    double maintenance_margin;
+    double unrealized_pnl;
+    double liquidation_price; /* 0 if none (e.g. fully collateralised) */
+    int64_t entry_ts;
+    perp_exit_plan exit_plan;
+} perp_position;
+
+typedef struct perp_account {
+    double starting_equity;
+    double equity;         /* cash + unrealized P&L */
+    double cash;           /* collateral: fees, funding, realized in */
+    double available;      /* max(0, equity - initial margin used) */
+    double margin_used;    /* sum of initial margins */
+    double maintenance_margin;
+    double unrealized_pnl;
+    double realized_pnl;   /* gross, all time */
+    double fees_paid;      /* >= 0, all time */
+    double funding_net;    /* received - paid, all time */
+    size_t n_positions;
+    perp_position positions[PERP_MAX_SYMBOLS];
+} perp_account;
+
+/* Per-symbol trading rules a backend enforces. */
+typedef struct perp_symbol_rules {
+    double tick_size;    /* price step */
+    double size_step;    /* quantity step */
+    double min_notional; /* USD */
+    double max_leverage;
+} perp_symbol_rules;
+
+/* A price update handed to a backend for mark-to-market, funding, stops
+ * and liquidation. Missing bid/ask are NAN: the backend uses last. */
+typedef struct perp_price {
+    int64_t ts;
+    char symbol[PERP_SYMBOL_MAX];
+    double last, bid, ask;
+} perp_price;
+
+/* ------------------------------------------------------------------ */
+/* Observation: what a planner sees. Built by the host each cycle; every
+ * pointer inside is borrowed and valid only during plan().            */
+
+typedef struct perp_indicator_value {
+    const char *name;      /* as the YAML names it, "macd.hist" for a
+                              multi-output indicator's output */
+    const char *label;     /* categorical label ("trending_up") or NULL */
+    double value;          /* NAN until defined */
+    const double *series;  /* oldest first, series[series_len-1] == value */
+    size_t series_len;
+} perp_indicator_value;
+
+typedef struct perp_market_view {
+    char symbol[PERP_SYMBOL_MAX];
+    char coin[PERP_COIN_MAX];
+    double mid, bid, ask, spread_bps;
+    double volume_24h;
+    double funding_rate_1h;
+    int64_t last_update;   /* ts of the last price */
+    int stale;             /* 1: no fresh price; the validator blocks orders */
+    perp_symbol_rules rules;
+    const perp_candle *candles_1m; /* oldest first */
+    size_t n_candles_1m;
+    const perp_candle *candles_ctx; /* context timeframe, oldest first */
+    size_t n_candles_ctx;
+    const perp_indicator_value *ind_1m;
+    size_t n_ind_1m;
+    const perp_indicator_value *ind_ctx;
+    size_t n_ind_ctx;
+    const char *regime;         /* "trending_up", ... or NULL */
+    const char *regime_summary; /* one line or NULL */
+} perp_market_view;
+
+/* A completed round trip, rebuilt from fills by average cost. */
+typedef struct perp_round_trip {
+    char symbol[PERP_SYMBOL_MAX];
+    int side;            /* +1 long, -1 short */
+    double qty;          /* closed quantity (> 0) */
+    double entry_price, exit_price;
+    int64_t entry_ts, exit_ts;
+    double fees;         /* entry fee pro-rated + exit fee */
+    double net_pnl;      /* gross - fees */
+    const char *entry_reason; /* borrowed */
+    const char *exit_reason;  /* borrowed */
+} perp_round_trip;
+
+/* Performance of this agent version (DESIGN.md, Metrics). */
+typedef struct perp_metrics {
+    size_t trades;        /* round trips */
+    double win_rate;      /* 0..1 */
+    double profit_factor; /* gross profit / gross loss; INFINITY if no loss */
+    double sharpe, sortino; /* annualised with the real snapshot interval */
+    double max_drawdown_pct;
+    double total_return_pct;
+    double avg_win, avg_loss; /* net, USD; avg_loss <= 0 */
+} perp_metrics;
+
+typedef struct perp_limits {
+    double min_notional;
+    double max_leverage;
+    double max_exposure;          /* total notional / equity */
+    double max_position_notional; /* per symbol, USD; 0 = none */
+} perp_limits;
+
+typedef struct perp_observation {
+    uint32_t struct_size;  /* sizeof(perp_observation) of the host */
+    int64_t ts;            /* cycle time */
+    int64_t cycle;         /* 1-based cycle number */
+    const char *version;   /* agent.version */
+    int64_t ctx_interval_ms;
+    const perp_market_view *markets;
+    size_t n_markets;
+    perp_account account;
+    const perp_round_trip *recent_trades; /* newest first */
+    size_t n_recent_trades;
+    perp_metrics metrics;
+    perp_limits limits;
+    const char *const *feedback; /* previous cycle's rejections/errors */
+    size_t n_feedback;
+} perp_observation;
+
+/* ------------------------------------------------------------------ */
+/* Decision: what a planner returns (DESIGN.md, decision schema).      */
+
+typedef enum perp_signal {
+    PERP_SIGNAL_HOLD = 0,
+    PERP_SIGNAL_BUY = 1,   /* be long `quantity` coins */
+    PERP_SIGNAL_SELL = 2,  /* be short `quantity` coins */
+    PERP_SIGNAL_CLOSE = 3  /* be flat */
+} perp_signal;
+
+typedef struct perp_coin_decision {
+    char coin[PERP_COIN_MAX];  /* "BTC"; unknown coins are rejected by the
+                                  host, not silently dropped */
+    perp_signal signal;
+    double quantity;   /* absolute target in coins; validated by the host */
+    double leverage;
+    double confidence; /* 0..1 */
+    double risk_usd;
+    perp_exit_plan exit_plan;
+    char justification[PERP_JUSTIFICATION_MAX + 1];
+} perp_coin_decision;
+
+typedef struct perp_decision {
+    size_t n_coins;
+    perp_coin_decision coins[PERP_MAX_SYMBOLS];
+    char notes[PERP_NOTES_MAX + 1]; /* notes_for_audience */
+    /* Set when the planner could not decide and holds everything (LLM
+     * down, unparsable answer); recorded and shown next cycle. */
+    char error[PERP_ERROR_MAX];
+} perp_decision;
+
+/* ------------------------------------------------------------------ */
+/* Records: what sinks receive. Every pointer is borrowed for write(). */
+
+typedef enum perp_record_type {
+    PERP_REC_TRADE = 1,
+    PERP_REC_EQUITY = 2,
+    PERP_REC_OBSERVATION = 3,
+    PERP_REC_DECISION = 4,
+    PERP_REC_REJECTION = 5,
+    PERP_REC_FUNDING = 6,
+    PERP_REC_LIQUIDATION = 7,
+    PERP_REC_LLM_CALL = 8,
+    PERP_REC_POSITION = 9,  /* a position snapshot after a cycle */
+    PERP_REC_VERSION = 10   /* agent registered: config snapshot */
+} perp_record_type;
+
+typedef struct perp_trade_record {
+    perp_fill fill; /* side = sign of fill.qty */
+} perp_trade_record;
+
+typedef struct perp_equity_record {
+    double equity, cash, available, unrealized_pnl, margin_used;
+    double realized_pnl, fees_paid, funding_net;
+} perp_equity_record;
+
+typedef struct perp_json_record {
+    const char *json; /* a complete JSON document (observation, decision,
+                         version config snapshot without secrets) */
+} perp_json_record;
+
+typedef struct perp_rejection_record {
+    char symbol[PERP_SYMBOL_MAX];
+    char reason[PERP_ERROR_MAX]; /* one line, human readable */
+    const char *decision_json;   /* the rejected coin decision, or NULL */
+} perp_rejection_record;
+
+typedef struct perp_funding_record {
+    char symbol[PERP_SYMBOL_MAX];
+    double rate;      /* the fraction applied for this payment */
+    double position;  /* signed qty */
+    double mark;
+    double payment;   /* signed: > 0 received, < 0 paid */
+} perp_funding_record;
+
+typedef struct perp_liquidation_record {
+    char symbol[PERP_SYMBOL_MAX];
+    double qty;      /* signed position closed */
+    double price;    /* mark at liquidation */
+    double penalty;  /* USD charged to cash */
+    double equity_before, maintenance_before;
+} perp_liquidation_record;
+
+typedef struct perp_llm_call_record {
+    const char *model;
+    const char *status;       /* "ok", "http_429", "timeout", ... */
+    const char *request_hash; /* hex sha256 of the request body */
+    const char *raw_response; /* as received (may be truncated), or NULL */
+    const char *error;        /* or NULL */
+    double latency_ms;
+    int64_t prompt_tokens, completion_tokens;
+    double cost_usd;
+    int attempt;
+} perp_llm_call_record;
+
+typedef struct perp_record {
+    perp_record_type type;
+    int64_t ts;
+    const char *version; /* agent.version; filled by the host */
+    union {
+        perp_trade_record trade;
+        perp_equity_record equity;
+        perp_json_record json; /* OBSERVATION, DECISION, VERSION */
+        perp_rejection_record rejection;
+        perp_funding_record funding;
+        perp_liquidation_record liquidation;
+        perp_llm_call_record llm_call;
+        perp_position position;
+    } u;
+} perp_record;
+
+/* ------------------------------------------------------------------ */
+/* Host services                                                       */
+
+/* A node of the read-only YAML tree; opaque. Every node knows its
+ * file:line:column. Nodes live as long as the host's config. */
+typedef struct perp_config_node perp_config_node;
+
+typedef struct perp_host perp_host;
+
+struct perp_host {
+    uint32_t struct_size;
+    uint16_t abi_major, abi_minor;
+
+    /* One line to stderr as "level ts component message"; secrets known to
+     * the host are redacted. component is this plugin instance's name. */
+    void (*log)(const perp_host *h, perp_log_level lvl, const char *fmt, ...)
+        PERP_PRINTF(3, 4);
+
+    /* Milliseconds since the epoch: wall time live, event time in replay. */
+    int64_t (*now_ms)(const perp_host *h);
+
+    /* Config: node is the plugin's own YAML node (or a child of it).
+     * Getters return PERP_OK (found or defaulted) or PERP_EINVAL after
+     * logging "file:line:col: key: expected X, found Y". Strings returned
+     * are borrowed from the config tree (valid until destroy). */
+    const perp_config_node *(*cfg_child)(const perp_config_node *node,
+                                         const char *key); /* NULL: absent */
+    int (*cfg_str)(const perp_host *h, const perp_config_node *node,
+                   const char *key, const char *def, const char **out);
+    int (*cfg_num)(const perp_host *h, const perp_config_node *node,
+                   const char *key, double def, double *out);
+    int (*cfg_int)(const perp_host *h, const perp_config_node *node,
+                   const char *key, int64_t def, int64_t *out);
+    int (*cfg_bool)(const perp_host *h, const perp_config_node *node,
+                    const char *key, int def, int *out);
+    /* "250ms", "15s", "5m", "6h", "1d" or a bare number of seconds. */
+    int (*cfg_duration_ms)(const perp_host *h, const perp_config_node *node,
+                           const char *key, int64_t def, int64_t *out);
+    size_t (*cfg_len)(const perp_config_node *seq); /* 0 if not a sequence */
+    const perp_config_node *(*cfg_at)(const perp_config_node *seq, size_t i);
+    const char *(*cfg_scalar)(const perp_config_node *node); /* NULL if not */
+    /* Logs "file:line:col: msg" at ERROR and returns PERP_EINVAL. */
+    int (*cfg_error)(const perp_host *h, const perp_config_node *node,
+                     const char *fmt, ...) PERP_PRINTF(3, 4);
+    /* Every key of mapping `node` must be in the NULL-terminated `allowed`
+     * list ("plugin" and "name" are always allowed); else cfg_error. */
+    int (*cfg_check_keys)(const perp_host *h, const perp_config_node *node,
+                          const char *const *allowed);
+
+    /* The agent: version tag and symbols (borrowed, live as long as host). */
+    const char *(*agent_version)(const perp_host *h);
+    size_t (*symbol_count)(const perp_host *h);
+    const char *(*symbol_at)(const perp_host *h, size_t i);
+
+    /* Hand a record to every sink (the host stamps version). The record
+     * and what it points to are borrowed for the call only. */
+    void (*emit)(const perp_host *h, const perp_record *rec);
+
+    /* Render an observation to JSON (the same text the planner's prompt
+     * and the observation record carry). Caller frees with free_mem. */
+    char *(*observation_json)(const perp_host *h,
+                              const perp_observation *obs);
+    void (*free_mem)(void *p);
+
+    /* Host-private; plugins must not touch it. */
+    void *host_ctx;
+};
+
+/* ------------------------------------------------------------------ */
+/* Vtables, one per kind. Every vtable begins with struct_size, create
+ * and destroy. create() receives the host table (borrowed; valid until
+ * destroy) and the plugin's YAML node (borrowed, same lifetime) and
+ * stores its instance in *self. destroy(NULL) is a no-op. Optional
+ * entries may be NULL.                                                */
+
+#define PERP_VTABLE_HEAD                                                      \
+    uint32_t struct_size;                                                     \
+    int (*create)(const perp_host *host, const perp_config_node *cfg,        \
+                  void **self);                                               \
+    void (*destroy)(void *self)
+
+typedef struct perp_common_vtable {
+    PERP_VTABLE_HEAD;
+} perp_common_vtable;
+
+typedef struct perp_feed_status {
+    int connected;
+    int64_t last_message_ts; /* host clock, 0 if never */
+    uint64_t messages, reconnects, gaps, malformed, late;
+    char detail[128];        /* e.g. last error, one line */
+} perp_feed_status;
+
+typedef struct perp_feed_vtable {
+    PERP_VTABLE_HEAD;
+    /* Fill *ev with the next event; PERP_OK, PERP_AGAIN (none within
+     * timeout_ms; live feeds) or PERP_EOF (a replay has ended). Replay
+     * feeds return events in non-decreasing ev->ts order. */
+    int (*next)(void *self, perp_event *ev, int timeout_ms);
+    int (*status)(void *self, perp_feed_status *out); /* optional */
+} perp_feed_vtable;
+
+typedef enum perp_timeframe {
+    PERP_TF_1M = 0,  /* one-minute candles */
+    PERP_TF_CTX = 1  /* the context timeframe (default 6 h) */
+} perp_timeframe;
+
+typedef struct perp_indicator_vtable {
+    PERP_VTABLE_HEAD;
+    /* Names of this instance's outputs (borrowed from the plugin). A
+     * single-output indicator is shown under its YAML name; outputs of a
+     * multi-output one as "<name>.<output>". */
+    size_t (*output_count)(void *self);
+    const char *(*output_name)(void *self, size_t i);
+    /* Optional: called once before the first update with the full names
+     * of the outputs of the indicators before this one (same symbol and
+     * timeframe, YAML order); prior[] in update() follows this order.
+     * Return PERP_EINVAL (after host->log) if an input is missing. */
+    int (*bind)(void *self, size_t n, const char *const *names);
+    /* O(1): fold in one closed candle; write output_count() values to out
+     * (NAN while undefined). prior: earlier indicators' current outputs. */
+    int (*update)(void *self, const perp_candle *c, const double *prior,
+                  double *out);
+    void (*reset)(void *self);
+    /* Optional: label of a categorical output's current value ("ranging"),
+     * or NULL; and a one-line summary of the latest update, or NULL. */
+    const char *(*output_label)(void *self, size_t i);
+    const char *(*summary)(void *self);
+} perp_indicator_vtable;
+
+typedef struct perp_planner_vtable {
+    PERP_VTABLE_HEAD;
+    /* Decide for this cycle. *out arrives zeroed. On a failure the planner
+     * still returns PERP_OK with every coin held and out->error set; a
+     * non-OK return means the planner itself is broken. */
+    int (*plan)(void *self, const perp_observation *obs, perp_decision *out);
+} perp_planner_vtable;
+
+typedef struct perp_backend_vtable {
+    PERP_VTABLE_HEAD;
+    /* Execute one order now. PERP_OK: *fill holds the execution.
+     * PERP_EREJECT: nothing changed; why holds a one-line reason. The
+     * backend emits the TRADE record (and FUNDING/LIQUIDATION ones)
+     * through host->emit, so fills it causes itself are recorded too. */
+    int (*submit)(void *self, const perp_order *o, perp_fill *fill,
+                  char *why, size_t why_len);
+    /* Mark-to-market: funding, stops, take-profits, liquidation. */
+    int (*on_price)(void *self, const perp_price *p);
+    /* Optional: a closed candle in replay; walked open, nearer extreme,
+     * other extreme, close, so intrabar stops fire. */
+    int (*on_candle)(void *self, const perp_candle *c);
+    /* Optional: an external funding rate. */
+    int (*on_funding)(void *self, const perp_funding_rate *r);
+    int (*account)(void *self, perp_account *out);
+    int (*rules)(void *self, const char *symbol, perp_symbol_rules *out);
+    /* Set or replace the exit plan of symbol's open position. */
+    int (*set_exit_plan)(void *self, const char *symbol,
+                         const perp_exit_plan *plan);
+    /* Optional: whole state as text (JSON). export: *out is malloc'd by
+     * the plugin and freed by the caller with free(). */
+    int (*export_state)(void *self, char **out);
+    int (*import_state)(void *self, const char *state);
+} perp_backend_vtable;
+
+typedef struct perp_sink_vtable {
+    PERP_VTABLE_HEAD;
+    int (*write)(void *self, const perp_record *rec);
+    int (*flush)(void *self);
+} perp_sink_vtable;
+
+typedef struct perp_service_vtable {
+    PERP_VTABLE_HEAD;
+    int (*start)(void *self);
+    int (*stop)(void *self);
+} perp_service_vtable;
+
+/* ------------------------------------------------------------------ */
+/* The descriptor and the entry point                                  */
+
+typedef struct perp_plugin_descriptor {
+    uint16_t abi_major;   /* PERP_ABI_MAJOR the plugin was built with */
+    uint16_t abi_minor;
+    uint32_t struct_size; /* sizeof(perp_plugin_descriptor) */
+    perp_kind kind;
+    const char *name;     /* short name used in YAML: "rsi", "perpsim" */
+    const char *version;  /* the plugin's semantic version */
+    const char *description; /* one line */
+    const void *vtable;   /* perp_<kind>_vtable for `kind` */
+} perp_plugin_descriptor;
+
+typedef const perp_plugin_descriptor *(*perp_plugin_entry_fn)(void);
+
+/* Use once per plugin, at file scope:
+ *   static const perp_indicator_vtable vt = {sizeof vt, ...};
+ *   PERP_PLUGIN(PERP_KIND_INDICATOR, "sma", "1.0.0", "simple moving average", vt)
+ */
+#define PERP_PLUGIN(kind_, name_, version_, desc_, vtable_)                   \
+    static const perp_plugin_descriptor perp_plugin_descriptor_ = {          \
+        PERP_ABI_MAJOR, PERP_ABI_MINOR, sizeof(perp_plugin_descriptor),     \
+        (kind_), (name_), (version_), (desc_), &(vtable_)};                  \
+    PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void);\
+    PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void) \
+    {                                                                         \
+        return &perp_plugin_descriptor_;                                      \
+    }
+
+/* Base asset of a symbol: "BTC-USD" -> "BTC". out must hold PERP_COIN_MAX. */
+static inline void perp_symbol_coin(const char *symbol, char *out)
+{
+    size_t i = 0;
+    while (symbol[i] && symbol[i] != '-' && i + 1 < PERP_COIN_MAX) {
+        out[i] = symbol[i];
+        i++;
+    }
+    out[i] = '\0';
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PERP_SDK_H */
