@@ -1,0 +1,29 @@
+/*
+ * agent.h — one agent assembled from its YAML: the agent section, the
+ * limits, and every plugin instance (feeds, indicators per symbol and
+ * timeframe, planner, backend, sinks, services) created and validated.
+ * `perpd check` is host_agent_open + host_agent_close.
+ */
+#ifndef HOST_AGENT_H
+#define HOST_AGENT_H
+
+#include <stdint.h>
+
+typedef struct host_agent host_agent;
+
+typedef struct host_run_options {
+    int64_t max_cycles; /* 0: unbounded */
+    const char *const *extra_plugin_dirs; /* --path, searched first */
+    size_t n_extra_plugin_dirs;
+} host_run_options;
+
+/* NULL on error, after logging each problem with file:line:col. */
+host_agent *host_agent_open(const char *config_path,
+                            const host_run_options *opt);
+void host_agent_close(host_agent *a); /* flushes sinks, stops services */
+
+/* Runs the pipeline until the replay ends, max_cycles is reached, or
+ * SIGINT/SIGTERM. Returns the process exit code. */
+int host_agent_run(host_agent *a);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * host_services.h — builds the perp_host table handed to a plugin
+ * instance. One table per instance, so its log lines carry the instance's
+ * name. The context (clock, version, symbols, record fan-out) belongs to
+ * the caller and must outlive every table made from it.
+ */
+#ifndef HOST_SERVICES_H
+#define HOST_SERVICES_H
+
+#include <perp/sdk.h>
+
+typedef struct host_context {
+    const char *version;
+    const char *const *symbols;
+    size_t n_symbols;
+    int64_t (*now)(void *ud); /* NULL: wall clock */
+    void *now_ud;
+    void (*emit)(void *ud, const perp_record *rec); /* NULL: dropped */
+    void *emit_ud;
+} host_context;
+
+/* Returns a malloc'd table (free with host_services_free); component is
+ * copied. */
+perp_host *host_services_new(const host_context *ctx, const char *component);
+void host_services_free(perp_host *h);
+
+/* Wall clock, ms since the epoch. */
+int64_t host_wall_ms(void);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * loader.h — finds plugin .so files, dlopens them, checks the descriptor
+ * (ABI major equal, struct sizes large enough, kind as expected) and
+ * refuses others with a message naming the file and both ABIs.
+ */
+#ifndef HOST_LOADER_H
+#define HOST_LOADER_H
+
+#include <stddef.h>
+#include <perp/sdk.h>
+
+typedef struct host_plugin {
+    char *path;                         /* owned */
+    void *dl;                           /* dlopen handle, owned */
+    const perp_plugin_descriptor *desc; /* borrowed from the .so */
+} host_plugin;
+
+/* The search path: the YAML's plugin_path entries (in order), then each
+ * dir of $PERP_PLUGIN_PATH (colon-separated), then the install dir
+ * (PERP_INSTALL_LIBDIR), then <dir of the running perpd>/../lib/perp.
+ * Owned by the caller; free with host_plugin_path_free. */
+typedef struct host_plugin_path {
+    char **dirs;
+    size_t n;
+} host_plugin_path;
+
+void host_plugin_path_init(host_plugin_path *p, const char *const *yaml_dirs,
+                           size_t n_yaml);
+void host_plugin_path_free(host_plugin_path *p);
+
+/* Opens "<dir>/<name>.so" from the first dir that has it. expected_kind 0
+ * accepts any kind. PERP_OK, or PERP_ERR with one line in err, e.g.
+ * "build/lib/perp/rsi.so: plugin ABI 2.0, host ABI 1.0: rebuild it against
+ * this SDK" or "no plugin 'foo' in: a, b, c". */
+int host_plugin_open(const host_plugin_path *p, const char *name,
+                     perp_kind expected_kind, host_plugin *out, char *err,
+                     size_t err_len);
+int host_plugin_open_file(const char *path, perp_kind expected_kind,
+                          host_plugin *out, char *err, size_t err_len);
+void host_plugin_close(host_plugin *pl);
+
+const char *host_kind_name(perp_kind k); /* "feed", ..., "?" */
+
+/* Calls visit for every *.so in dir (sorted by name): pl is NULL and why
+ * set when the file was refused. Returns the number of files seen. */
+typedef void (*host_plugin_visit_fn)(void *ud, const char *path,
+                                     const host_plugin *pl, const char *why);
+size_t host_plugin_scan(const char *dir, host_plugin_visit_fn visit, void *ud);
+
+#endif
