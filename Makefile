@@ -41,6 +41,9 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 HOST_SRCS := $(wildcard host/*.c)
 HOST_OBJS := $(patsubst host/%.c,$(B)/obj/host/%.o,$(HOST_SRCS))
 HOST_LIB_OBJS := $(filter-out $(B)/obj/host/main.o,$(HOST_OBJS))
+# Tests and benches link the host as an archive, so a test pulls in only
+# the modules it uses.
+HOST_LIB := $(B)/lib/libperphost.a
 HOST_CFLAGS := $(CFLAGS_COMMON) $(call PKG_CFLAGS,$(HOST_PKGS)) \
                -DPERP_VERSION=\"$(VERSION)\" \
                -DPERP_INSTALL_LIBDIR=\"$(PREFIX)/lib/perp\"
@@ -91,6 +94,10 @@ $(B)/obj/host/%.o: host/%.c $(wildcard host/*.h) sdk/include/perp/sdk.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
+$(HOST_LIB): $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(PERPD): $(HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_COMMON) -rdynamic -o $@ $^ $(HOST_LIBS)
@@ -110,20 +117,20 @@ $(B)/obj/tests/%.o: tests/%.c $(wildcard tests/support/*.h) sdk/include/perp/sdk
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
 
-$(B)/tests/unit/%: tests/unit/%.c $(HOST_LIB_OBJS) $(SUPPORT_OBJS) $(wildcard host/*.h)
+$(B)/tests/unit/%: tests/unit/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wildcard host/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(HOST_LIB_OBJS) $(SUPPORT_OBJS) $(LDFLAGS_COMMON) $(TEST_LIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
 
-$(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB_OBJS) $(SUPPORT_OBJS) $(wildcard host/*.h)
+$(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wildcard host/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(HOST_LIB_OBJS) $(SUPPORT_OBJS) $(LDFLAGS_COMMON) $(TEST_LIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
 
 # tests/plugins/<dir>/test_x.c compiles in plugins/<dir>/*.c
 define PLUGIN_TEST_RULE
-$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(wildcard plugins/$(1)/*.h) $(HOST_LIB_OBJS) $(SUPPORT_OBJS)
+$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(wildcard plugins/$(1)/*.h) $(HOST_LIB) $(SUPPORT_OBJS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(TEST_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,plugins/$(1))) -Iplugins/$(1) \
-	    -o $$@ $$< $(wildcard plugins/$(1)/*.c) $$(HOST_LIB_OBJS) $$(SUPPORT_OBJS) $$(LDFLAGS_COMMON) \
+	    -o $$@ $$< $(wildcard plugins/$(1)/*.c) $$(SUPPORT_OBJS) $$(HOST_LIB) $$(LDFLAGS_COMMON) \
 	    $$(call PKG_LIBS,$$(call plugin_pkgs,plugins/$(1))) $$(TEST_LIBS)
 endef
 $(foreach d,$(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/))),$(eval $(call PLUGIN_TEST_RULE,$(d))))
@@ -137,9 +144,9 @@ test: deps
 	@tests/run.sh build build/san
 
 # ---------------------------------------------------------- bench rules
-$(B)/bench/%: bench/%.c $(HOST_LIB_OBJS)
+$(B)/bench/%: bench/%.c $(HOST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -O3 -march=native -o $@ $< $(HOST_LIB_OBJS) $(LDFLAGS_COMMON) $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -O3 -march=native -o $@ $< $(HOST_LIB) $(LDFLAGS_COMMON) $(HOST_LIBS)
 
 bench: deps all $(BENCHES)
 	@scripts/bench.sh $(B)
