@@ -12,8 +12,4 @@
  * on allocation failure. */
 char *host_observation_to_json(const perp_observation *obs);
 
-/* A decision as JSON in the DESIGN.md schema; malloc'd, caller frees. */
-char *host_decision_to_json(const perp_decision *d);
-char *host_coin_decision_to_json(const perp_coin_decision *c);
-
 #endif

@@ -488,6 +488,16 @@ struct perp_host {
                               const perp_observation *obs);
     void (*free_mem)(void *p);
 
+    /* Parse a decision in the DESIGN.md schema from text: a JSON object,
+     * possibly inside a ```json fence or surrounded by prose. Strings too
+     * long are truncated at a character boundary and noted in out->error;
+     * a coin whose fields have wrong types keeps its name with quantity
+     * NAN, so the host's validator rejects that coin alone. PERP_OK, or
+     * PERP_EINVAL with a one-line reason in err when no decision object
+     * can be found. */
+    int (*decision_from_json)(const perp_host *h, const char *text,
+                              perp_decision *out, char *err, size_t err_len);
+
     /* Host-private; plugins must not touch it. */
     void *host_ctx;
 };
