@@ -7,6 +7,7 @@
 #ifndef HOST_AGENT_H
 #define HOST_AGENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct host_agent host_agent;
