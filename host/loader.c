@@ -110,8 +110,9 @@ static void path_add_exe_relative(host_plugin_path *p)
         return;
     *slash = '\0';
     char dir[PATH_MAX + 16];
+    char real[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/../lib/perp", exe);
-    path_add(p, dir);
+    path_add(p, realpath(dir, real) ? real : dir);
 }
 
 void host_plugin_path_init(host_plugin_path *p, const char *const *yaml_dirs,

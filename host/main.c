@@ -1,0 +1,236 @@
+/*
+ * main.c — the perpd command line. Each subcommand is a thin shell over a
+ * host module: plugins -> loader, check/run -> agent, history -> history.
+ * Exit codes: 0 ok, 1 the command failed, 2 the command line was wrong.
+ */
+#include "agent.h"
+#include "history.h"
+#include "loader.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PERP_VERSION
+#define PERP_VERSION "0.0.0"
+#endif
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: perpd <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  plugins [--path DIR]...          list plugins found (name, kind,\n"
+    "                                   version, ABI, file) and refused ones\n"
+    "  check CONFIG [--path DIR]...     validate CONFIG: load, create and\n"
+    "                                   destroy every plugin; exit 0 or 1\n"
+    "  run CONFIG [--max-cycles N] [--path DIR]...\n"
+    "                                   run the pipeline (a replay ends by\n"
+    "                                   itself; SIGINT/SIGTERM stop cleanly)\n"
+    "  history download --symbols A,B --granularity G --from ISO --to ISO\n"
+    "                   --out DIR [--url BASE]\n"
+    "                                   fetch Coinbase candles to CSV\n"
+    "\n"
+    "options:\n"
+    "  --help        this text\n"
+    "  --version     perpd and plugin ABI versions\n"
+    "\n"
+    "environment: PERP_PLUGIN_PATH (colon-separated plugin dirs),\n"
+    "             PERP_LOG_LEVEL (debug|info|warn|error)\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    if (fmt) {
+        fprintf(stderr, "perpd: ");
+        fprintf(stderr, fmt, arg);
+        fprintf(stderr, "\n\n");
+    }
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}
+
+/* What the subcommands accept; argv strings are borrowed. */
+typedef struct cli_args {
+    const char *config;
+    const char **paths; /* --path values, owned array */
+    size_t n_paths;
+    int64_t max_cycles;
+} cli_args;
+
+static int parse_count(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno == ERANGE || v <= 0)
+        return 0;
+    *out = (int64_t)v;
+    return 1;
+}
+
+/* Parses argv[1..] of a subcommand. want_config: a CONFIG positional is
+ * required; want_cycles: --max-cycles is allowed. Returns 0 or the usage
+ * exit code after printing why. */
+static int parse_args(int argc, char **argv, int want_config, int want_cycles,
+                      cli_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->paths = calloc((size_t)argc + 1, sizeof *a->paths);
+    if (!a->paths) {
+        fprintf(stderr, "perpd: out of memory\n");
+        return 1;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--path") == 0 || strcmp(arg, "--max-cycles") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a value", arg);
+            const char *val = argv[++i];
+            if (arg[2] == 'p') {
+                a->paths[a->n_paths++] = val;
+            } else if (!want_cycles) {
+                return usage_error("unknown option '%s'", arg);
+            } else if (!parse_count(val, &a->max_cycles)) {
+                return usage_error(
+                    "--max-cycles expects a positive integer, got '%s'", val);
+            }
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return usage_error("unknown option '%s'", arg);
+        } else if (want_config && !a->config) {
+            a->config = arg;
+        } else {
+            return usage_error("unexpected argument '%s'", arg);
+        }
+    }
+    if (want_config && !a->config)
+        return usage_error("%s: missing CONFIG", argv[0]);
+    return 0;
+}
+
+/* ----------------------------------------------------------- plugins */
+
+typedef struct scan_totals {
+    size_t ok, refused;
+} scan_totals;
+
+static void print_plugin(void *ud, const char *path, const host_plugin *pl,
+                         const char *why)
+{
+    scan_totals *t = ud;
+    if (!pl) {
+        t->refused++;
+        printf("refused    %s\n", why ? why : path);
+        return;
+    }
+    t->ok++;
+    const perp_plugin_descriptor *d = pl->desc;
+    printf("%-12s %-10s %-8s ABI %u.%u  %s\n", d->name, host_kind_name(d->kind),
+           d->version, d->abi_major, d->abi_minor, path);
+}
+
+static int cmd_plugins(int argc, char **argv)
+{
+    cli_args a;
+    int rc = parse_args(argc, argv, 0, 0, &a);
+    if (rc != 0) {
+        free(a.paths);
+        return rc;
+    }
+    host_plugin_path search;
+    if (a.n_paths)
+        host_plugin_path_init(&search, a.paths, a.n_paths);
+    else
+        host_plugin_path_init(&search, NULL, 0);
+    /* --path means "exactly these dirs", not "these first". */
+    size_t n_dirs = a.n_paths ? a.n_paths : search.n;
+    scan_totals t = {0, 0};
+    size_t seen = 0;
+    for (size_t i = 0; i < n_dirs; i++)
+        seen += host_plugin_scan(search.dirs[i], print_plugin, &t);
+    if (seen == 0) {
+        printf("no plugins found in:");
+        for (size_t i = 0; i < n_dirs; i++)
+            printf(" %s", search.dirs[i]);
+        printf("\n");
+    }
+    host_plugin_path_free(&search);
+    free(a.paths);
+    return 0;
+}
+
+/* ------------------------------------------------------- check / run */
+
+static host_agent *open_agent(const cli_args *a)
+{
+    host_run_options opt = {
+        .max_cycles = a->max_cycles,
+        .extra_plugin_dirs = a->paths,
+        .n_extra_plugin_dirs = a->n_paths,
+    };
+    return host_agent_open(a->config, &opt);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    cli_args a;
+    int rc = parse_args(argc, argv, 1, 0, &a);
+    if (rc == 0) {
+        host_agent *agent = open_agent(&a);
+        if (agent) {
+            host_agent_close(agent);
+            printf("%s: ok\n", a.config);
+        } else {
+            fprintf(stderr, "%s: invalid (see the errors above)\n", a.config);
+            rc = 1;
+        }
+    }
+    free(a.paths);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    cli_args a;
+    int rc = parse_args(argc, argv, 1, 1, &a);
+    if (rc == 0) {
+        host_agent *agent = open_agent(&a);
+        if (agent) {
+            rc = host_agent_run(agent);
+            host_agent_close(agent);
+        } else {
+            rc = 1;
+        }
+    }
+    free(a.paths);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error(NULL, NULL);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("perpd %s (plugin ABI %d.%d)\n", PERP_VERSION, PERP_ABI_MAJOR,
+               PERP_ABI_MINOR);
+        return 0;
+    }
+    if (strcmp(cmd, "plugins") == 0)
+        return cmd_plugins(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "history") == 0)
+        return host_history_main(argc - 1, argv + 1);
+    return usage_error(
+        cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
+}

@@ -1,0 +1,384 @@
+/*
+ * jsonl.c — sink plugin "jsonl": appends every record as one JSON object
+ * per line, {"type":..., "ts":..., "version":..., ...fields}. Lines are
+ * flushed every `flush_every` records (default 1), so by default a crash
+ * of perpd loses no record already written.
+ */
+#include <perp/sdk.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct jsonl_sink {
+    const perp_host *host; /* borrowed */
+    FILE *f;               /* owned */
+    int64_t flush_every;
+    int64_t unflushed;
+    /* The planner may emit llm_call records from its own thread while
+     * the loop emits trades: one writer at a time keeps lines whole. */
+    pthread_mutex_t mu;
+} jsonl_sink;
+
+/* ----------------------------------------------------- JSON helpers */
+
+static json_t *num(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = (s[0] & 0xE0) == 0xC0   ? 2
+               : (s[0] & 0xF0) == 0xE0 ? 3
+               : (s[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
+    if (n == 0 || (n == 2 && s[0] < 0xC2) || (n == 4 && s[0] > 0xF4))
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    }
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) ||
+        (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) ||
+        (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* A string of at most max bytes (fixed arrays may lack their NUL);
+ * invalid UTF-8 bytes, which an LLM or a truncation can produce, become
+ * '?' instead of dropping the field. NULL stays null. */
+static json_t *str_n(const char *s, size_t max)
+{
+    if (!s)
+        return json_null();
+    size_t len = strnlen(s, max);
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq_len((const unsigned char *)copy + i);
+        if (n == 0 || i + n > len) {
+            copy[i++] = '?';
+            continue;
+        }
+        i += n;
+    }
+    json_t *j = json_stringn(copy, len);
+    free(copy);
+    return j;
+}
+
+static json_t *str(const char *s)
+{
+    return str_n(s, (size_t)-1);
+}
+
+#define STR_FIELD(arr) str_n((arr), sizeof(arr))
+
+/* An embedded JSON document as a value, or as its text if it does not
+ * parse, so nothing the host handed over is lost. */
+static json_t *embedded(const char *text)
+{
+    if (!text)
+        return json_null();
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    return j ? j : str(text);
+}
+
+static const char *cause_name(perp_fill_cause c)
+{
+    switch (c) {
+    case PERP_CAUSE_ENTRY:
+        return "entry";
+    case PERP_CAUSE_EXIT:
+        return "exit";
+    case PERP_CAUSE_FLIP:
+        return "flip";
+    case PERP_CAUSE_STOP_LOSS:
+        return "stop_loss";
+    case PERP_CAUSE_TAKE_PROFIT:
+        return "take_profit";
+    case PERP_CAUSE_LIQUIDATION:
+        return "liquidation";
+    }
+    return "unknown";
+}
+
+static const char *type_name(perp_record_type t)
+{
+    switch (t) {
+    case PERP_REC_TRADE:
+        return "trade";
+    case PERP_REC_EQUITY:
+        return "equity";
+    case PERP_REC_OBSERVATION:
+        return "observation";
+    case PERP_REC_DECISION:
+        return "decision";
+    case PERP_REC_REJECTION:
+        return "rejection";
+    case PERP_REC_FUNDING:
+        return "funding";
+    case PERP_REC_LIQUIDATION:
+        return "liquidation";
+    case PERP_REC_LLM_CALL:
+        return "llm_call";
+    case PERP_REC_POSITION:
+        return "position";
+    case PERP_REC_VERSION:
+        return "version";
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------ record -> fields */
+
+static json_t *trade_fields(const perp_fill *f)
+{
+    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "symbol",
+                     STR_FIELD(f->symbol), "side", f->qty < 0 ? "sell" : "buy",
+                     "qty", num(fabs(f->qty)), "price", num(f->price), "fee",
+                     num(f->fee), "realized_pnl", num(f->realized_pnl),
+                     "position_after", num(f->position_after), "cause",
+                     cause_name(f->cause), "reason", STR_FIELD(f->reason));
+}
+
+static json_t *equity_fields(const perp_equity_record *e)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "equity",
+                     num(e->equity), "cash", num(e->cash), "available",
+                     num(e->available), "unrealized_pnl",
+                     num(e->unrealized_pnl), "margin_used", num(e->margin_used),
+                     "realized_pnl", num(e->realized_pnl), "fees_paid",
+                     num(e->fees_paid), "funding_net", num(e->funding_net));
+}
+
+static json_t *rejection_fields(const perp_rejection_record *r)
+{
+    json_t *decision = NULL;
+    if (r->decision_json)
+        decision = json_loads(r->decision_json, 0, NULL);
+    return json_pack("{s:o, s:o, s:o}", "symbol", STR_FIELD(r->symbol),
+                     "reason", STR_FIELD(r->reason), "decision",
+                     decision ? decision : json_null());
+}
+
+static json_t *funding_fields(const perp_funding_record *r)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "symbol",
+                     STR_FIELD(r->symbol), "rate", num(r->rate), "position",
+                     num(r->position), "mark", num(r->mark), "payment",
+                     num(r->payment));
+}
+
+static json_t *liquidation_fields(const perp_liquidation_record *r)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "symbol",
+                     STR_FIELD(r->symbol), "qty", num(r->qty), "price",
+                     num(r->price), "penalty", num(r->penalty), "equity_before",
+                     num(r->equity_before), "maintenance_before",
+                     num(r->maintenance_before));
+}
+
+static json_t *llm_call_fields(const perp_llm_call_record *r)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:i, s:o, s:o}",
+                     "model", str(r->model), "status", str(r->status),
+                     "request_hash", str(r->request_hash), "latency_ms",
+                     num(r->latency_ms), "prompt_tokens",
+                     (json_int_t)r->prompt_tokens, "completion_tokens",
+                     (json_int_t)r->completion_tokens, "cost_usd",
+                     num(r->cost_usd), "attempt", r->attempt, "error",
+                     str(r->error), "raw_response", str(r->raw_response));
+}
+
+static json_t *position_fields(const perp_position *p)
+{
+    json_t *plan = json_pack("{s:o, s:o, s:o}", "profit_target",
+                             num(p->exit_plan.profit_target), "stop_loss",
+                             num(p->exit_plan.stop_loss), "invalidation",
+                             STR_FIELD(p->exit_plan.invalidation));
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "symbol",
+        STR_FIELD(p->symbol), "qty", num(p->qty), "entry_price",
+        num(p->entry_price), "mark_price", num(p->mark_price), "leverage",
+        num(p->leverage), "unrealized_pnl", num(p->unrealized_pnl),
+        "liquidation_price", num(p->liquidation_price), "entry_ts",
+        (json_int_t)p->entry_ts, "exit_plan", plan ? plan : json_null());
+}
+
+static json_t *record_fields(const perp_record *rec)
+{
+    switch (rec->type) {
+    case PERP_REC_TRADE:
+        return trade_fields(&rec->u.trade.fill);
+    case PERP_REC_EQUITY:
+        return equity_fields(&rec->u.equity);
+    case PERP_REC_OBSERVATION:
+    case PERP_REC_DECISION:
+    case PERP_REC_VERSION:
+        return json_pack("{s:o}", "data", embedded(rec->u.json.json));
+    case PERP_REC_REJECTION:
+        return rejection_fields(&rec->u.rejection);
+    case PERP_REC_FUNDING:
+        return funding_fields(&rec->u.funding);
+    case PERP_REC_LIQUIDATION:
+        return liquidation_fields(&rec->u.liquidation);
+    case PERP_REC_LLM_CALL:
+        return llm_call_fields(&rec->u.llm_call);
+    case PERP_REC_POSITION:
+        return position_fields(&rec->u.position);
+    }
+    return NULL;
+}
+
+/* The whole line's object; type, ts and version lead. */
+static json_t *record_json(const perp_record *rec)
+{
+    const char *type = type_name(rec->type);
+    if (!type)
+        return NULL;
+    json_t *fields = record_fields(rec);
+    if (!fields)
+        return NULL;
+    json_t *line = json_pack("{s:s, s:I, s:o}", "type", type, "ts",
+                             (json_int_t)rec->ts, "version", str(rec->version));
+    if (!line || json_object_update(line, fields) != 0) {
+        json_decref(line);
+        line = NULL;
+    }
+    json_decref(fields);
+    return line;
+}
+
+/* ---------------------------------------------------------- plugin */
+
+/* mkdir -p of path's parent directories. */
+static int make_parents(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    int rc = 0;
+    for (char *p = copy + 1; *p && rc == 0; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+            rc = -1;
+        *p = '/';
+    }
+    free(copy);
+    return rc;
+}
+
+static int jsonl_create(const perp_host *h, const perp_config_node *cfg,
+                        void **self)
+{
+    static const char *const keys[] = {"path", "flush_every", NULL};
+    const char *path = NULL;
+    int64_t flush_every = 1;
+    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
+        h->cfg_str(h, cfg, "path", NULL, &path) != PERP_OK ||
+        h->cfg_int(h, cfg, "flush_every", 1, &flush_every) != PERP_OK)
+        return PERP_EINVAL;
+    if (!path || !*path)
+        return h->cfg_error(h, cfg,
+                            "key 'path' is required: the .jsonl file to "
+                            "append records to");
+    if (flush_every < 1)
+        return h->cfg_error(h, h->cfg_child(cfg, "flush_every"),
+                            "key 'flush_every': expected an integer >= 1, "
+                            "found %lld",
+                            (long long)flush_every);
+    jsonl_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return PERP_ENOMEM;
+    if (make_parents(path) != 0 || !(s->f = fopen(path, "a"))) {
+        int e = errno;
+        free(s);
+        return h->cfg_error(h, h->cfg_child(cfg, "path"),
+                            "cannot open '%s' for appending: %s", path,
+                            strerror(e));
+    }
+    s->host = h;
+    s->flush_every = flush_every;
+    pthread_mutex_init(&s->mu, NULL);
+    *self = s;
+    return PERP_OK;
+}
+
+static int jsonl_write(void *self, const perp_record *rec)
+{
+    jsonl_sink *s = self;
+    if (!rec)
+        return PERP_EINVAL;
+    json_t *line = record_json(rec);
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    json_decref(line);
+    if (!text) {
+        s->host->log(s->host, PERP_LOG_ERROR, "cannot render record of type %d",
+                     (int)rec->type);
+        return PERP_EINVAL;
+    }
+    pthread_mutex_lock(&s->mu);
+    int ok = fputs(text, s->f) >= 0 && fputc('\n', s->f) != EOF;
+    if (ok && ++s->unflushed >= s->flush_every) {
+        ok = fflush(s->f) == 0;
+        s->unflushed = 0;
+    }
+    pthread_mutex_unlock(&s->mu);
+    free(text);
+    if (!ok) {
+        s->host->log(s->host, PERP_LOG_ERROR, "write failed: %s",
+                     strerror(errno));
+        return PERP_ERR;
+    }
+    return PERP_OK;
+}
+
+static int jsonl_flush(void *self)
+{
+    jsonl_sink *s = self;
+    pthread_mutex_lock(&s->mu);
+    int rc = fflush(s->f) == 0 ? PERP_OK : PERP_ERR;
+    s->unflushed = 0;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static void jsonl_destroy(void *self)
+{
+    jsonl_sink *s = self;
+    if (!s)
+        return;
+    if (fclose(s->f) != 0)
+        s->host->log(s->host, PERP_LOG_ERROR, "close failed: %s",
+                     strerror(errno));
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+static const perp_sink_vtable jsonl_vtable = {
+    .struct_size = sizeof(perp_sink_vtable),
+    .create = jsonl_create,
+    .destroy = jsonl_destroy,
+    .write = jsonl_write,
+    .flush = jsonl_flush,
+};
+
+PERP_PLUGIN(PERP_KIND_SINK, "jsonl", "1.0.0",
+            "appends every record as one JSON object per line", jsonl_vtable)
