@@ -111,8 +111,16 @@ void host_secret_add(const char *value)
     char *copy = strdup(value);
     char **grown = realloc(secrets, (n_secrets + 1) * sizeof *secrets);
     if (copy && grown) {
+        /* Longest first: a secret that contains a shorter one must be
+         * replaced whole, or its remainder would leak. */
+        size_t len = strlen(copy);
+        size_t at = 0;
+        while (at < n_secrets && strlen(grown[at]) >= len)
+            at++;
+        memmove(grown + at + 1, grown + at, (n_secrets - at) * sizeof *grown);
+        grown[at] = copy;
         secrets = grown;
-        secrets[n_secrets++] = copy;
+        n_secrets++;
     } else {
         free(copy);
         if (grown)
