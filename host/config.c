@@ -131,7 +131,13 @@ static void set_syntax_err(parse_state *st)
     const char *problem = p->problem ? p->problem : "unknown error";
     int line = (int)p->problem_mark.line + 1;
     int col = (int)p->problem_mark.column + 1;
-    if (p->context)
+    int ctx_line = (int)p->context_mark.line + 1;
+    int ctx_col = (int)p->context_mark.column + 1;
+    if (p->context && (ctx_line != line || ctx_col != col))
+        set_err(st, line, col,
+                "YAML syntax error: %s (%s started at line %d, column %d)",
+                problem, p->context, ctx_line, ctx_col);
+    else if (p->context)
         set_err(st, line, col, "YAML syntax error: %s (%s)", problem,
                 p->context);
     else
