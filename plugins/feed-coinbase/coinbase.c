@@ -1,0 +1,322 @@
+/*
+ * coinbase.c — feed plugin "coinbase": Coinbase Exchange ticker and
+ * heartbeat channels as PERP_EV_TICK events.
+ *
+ * YAML: url (wss://ws-feed.exchange.coinbase.com), products (default: the
+ * agent's symbols), stale_after (15s), backoff_min (1s), backoff_max
+ * (60s), ca_file (PEM CA bundle to trust instead of the system store),
+ * queue (ticks buffered, 4096), max_message (bytes, 65536).
+ *
+ * The service thread (ws_conn.c) parses every frame here and queues
+ * ticks; next() pops them on the host's thread. Counters live under `mu`
+ * because status() reads them from the host's thread.
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <perp/sdk.h>
+
+#include "log_limit.h"
+#include "parse.h"
+#include "tick_queue.h"
+#include "ws_conn.h"
+
+#define DEFAULT_URL "wss://ws-feed.exchange.coinbase.com"
+
+typedef struct cb_feed {
+    const perp_host *host;
+    const char *products[PERP_MAX_SYMBOLS]; /* borrowed from config/host */
+    cb_products prods;
+    cb_tick_queue queue;
+    cb_ws *ws;
+
+    pthread_mutex_t mu; /* everything below */
+    uint64_t messages, gaps, malformed, late;
+    int64_t last_message_ts;
+    int64_t last_seq[PERP_MAX_SYMBOLS]; /* ticker sequence, 0: none yet */
+    cb_log_limit rl_malformed, rl_gap, rl_drop;
+} cb_feed;
+
+static size_t product_index(const cb_feed *f, const char *id)
+{
+    for (size_t i = 0; i < f->prods.n; i++)
+        if (strcmp(f->products[i], id) == 0)
+            return i;
+    return 0; /* unreachable: the parser rejects unknown products */
+}
+
+/* Ticker sequences are per product. A jump means ticks were missed (on
+ * the ticker channel Coinbase may skip some, so this is logged, rate
+ * limited, not fatal); a step back is a late message and is dropped. */
+static int check_sequence(cb_feed *f, const cb_message *m, int64_t now)
+{
+    if (m->sequence <= 0)
+        return 1;
+    int64_t *last = &f->last_seq[product_index(f, m->product)];
+    int64_t prev = *last;
+    if (prev > 0 && m->sequence <= prev) {
+        f->late++;
+        return 0;
+    }
+    *last = m->sequence;
+    uint64_t held;
+    if (prev > 0 && m->sequence > prev + 1) {
+        f->gaps++;
+        if (cb_log_limit_allow(&f->rl_gap, now, &held))
+            f->host->log(f->host, PERP_LOG_WARN,
+                         "%s: sequence gap %lld -> %lld (%lld missed), %llu "
+                         "gaps so far",
+                         m->product, (long long)prev, (long long)m->sequence,
+                         (long long)(m->sequence - prev - 1),
+                         (unsigned long long)f->gaps);
+    }
+    return 1;
+}
+
+static void note_malformed(cb_feed *f, int64_t now, const char *why)
+{
+    uint64_t held;
+    f->malformed++;
+    if (cb_log_limit_allow(&f->rl_malformed, now, &held))
+        f->host->log(f->host, PERP_LOG_WARN,
+                     "malformed message ignored: %s (%llu so far, %llu not "
+                     "logged)",
+                     why, (unsigned long long)f->malformed,
+                     (unsigned long long)held);
+}
+
+static void on_ticker(cb_feed *f, const cb_message *m, int64_t now)
+{
+    if (!check_sequence(f, m, now))
+        return;
+    uint64_t held;
+    if (cb_queue_push(&f->queue, &m->tick) &&
+        cb_log_limit_allow(&f->rl_drop, now, &held))
+        f->host->log(f->host, PERP_LOG_WARN,
+                     "tick queue full: oldest tick dropped (%llu so far); "
+                     "the host is not calling next() fast enough",
+                     (unsigned long long)cb_queue_dropped(&f->queue));
+}
+
+static void on_message(void *ud, const char *buf, size_t len)
+{
+    cb_feed *f = ud;
+    cb_message m;
+    cb_msg_kind k = cb_parse_message(buf, len, &f->prods, &m);
+    int64_t now = f->host->now_ms(f->host);
+    pthread_mutex_lock(&f->mu);
+    f->messages++;
+    f->last_message_ts = now;
+    switch (k) {
+    case CB_MSG_TICKER:
+        on_ticker(f, &m, now);
+        break;
+    case CB_MSG_MALFORMED:
+        note_malformed(f, now, m.text);
+        break;
+    case CB_MSG_ERROR:
+        f->host->log(f->host, PERP_LOG_WARN, "server error: %s", m.text);
+        break;
+    case CB_MSG_SUBSCRIPTIONS:
+        f->host->log(f->host, PERP_LOG_DEBUG, "subscriptions confirmed");
+        break;
+    default:
+        break; /* heartbeats only prove liveness; other types are ignored */
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+static void on_oversize(void *ud, size_t bytes)
+{
+    cb_feed *f = ud;
+    char why[96];
+    int64_t now = f->host->now_ms(f->host);
+    snprintf(why, sizeof why, "message of %zu bytes over max_message", bytes);
+    pthread_mutex_lock(&f->mu);
+    f->messages++;
+    f->last_message_ts = now;
+    note_malformed(f, now, why);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* ------------------------------------------------------------ config */
+
+static int read_products(cb_feed *f, const perp_config_node *cfg)
+{
+    const perp_host *h = f->host;
+    const perp_config_node *seq = h->cfg_child(cfg, "products");
+    size_t n = seq ? h->cfg_len(seq) : h->symbol_count(h);
+    if (seq && n == 0)
+        return h->cfg_error(h, seq,
+                            "products: expected a list of product "
+                            "ids such as [BTC-USD, ETH-USD]");
+    if (n == 0) {
+        h->log(h, PERP_LOG_ERROR,
+               "no products: set agent.symbols or "
+               "products");
+        return PERP_EINVAL;
+    }
+    if (n > PERP_MAX_SYMBOLS)
+        return h->cfg_error(h, seq ? seq : cfg, "products: at most %d",
+                            PERP_MAX_SYMBOLS);
+    for (size_t i = 0; i < n; i++) {
+        const char *id =
+            seq ? h->cfg_scalar(h->cfg_at(seq, i)) : h->symbol_at(h, i);
+        if (!id || !*id || strlen(id) >= PERP_SYMBOL_MAX)
+            return h->cfg_error(h, seq ? h->cfg_at(seq, i) : cfg,
+                                "products: entry %zu is not a product id", i);
+        f->products[i] = id;
+    }
+    f->prods.ids = f->products;
+    f->prods.n = n;
+    return PERP_OK;
+}
+
+static char *subscribe_text(const cb_feed *f)
+{
+    json_t *ids = json_array();
+    for (size_t i = 0; i < f->prods.n; i++)
+        json_array_append_new(ids, json_string(f->products[i]));
+    json_t *msg =
+        json_pack("{s:s, s:o, s:[s,s]}", "type", "subscribe", "product_ids",
+                  ids, "channels", "ticker", "heartbeat");
+    char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    return text;
+}
+
+typedef struct cb_settings {
+    const char *url, *ca_file;
+    int64_t stale, bmin, bmax, queue, max_message;
+} cb_settings;
+
+static int read_settings(const perp_host *h, const perp_config_node *cfg,
+                         cb_settings *s)
+{
+    static const char *const keys[] = {
+        "url",     "products", "stale_after", "backoff_min", "backoff_max",
+        "ca_file", "queue",    "max_message", NULL};
+    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
+        h->cfg_str(h, cfg, "url", DEFAULT_URL, &s->url) != PERP_OK ||
+        h->cfg_str(h, cfg, "ca_file", NULL, &s->ca_file) != PERP_OK ||
+        h->cfg_duration_ms(h, cfg, "stale_after", 15000, &s->stale) !=
+            PERP_OK ||
+        h->cfg_duration_ms(h, cfg, "backoff_min", 1000, &s->bmin) != PERP_OK ||
+        h->cfg_duration_ms(h, cfg, "backoff_max", 60000, &s->bmax) != PERP_OK ||
+        h->cfg_int(h, cfg, "queue", 4096, &s->queue) != PERP_OK ||
+        h->cfg_int(h, cfg, "max_message", 65536, &s->max_message) != PERP_OK)
+        return PERP_EINVAL;
+    if (s->stale <= 0)
+        return h->cfg_error(h, h->cfg_child(cfg, "stale_after"),
+                            "stale_after: must be positive");
+    if (s->bmin <= 0 || s->bmax < s->bmin)
+        return h->cfg_error(h, cfg,
+                            "backoff_min must be positive and at "
+                            "most backoff_max");
+    if (s->queue < 16 || s->queue > 1000000)
+        return h->cfg_error(h, h->cfg_child(cfg, "queue"),
+                            "queue: expected 16..1000000 ticks");
+    if (s->max_message < 1024 || s->max_message > (16 << 20))
+        return h->cfg_error(h, h->cfg_child(cfg, "max_message"),
+                            "max_message: expected 1024..16777216 bytes");
+    if (s->ca_file && !*s->ca_file)
+        s->ca_file = NULL;
+    return PERP_OK;
+}
+
+/* ----------------------------------------------------------- vtable */
+
+static void cb_destroy(void *self)
+{
+    cb_feed *f = self;
+    if (!f)
+        return;
+    cb_ws_stop(f->ws); /* joins the thread: no callback runs after this */
+    cb_queue_destroy(&f->queue);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+static int cb_create(const perp_host *host, const perp_config_node *cfg,
+                     void **self)
+{
+    cb_settings s;
+    *self = NULL;
+    if (read_settings(host, cfg, &s) != PERP_OK)
+        return PERP_EINVAL;
+    cb_feed *f = calloc(1, sizeof *f);
+    if (!f)
+        return PERP_ENOMEM;
+    f->host = host;
+    pthread_mutex_init(&f->mu, NULL);
+    cb_log_limit_init(&f->rl_malformed, 5, 10000);
+    cb_log_limit_init(&f->rl_gap, 5, 60000);
+    cb_log_limit_init(&f->rl_drop, 1, 10000);
+    if (read_products(f, cfg) != PERP_OK ||
+        cb_queue_init(&f->queue, (size_t)s.queue) != 0) {
+        cb_destroy(f);
+        return PERP_EINVAL;
+    }
+    char *sub = subscribe_text(f);
+    char err[256];
+    cb_ws_opts o = {host,       s.url,       s.ca_file, sub,
+                    s.stale,    s.bmin,      s.bmax,    (size_t)s.max_message,
+                    on_message, on_oversize, f};
+    snprintf(err, sizeof err, "out of memory");
+    f->ws = sub ? cb_ws_start(&o, err, sizeof err) : NULL;
+    free(sub);
+    if (!f->ws) {
+        host->log(host, PERP_LOG_ERROR, "%s", err);
+        cb_destroy(f);
+        return PERP_EINVAL;
+    }
+    *self = f;
+    return PERP_OK;
+}
+
+static int cb_next(void *self, perp_event *ev, int timeout_ms)
+{
+    cb_feed *f = self;
+    perp_tick t;
+    if (!cb_queue_pop(&f->queue, &t, timeout_ms))
+        return PERP_AGAIN;
+    memset(ev, 0, sizeof *ev);
+    ev->type = PERP_EV_TICK;
+    ev->ts = t.ts;
+    ev->u.tick = t;
+    return PERP_OK;
+}
+
+static int cb_status(void *self, perp_feed_status *out)
+{
+    cb_feed *f = self;
+    cb_ws_state ws;
+    cb_ws_state_get(f->ws, &ws);
+    uint64_t dropped = cb_queue_dropped(&f->queue);
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&f->mu);
+    out->connected = ws.connected;
+    out->last_message_ts = f->last_message_ts;
+    out->messages = f->messages;
+    out->gaps = f->gaps;
+    out->malformed = f->malformed;
+    out->late = f->late;
+    pthread_mutex_unlock(&f->mu);
+    out->reconnects = ws.reconnects;
+    if (!ws.connected && ws.detail[0])
+        snprintf(out->detail, sizeof out->detail, "%s", ws.detail);
+    else if (dropped)
+        snprintf(out->detail, sizeof out->detail,
+                 "%llu ticks dropped (queue full)",
+                 (unsigned long long)dropped);
+    return PERP_OK;
+}
+
+static const perp_feed_vtable vtable = {sizeof(perp_feed_vtable), cb_create,
+                                        cb_destroy, cb_next, cb_status};
+
+PERP_PLUGIN(PERP_KIND_FEED, "coinbase", "1.0.0",
+            "Coinbase Exchange WebSocket ticker feed (live)", vtable)

@@ -1,0 +1,229 @@
+/*
+ * parse.c — Coinbase Exchange WebSocket messages (ticker, heartbeat,
+ * subscriptions, error) with jansson. Numbers arrive as decimal strings;
+ * a JSON number is accepted too, anything else in a numeric field makes
+ * the message malformed rather than silently zero.
+ */
+#include "parse.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cb_msg_kind malformed(cb_message *m, const char *fmt, ...)
+    PERP_PRINTF(2, 3);
+static cb_msg_kind malformed(cb_message *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->text, sizeof m->text, fmt, ap);
+    va_end(ap);
+    m->kind = CB_MSG_MALFORMED;
+    return m->kind;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil): integer arithmetic, independent of the time zone. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int cb_parse_time(const char *s, int64_t *out_ms)
+{
+    int y, mo, d, h, mi, se, ms = 0, oh = 0, om = 0, sign = 0;
+    if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+        s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+        digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
+        s[16] != ':' || digits(s + 17, 2, &se))
+        return -1;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        int n = 0;
+        for (; *p >= '0' && *p <= '9'; p++, n++)
+            if (n < 3)
+                ms = ms * 10 + (*p - '0');
+        if (n == 0)
+            return -1;
+        for (; n < 3; n++)
+            ms *= 10;
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        sign = *p == '+' ? 1 : -1;
+        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
+            return -1;
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        se > 60 || oh > 23 || om > 59)
+        return -1;
+    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
+                   sign * (oh * 3600 + om * 60);
+    *out_ms = secs * 1000 + ms;
+    return 0;
+}
+
+/* A numeric field: decimal string or JSON number; absent or null is NAN.
+ * -1 when present but not a finite number. */
+static int num_field(json_t *o, const char *key, double *out)
+{
+    json_t *v = json_object_get(o, key);
+    *out = NAN;
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return isfinite(*out) ? 0 : -1;
+    }
+    const char *s = json_string_value(v);
+    if (!s || !*s)
+        return -1;
+    char *end;
+    double x = strtod(s, &end);
+    if (*end || !isfinite(x))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int known_product(const cb_products *p, const char *id)
+{
+    if (!p || p->n == 0)
+        return 1;
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->ids[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* product_id, time and (optional) sequence, shared by ticker and
+ * heartbeat. */
+static cb_msg_kind parse_common(json_t *root, const cb_products *products,
+                                cb_message *m, const char *type)
+{
+    const char *id = json_string_value(json_object_get(root, "product_id"));
+    if (!id)
+        return malformed(m, "%s: product_id missing or not a string", type);
+    if (strlen(id) >= PERP_SYMBOL_MAX || !known_product(products, id))
+        return malformed(m, "%s: unknown product '%.40s'", type, id);
+    snprintf(m->product, sizeof m->product, "%s", id);
+    const char *t = json_string_value(json_object_get(root, "time"));
+    if (!t || cb_parse_time(t, &m->ts) != 0)
+        return malformed(m, "%s %s: time missing or not RFC 3339", type, id);
+    json_t *seq = json_object_get(root, "sequence");
+    if (seq && !json_is_integer(seq))
+        return malformed(m, "%s %s: sequence is not an integer", type, id);
+    m->sequence = seq ? (int64_t)json_integer_value(seq) : 0;
+    if (m->sequence < 0)
+        return malformed(m, "%s %s: negative sequence", type, id);
+    return CB_MSG_TICKER; /* "no error"; the caller sets the kind */
+}
+
+static cb_msg_kind parse_ticker(json_t *root, const cb_products *products,
+                                cb_message *m)
+{
+    if (parse_common(root, products, m, "ticker") == CB_MSG_MALFORMED)
+        return CB_MSG_MALFORMED;
+    perp_tick *t = &m->tick;
+    static const struct {
+        const char *key;
+        size_t off;
+    } fields[] = {
+        {"price", offsetof(perp_tick, price)},
+        {"best_bid", offsetof(perp_tick, bid)},
+        {"best_ask", offsetof(perp_tick, ask)},
+        {"best_bid_size", offsetof(perp_tick, bid_size)},
+        {"best_ask_size", offsetof(perp_tick, ask_size)},
+        {"last_size", offsetof(perp_tick, last_size)},
+        {"volume_24h", offsetof(perp_tick, volume_24h)},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        double *dst = (double *)((char *)t + fields[i].off);
+        if (num_field(root, fields[i].key, dst) != 0)
+            return malformed(m, "ticker %s: %s is not a number", m->product,
+                             fields[i].key);
+    }
+    if (!(t->price > 0))
+        return malformed(m, "ticker %s: price missing or not positive",
+                         m->product);
+    t->ts = m->ts;
+    t->sequence = m->sequence;
+    memcpy(t->symbol, m->product, sizeof t->symbol);
+    m->kind = CB_MSG_TICKER;
+    return m->kind;
+}
+
+static cb_msg_kind parse_error(json_t *root, cb_message *m)
+{
+    const char *msg = json_string_value(json_object_get(root, "message"));
+    const char *why = json_string_value(json_object_get(root, "reason"));
+    snprintf(m->text, sizeof m->text, "%.90s%s%.90s",
+             msg ? msg : "(no message)", why ? ": " : "", why ? why : "");
+    m->kind = CB_MSG_ERROR;
+    return m->kind;
+}
+
+static cb_msg_kind dispatch(json_t *root, const cb_products *products,
+                            cb_message *m)
+{
+    if (!json_is_object(root))
+        return malformed(m, "not a JSON object");
+    const char *type = json_string_value(json_object_get(root, "type"));
+    if (!type)
+        return malformed(m, "type missing or not a string");
+    if (strcmp(type, "ticker") == 0)
+        return parse_ticker(root, products, m);
+    if (strcmp(type, "heartbeat") == 0) {
+        if (parse_common(root, products, m, "heartbeat") == CB_MSG_MALFORMED)
+            return CB_MSG_MALFORMED;
+        m->kind = CB_MSG_HEARTBEAT;
+        return m->kind;
+    }
+    if (strcmp(type, "error") == 0)
+        return parse_error(root, m);
+    m->kind = strcmp(type, "subscriptions") == 0 ? CB_MSG_SUBSCRIPTIONS
+                                                 : CB_MSG_OTHER;
+    return m->kind;
+}
+
+cb_msg_kind cb_parse_message(const char *buf, size_t len,
+                             const cb_products *products, cb_message *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tick.price = out->tick.bid = out->tick.ask = NAN;
+    out->tick.bid_size = out->tick.ask_size = NAN;
+    out->tick.last_size = out->tick.volume_24h = NAN;
+    json_error_t je;
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root)
+        return malformed(out, "invalid JSON at byte %d: %.100s", je.position,
+                         je.text);
+    cb_msg_kind k = dispatch(root, products, out);
+    json_decref(root);
+    return k;
+}

@@ -1,0 +1,46 @@
+/*
+ * ws_conn.h — one WebSocket client connection that keeps itself alive:
+ * libwebsockets on its own service thread, TLS through OpenSSL, a
+ * subscribe message sent on every connect, reconnect on close, error or
+ * silence with exponential backoff and jitter.
+ *
+ * Complete text frames are handed to on_message on the service thread;
+ * the callback must not block for long.
+ */
+#ifndef CB_WS_CONN_H
+#define CB_WS_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <perp/sdk.h>
+
+typedef struct cb_ws cb_ws;
+
+typedef struct cb_ws_opts {
+    const perp_host *host;  /* logging; borrowed, outlives the conn */
+    const char *url;        /* ws:// or wss://host[:port][/path] */
+    const char *ca_file;    /* PEM CA bundle, or NULL: system store */
+    const char *subscribe;  /* sent after every connect; copied */
+    int64_t stale_after_ms; /* silence longer than this reconnects */
+    int64_t backoff_min_ms, backoff_max_ms;
+    size_t max_message; /* larger frames are dropped whole */
+    /* Called on the service thread. len excludes the NUL that follows. */
+    void (*on_message)(void *ud, const char *buf, size_t len);
+    /* A frame over max_message was dropped (size so far in bytes). */
+    void (*on_oversize)(void *ud, size_t bytes);
+    void *ud;
+} cb_ws_opts;
+
+typedef struct cb_ws_state {
+    int connected;       /* established and subscribe sent */
+    uint64_t reconnects; /* connection attempts after the first */
+    char detail[128];    /* last connection error, "" if none */
+} cb_ws_state;
+
+/* NULL with err set if the URL is unusable or lws cannot start. */
+cb_ws *cb_ws_start(const cb_ws_opts *o, char *err, size_t err_len);
+/* Stops the thread, closes the connection, frees. NULL is a no-op. */
+void cb_ws_stop(cb_ws *w);
+void cb_ws_state_get(cb_ws *w, cb_ws_state *out);
+
+#endif
