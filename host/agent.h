@@ -13,7 +13,7 @@
 typedef struct host_agent host_agent;
 
 typedef struct host_run_options {
-    int64_t max_cycles; /* 0: unbounded */
+    int64_t max_cycles;                   /* 0: unbounded */
     const char *const *extra_plugin_dirs; /* --path, searched first */
     size_t n_extra_plugin_dirs;
 } host_run_options;

@@ -1,0 +1,297 @@
+/*
+ * agent_cycle.c — one decision cycle: observation, plan, validation,
+ * position manager, orders, and the records of each step.
+ */
+#include "agent_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decision_json.h"
+#include "log.h"
+#include "observation_json.h"
+#include "position_manager.h"
+#include "validator.h"
+
+#define RECENT_TRADES 10
+
+void host_agent_emit(host_agent *a, perp_record *rec)
+{
+    rec->ts = host_clock_now(&a->clock);
+    host_record_bus_emit(&a->bus, rec);
+}
+
+void host_agent_feedback_clear(host_agent *a)
+{
+    for (size_t i = 0; i < a->n_feedback; i++)
+        free(a->feedback[i]);
+    a->n_feedback = 0;
+}
+
+static void feedback_add(host_agent *a, const char *fmt, ...) PERP_PRINTF(2, 3);
+static void feedback_add(host_agent *a, const char *fmt, ...)
+{
+    char line[PERP_ERROR_MAX + 64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char **f = realloc(a->feedback, (a->n_feedback + 1) * sizeof *f);
+    if (!f)
+        return;
+    a->feedback = f;
+    f[a->n_feedback] = strdup(line);
+    if (f[a->n_feedback])
+        a->n_feedback++;
+}
+
+static void backend_account(host_agent *a, perp_account *acc)
+{
+    const perp_backend_vtable *vt = a->backend.vtable;
+    memset(acc, 0, sizeof *acc);
+    if (vt->account(a->backend.self, acc) != PERP_OK)
+        host_log(PERP_LOG_WARN, "agent", "backend %s: account unavailable",
+                 a->backend.name);
+}
+
+static void backend_rules(host_agent *a, perp_symbol_rules *rules)
+{
+    const perp_backend_vtable *vt = a->backend.vtable;
+    for (size_t i = 0; i < a->n_markets; i++) {
+        memset(&rules[i], 0, sizeof rules[i]);
+        if (vt->rules)
+            vt->rules(a->backend.self, a->markets[i].symbol, &rules[i]);
+    }
+}
+
+static void compute_metrics(host_agent *a, const perp_account *acc,
+                            perp_metrics *m)
+{
+    size_t n = host_trade_book_count(a->book);
+    perp_round_trip *trips = malloc((n ? n : 1) * sizeof *trips);
+    memset(m, 0, sizeof *m);
+    if (!trips)
+        return;
+    for (size_t i = 0; i < n; i++)
+        trips[i] = *host_trade_book_at(a->book, i);
+    host_metrics_compute(trips, n, a->eq_ts, a->eq, a->n_eq,
+                         acc->starting_equity, m);
+    free(trips);
+}
+
+host_obs_snapshot *host_agent_cycle_observe(host_agent *a, int64_t ts)
+{
+    perp_account acc;
+    perp_symbol_rules rules[PERP_MAX_SYMBOLS];
+    perp_round_trip recent[RECENT_TRADES];
+    perp_metrics metrics;
+    backend_account(a, &acc);
+    backend_rules(a, rules);
+    host_record_bus_lock(&a->bus);
+    size_t n_recent = host_trade_book_recent(a->book, recent, RECENT_TRADES);
+    compute_metrics(a, &acc, &metrics);
+    host_obs_inputs in = {
+        .ts = ts,
+        .cycle = a->cycles,
+        .version = a->set.version,
+        .ctx_interval_ms = a->set.ctx_ms,
+        .markets = a->markets,
+        .rules = rules,
+        .n_markets = a->n_markets,
+        .account = &acc,
+        .recent = recent,
+        .n_recent = n_recent,
+        .metrics = &metrics,
+        .limits = &a->set.limits,
+        .feedback = (const char *const *)a->feedback,
+        .n_feedback = a->n_feedback,
+        .stale_after_ms = a->live ? a->set.stale_after_ms : 0,
+    };
+    host_obs_snapshot *snap = host_obs_build(&in);
+    host_record_bus_unlock(&a->bus);
+    host_agent_feedback_clear(a);
+    if (!snap) {
+        host_log(PERP_LOG_ERROR, "agent", "cycle %lld: out of memory",
+                 (long long)a->cycles);
+        return NULL;
+    }
+    char *json = host_observation_to_json(&snap->obs);
+    perp_record rec = {.type = PERP_REC_OBSERVATION};
+    rec.u.json.json = json;
+    if (json)
+        host_agent_emit(a, &rec);
+    free(json);
+    return snap;
+}
+
+static void reject(host_agent *a, const char *symbol, const char *why,
+                   const perp_coin_decision *d)
+{
+    char *dj = d ? host_coin_decision_to_json(d) : NULL;
+    perp_record rec = {.type = PERP_REC_REJECTION};
+    snprintf(rec.u.rejection.symbol, sizeof rec.u.rejection.symbol, "%s",
+             symbol);
+    snprintf(rec.u.rejection.reason, sizeof rec.u.rejection.reason, "%s", why);
+    rec.u.rejection.decision_json = dj;
+    host_agent_emit(a, &rec);
+    free(dj);
+    feedback_add(a, "%s: rejected: %s", symbol, why);
+    host_log(PERP_LOG_INFO, "agent", "rejected symbol=%s reason=\"%s\"", symbol,
+             why);
+}
+
+static const perp_position *position_of(const perp_account *acc,
+                                        const char *symbol)
+{
+    for (size_t i = 0; i < acc->n_positions && i < PERP_MAX_SYMBOLS; i++)
+        if (strcmp(acc->positions[i].symbol, symbol) == 0 &&
+            acc->positions[i].qty != 0)
+            return &acc->positions[i];
+    return NULL;
+}
+
+static int has_exit_plan(const perp_exit_plan *p)
+{
+    return p->profit_target != 0 || p->stop_loss != 0 || p->invalidation[0];
+}
+
+static void set_exit_plan(host_agent *a, const char *symbol,
+                          const perp_exit_plan *plan)
+{
+    const perp_backend_vtable *vt = a->backend.vtable;
+    if (vt->set_exit_plan &&
+        vt->set_exit_plan(a->backend.self, symbol, plan) != PERP_OK)
+        feedback_add(a, "%s: the backend refused the exit plan", symbol);
+}
+
+static void submit(host_agent *a, const perp_coin_decision *d,
+                   const perp_order *o)
+{
+    const perp_backend_vtable *vt = a->backend.vtable;
+    perp_fill fill;
+    char why[PERP_ERROR_MAX - 16] = "";
+    memset(&fill, 0, sizeof fill);
+    int rc = vt->submit(a->backend.self, o, &fill, why, sizeof why);
+    if (rc != PERP_OK) {
+        char msg[PERP_ERROR_MAX];
+        snprintf(msg, sizeof msg, "backend: %s",
+                 why[0] ? why : "order refused");
+        reject(a, o->symbol, msg, d);
+        return;
+    }
+    if (has_exit_plan(&d->exit_plan) && fill.position_after != 0)
+        set_exit_plan(a, o->symbol, &d->exit_plan);
+}
+
+static void apply_coin(host_agent *a, const perp_observation *obs,
+                       const perp_coin_decision *d)
+{
+    const perp_market_view *mv = NULL;
+    char why[PERP_ERROR_MAX] = "";
+    if (!host_validate_decision(obs, d, &mv, why, sizeof why) || !mv) {
+        reject(a, mv ? mv->symbol : d->coin, why[0] ? why : "invalid", d);
+        return;
+    }
+    perp_account acc;
+    backend_account(a, &acc);
+    const perp_position *cur = position_of(&acc, mv->symbol);
+    perp_order o;
+    perp_fill_cause cause;
+    memset(&o, 0, sizeof o);
+    int64_t now = host_clock_now(&a->clock);
+    if (!host_pm_order_for(d, mv->symbol, cur, now, &o, &cause)) {
+        if (cur && d->signal != PERP_SIGNAL_CLOSE &&
+            has_exit_plan(&d->exit_plan))
+            set_exit_plan(a, mv->symbol, &d->exit_plan);
+        return;
+    }
+    if (a->set.dry_run) {
+        host_log(PERP_LOG_INFO, "agent",
+                 "dry run: would send symbol=%s qty=%.10g leverage=%g",
+                 o.symbol, o.qty, o.leverage);
+        return;
+    }
+    submit(a, d, &o);
+}
+
+static void record_account(host_agent *a)
+{
+    perp_account acc;
+    backend_account(a, &acc);
+    perp_record rec = {.type = PERP_REC_EQUITY};
+    perp_equity_record *e = &rec.u.equity;
+    e->equity = acc.equity;
+    e->cash = acc.cash;
+    e->available = acc.available;
+    e->unrealized_pnl = acc.unrealized_pnl;
+    e->margin_used = acc.margin_used;
+    e->realized_pnl = acc.realized_pnl;
+    e->fees_paid = acc.fees_paid;
+    e->funding_net = acc.funding_net;
+    host_agent_emit(a, &rec);
+    for (size_t i = 0; i < acc.n_positions && i < PERP_MAX_SYMBOLS; i++) {
+        perp_record p = {.type = PERP_REC_POSITION};
+        p.u.position = acc.positions[i];
+        host_agent_emit(a, &p);
+    }
+    if (a->n_eq == a->cap_eq) {
+        size_t cap = a->cap_eq ? 2 * a->cap_eq : 256;
+        int64_t *ts = realloc(a->eq_ts, cap * sizeof *ts);
+        if (ts)
+            a->eq_ts = ts;
+        double *eq = realloc(a->eq, cap * sizeof *eq);
+        if (eq)
+            a->eq = eq;
+        if (!ts || !eq)
+            return;
+        a->cap_eq = cap;
+    }
+    a->eq_ts[a->n_eq] = host_clock_now(&a->clock);
+    a->eq[a->n_eq] = acc.equity;
+    a->n_eq++;
+}
+
+static void record_decision(host_agent *a, const perp_decision *d)
+{
+    char *json = host_decision_to_json(d);
+    perp_record rec = {.type = PERP_REC_DECISION};
+    rec.u.json.json = json;
+    if (json)
+        host_agent_emit(a, &rec);
+    free(json);
+}
+
+void host_agent_cycle_apply(host_agent *a, host_obs_snapshot *snap,
+                            const perp_decision *d, int plan_rc)
+{
+    if (plan_rc != PERP_OK) {
+        host_log(PERP_LOG_ERROR, "agent",
+                 "planner %s failed (status %d); holding everything",
+                 a->planner.name, plan_rc);
+        feedback_add(a, "planner error: the planner failed (status %d)",
+                     plan_rc);
+    } else {
+        if (d->error[0])
+            feedback_add(a, "planner error: %s", d->error);
+        record_decision(a, d);
+        for (size_t i = 0; i < d->n_coins && i < PERP_MAX_SYMBOLS; i++)
+            apply_coin(a, &snap->obs, &d->coins[i]);
+    }
+    host_obs_free(snap);
+    record_account(a);
+}
+
+void host_agent_cycle_sync(host_agent *a, int64_t ts)
+{
+    a->cycles++;
+    host_obs_snapshot *snap = host_agent_cycle_observe(a, ts);
+    if (!snap)
+        return;
+    perp_decision d;
+    int rc =
+        host_planner_call(a->planner.vtable, a->planner.self, &snap->obs, &d);
+    host_agent_cycle_apply(a, snap, &d, rc);
+}

@@ -1,0 +1,418 @@
+/*
+ * agent_run.c — the event loop, one for live and replay (DESIGN.md, data
+ * flow). Replay merges feeds by event time and runs each cycle
+ * synchronously once every event before its boundary is handled; live
+ * polls the feeds against the wall clock and plans on a worker thread.
+ */
+#include "agent_internal.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed_merge.h"
+#include "history.h"
+#include "host_services.h"
+#include "log.h"
+
+#define CANDLES_MAX     64    /* candles one tick or advance may close */
+#define LIVE_POLL_MS    50    /* longest wait for a feed event live */
+#define LIVE_BATCH      256   /* events taken from one feed per pass */
+#define STATUS_EVERY_MS 60000 /* feed status line, live */
+
+static volatile sig_atomic_t g_stop;
+
+static void emit_version(host_agent *a);
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void install_signals(struct sigaction *old_int,
+                            struct sigaction *old_term)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, old_int);
+    sigaction(SIGTERM, &sa, old_term);
+}
+
+static host_market *market_for(host_agent *a, const char *symbol)
+{
+    for (size_t i = 0; i < a->n_markets; i++)
+        if (strcmp(a->markets[i].symbol, symbol) == 0)
+            return &a->markets[i];
+    return NULL;
+}
+
+static void backend_price(host_agent *a, int64_t ts, const char *symbol,
+                          double last, double bid, double ask)
+{
+    const perp_backend_vtable *vt = a->backend.vtable;
+    perp_price p = {.ts = ts, .last = last, .bid = bid, .ask = ask};
+    memcpy(p.symbol, symbol, sizeof p.symbol);
+    vt->on_price(a->backend.self, &p);
+}
+
+static void on_tick(host_agent *a, host_market *m, const perp_tick *t)
+{
+    perp_candle closed[CANDLES_MAX];
+    size_t n = host_market_on_tick(m, t, closed, CANDLES_MAX);
+    for (size_t i = 0; i < n; i++)
+        host_market_on_candle(m, &closed[i]);
+    double last = isfinite(t->price) ? t->price : host_market_mid(m);
+    if (isfinite(last))
+        backend_price(a, t->ts, m->symbol, last, t->bid, t->ask);
+}
+
+/* A feed's candle: replay walks it through the backend bar by bar so
+ * intrabar stops fire; live it is just a price. */
+static void on_feed_candle(host_agent *a, host_market *m, const perp_candle *c)
+{
+    if (!host_market_on_candle(m, c))
+        return;
+    const perp_backend_vtable *vt = a->backend.vtable;
+    if (!a->live && vt->on_candle)
+        vt->on_candle(a->backend.self, c);
+    else
+        backend_price(a, c->ts + c->interval_ms, m->symbol, c->close, NAN, NAN);
+}
+
+static void handle_event(host_agent *a, const perp_event *ev)
+{
+    const char *sym = ev->type == PERP_EV_TICK      ? ev->u.tick.symbol
+                      : ev->type == PERP_EV_CANDLE  ? ev->u.candle.symbol
+                      : ev->type == PERP_EV_FUNDING ? ev->u.funding.symbol
+                                                    : NULL;
+    host_market *m = sym ? market_for(a, sym) : NULL;
+    if (!m) {
+        if (a->unknown_symbol_events++ == 0)
+            host_log(PERP_LOG_WARN, "agent",
+                     "ignoring events of symbols not in agent.symbols "
+                     "(first: %s)",
+                     sym ? sym : "?");
+        return;
+    }
+    if (ev->type == PERP_EV_TICK) {
+        on_tick(a, m, &ev->u.tick);
+    } else if (ev->type == PERP_EV_CANDLE) {
+        on_feed_candle(a, m, &ev->u.candle);
+    } else {
+        const perp_backend_vtable *vt = a->backend.vtable;
+        host_market_on_funding(m, &ev->u.funding);
+        if (vt->on_funding)
+            vt->on_funding(a->backend.self, &ev->u.funding);
+    }
+}
+
+static int cycles_done(const host_agent *a)
+{
+    return a->max_cycles > 0 && a->cycles >= a->max_cycles;
+}
+
+/* ---------------------------------------------------------- replay */
+
+static int pull_feed(void *ud, size_t i, perp_event *ev)
+{
+    host_agent *a = ud;
+    const perp_feed_vtable *vt = a->feeds[i].vtable;
+    for (;;) {
+        if (g_stop)
+            return PERP_EOF;
+        memset(ev, 0, sizeof *ev);
+        int rc = vt->next(a->feeds[i].self, ev, 1000);
+        if (rc != PERP_AGAIN)
+            return rc;
+    }
+}
+
+static int run_replay(host_agent *a)
+{
+    host_feed_merge *mg = host_feed_merge_new(a->n_feeds, pull_feed, a);
+    if (!mg)
+        return 1;
+    int started = 0, rc = 0;
+    int64_t next = 0, events = 0;
+    perp_event ev;
+    while (!g_stop && !cycles_done(a)) {
+        int r = host_feed_merge_next(mg, &ev, NULL);
+        if (r == PERP_EOF)
+            break;
+        if (r != PERP_OK) {
+            host_log(PERP_LOG_ERROR, "agent", "a feed failed (status %d)", r);
+            rc = 1;
+            break;
+        }
+        if (!started) {
+            /* Replay time starts at the first event. */
+            host_clock_advance(&a->clock, ev.ts);
+            emit_version(a);
+            next = host_cycle_align_up(ev.ts, a->set.cycle_ms);
+            started = 1;
+        }
+        /* Market events at a boundary come before that boundary's cycle. */
+        while (next < ev.ts && !g_stop && !cycles_done(a)) {
+            host_clock_advance(&a->clock, next);
+            host_agent_cycle_sync(a, next);
+            next += a->set.cycle_ms;
+        }
+        if (cycles_done(a))
+            break;
+        host_clock_advance(&a->clock, ev.ts);
+        handle_event(a, &ev);
+        events++;
+    }
+    if (host_feed_merge_disorder(mg))
+        host_log(PERP_LOG_WARN, "agent", "feeds went back in time %llu times",
+                 (unsigned long long)host_feed_merge_disorder(mg));
+    host_log(PERP_LOG_INFO, "agent", "replay ended: events=%lld cycles=%lld",
+             (long long)events, (long long)a->cycles);
+    host_feed_merge_free(mg);
+    return rc;
+}
+
+/* ------------------------------------------------------------ live */
+
+static void bootstrap_market(host_agent *a, host_market *m, int64_t now)
+{
+    perp_candle *c = NULL;
+    size_t n = 0;
+    char err[256];
+    const char *url = host_history_base_url();
+    int ctx_s = (int)(a->set.ctx_ms / 1000);
+    if (host_history_fetch_recent(url, m->symbol, ctx_s, a->set.history, now,
+                                  &c, &n, err, sizeof err) == PERP_OK) {
+        host_market_seed_ctx(m, c, n);
+    } else {
+        host_log(PERP_LOG_WARN, "agent",
+                 "bootstrap %s %ds candles failed, starting cold: %s",
+                 m->symbol, ctx_s, err);
+    }
+    free(c);
+    c = NULL;
+    if (host_history_fetch_recent(url, m->symbol, 60, a->set.history, now, &c,
+                                  &n, err, sizeof err) == PERP_OK) {
+        for (size_t i = 0; i < n; i++)
+            host_market_on_candle(m, &c[i]);
+    } else {
+        host_log(PERP_LOG_WARN, "agent",
+                 "bootstrap %s 1m candles failed, starting cold: %s", m->symbol,
+                 err);
+    }
+    free(c);
+}
+
+static void log_status(host_agent *a, int64_t now, int *stale_seen)
+{
+    for (size_t i = 0; i < a->n_feeds; i++) {
+        const perp_feed_vtable *vt = a->feeds[i].vtable;
+        perp_feed_status st;
+        memset(&st, 0, sizeof st);
+        if (!vt->status || vt->status(a->feeds[i].self, &st) != PERP_OK)
+            continue;
+        host_log(
+            PERP_LOG_INFO, "agent",
+            "feed %s connected=%d age_ms=%lld messages=%llu "
+            "reconnects=%llu gaps=%llu malformed=%llu detail=\"%s\"",
+            a->feeds[i].name, st.connected,
+            (long long)(st.last_message_ts ? now - st.last_message_ts : -1),
+            (unsigned long long)st.messages, (unsigned long long)st.reconnects,
+            (unsigned long long)st.gaps, (unsigned long long)st.malformed,
+            st.detail);
+    }
+    for (size_t i = 0; i < a->n_markets; i++) {
+        host_market *m = &a->markets[i];
+        int stale =
+            host_market_is_stale(m->last_update, now, a->set.stale_after_ms);
+        if (stale != stale_seen[i])
+            host_log(stale ? PERP_LOG_WARN : PERP_LOG_INFO, "agent",
+                     "market %s is %s (last price %lld ms ago)", m->symbol,
+                     stale ? "stale" : "fresh again",
+                     (long long)(m->last_update ? now - m->last_update : -1));
+        stale_seen[i] = stale;
+    }
+}
+
+/* Takes up to LIVE_BATCH events from each feed; the first feed may wait
+ * up to wait_ms. Returns the number of feeds still open. */
+static size_t poll_feeds(host_agent *a, int *ended, int wait_ms)
+{
+    size_t open = 0;
+    for (size_t i = 0; i < a->n_feeds && !g_stop; i++) {
+        if (ended[i])
+            continue;
+        const perp_feed_vtable *vt = a->feeds[i].vtable;
+        for (int k = 0; k < LIVE_BATCH; k++) {
+            perp_event ev;
+            memset(&ev, 0, sizeof ev);
+            int rc = vt->next(a->feeds[i].self, &ev,
+                              (i == 0 && k == 0) ? wait_ms : 0);
+            if (rc == PERP_OK) {
+                handle_event(a, &ev);
+                continue;
+            }
+            if (rc == PERP_EOF) {
+                ended[i] = 1;
+                host_log(PERP_LOG_INFO, "agent", "feed %s ended",
+                         a->feeds[i].name);
+            }
+            break;
+        }
+        open += !ended[i];
+    }
+    return open;
+}
+
+static void advance_markets(host_agent *a, int64_t now)
+{
+    perp_candle closed[CANDLES_MAX];
+    for (size_t i = 0; i < a->n_markets; i++) {
+        size_t n =
+            host_market_advance(&a->markets[i], now, closed, CANDLES_MAX);
+        for (size_t k = 0; k < n; k++)
+            host_market_on_candle(&a->markets[i], &closed[k]);
+    }
+}
+
+static void collect_plan(host_agent *a)
+{
+    perp_decision d;
+    int rc;
+    host_obs_snapshot *snap;
+    if (host_planner_worker_collect(&a->worker, &d, &rc, &snap))
+        host_agent_cycle_apply(a, snap, &d, rc);
+}
+
+static void start_cycle(host_agent *a, int64_t boundary)
+{
+    if (host_planner_worker_busy(&a->worker)) {
+        host_log(PERP_LOG_WARN, "agent",
+                 "planner still busy at the cycle boundary; cycle skipped");
+        return;
+    }
+    a->cycles++;
+    host_obs_snapshot *snap = host_agent_cycle_observe(a, boundary);
+    if (snap)
+        host_planner_worker_start(&a->worker, snap);
+}
+
+static int run_live(host_agent *a)
+{
+    int64_t now = host_wall_ms();
+    if (a->set.bootstrap)
+        for (size_t i = 0; i < a->n_markets && !g_stop; i++)
+            bootstrap_market(a, &a->markets[i], now);
+    int *ended = calloc(a->n_feeds, sizeof *ended);
+    int stale_seen[PERP_MAX_SYMBOLS] = {0};
+    if (!ended)
+        return 1;
+    int64_t next = host_cycle_after(host_wall_ms(), a->set.cycle_ms);
+    int64_t next_status = host_wall_ms() + STATUS_EVERY_MS;
+    while (!g_stop) {
+        collect_plan(a);
+        now = host_wall_ms();
+        if (cycles_done(a) && !host_planner_worker_busy(&a->worker))
+            break;
+        if (now >= next && !cycles_done(a)) {
+            start_cycle(a, next);
+            next = host_cycle_after(now, a->set.cycle_ms);
+        }
+        if (now >= next_status) {
+            log_status(a, now, stale_seen);
+            next_status = now + STATUS_EVERY_MS;
+        }
+        int64_t wait = next - now;
+        wait = wait < 1 ? 1 : wait > LIVE_POLL_MS ? LIVE_POLL_MS : wait;
+        if (poll_feeds(a, ended, (int)wait) == 0) {
+            host_log(PERP_LOG_WARN, "agent", "every feed has ended");
+            break;
+        }
+        advance_markets(a, host_wall_ms());
+    }
+    /* Finish the step in flight: a decision made is still applied. */
+    if (host_planner_worker_busy(&a->worker)) {
+        while (host_planner_worker_busy(&a->worker)) {
+            collect_plan(a);
+            if (host_planner_worker_busy(&a->worker))
+                poll_feeds(a, ended, 10);
+        }
+    }
+    free(ended);
+    return 0;
+}
+
+/* ---------------------------------------------------------- common */
+
+/* The version's registration: tag, description and the config with
+ * secrets replaced by "***". */
+static void emit_version(host_agent *a)
+{
+    if (a->version_emitted)
+        return;
+    a->version_emitted = 1;
+    char *cfg = host_config_to_json_redacted(host_config_root(a->cfg));
+    json_t *o = json_object();
+    json_object_set_new(o, "version", json_string(a->set.version));
+    json_object_set_new(
+        o, "description",
+        json_string(a->set.description ? a->set.description : ""));
+    json_t *c = cfg ? json_loads(cfg, 0, NULL) : NULL;
+    json_object_set_new(o, "config", c ? c : json_null());
+    char *json = json_dumps(o, JSON_COMPACT);
+    if (json) {
+        perp_record rec = {.type = PERP_REC_VERSION};
+        rec.u.json.json = json;
+        host_agent_emit(a, &rec);
+    }
+    free(json);
+    json_decref(o);
+    free(cfg);
+}
+
+static void start_services(host_agent *a)
+{
+    for (size_t i = 0; i < a->n_services; i++) {
+        const perp_service_vtable *vt = a->services[i].vtable;
+        if (vt->start(a->services[i].self) != PERP_OK)
+            host_log(PERP_LOG_ERROR, "agent", "service %s did not start",
+                     a->services[i].name);
+    }
+    a->services_started = 1;
+}
+
+static void stop_services(host_agent *a)
+{
+    for (size_t i = a->n_services; a->services_started && i-- > 0;) {
+        const perp_service_vtable *vt = a->services[i].vtable;
+        vt->stop(a->services[i].self);
+    }
+    a->services_started = 0;
+}
+
+int host_agent_run(host_agent *a)
+{
+    if (!a)
+        return 1;
+    struct sigaction old_int, old_term;
+    g_stop = 0;
+    install_signals(&old_int, &old_term);
+    if (a->live)
+        emit_version(a);
+    start_services(a);
+    host_log(PERP_LOG_INFO, "agent", "running version=%s mode=%s feeds=%zu",
+             a->set.version, a->live ? "live" : "replay", a->n_feeds);
+    int rc = a->live ? run_live(a) : run_replay(a);
+    emit_version(a); /* a replay without any event still registers */
+    if (g_stop)
+        host_log(PERP_LOG_INFO, "agent", "stopping on signal");
+    host_record_bus_flush(&a->bus);
+    stop_services(a);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+}

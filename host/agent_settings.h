@@ -1,0 +1,36 @@
+/*
+ * agent_settings.h — the `agent:` and `limits:` sections of a pipeline
+ * file, checked and defaulted, and the list of allowed top-level keys.
+ */
+#ifndef HOST_AGENT_SETTINGS_H
+#define HOST_AGENT_SETTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <perp/sdk.h>
+
+typedef struct host_agent_settings {
+    const char *version;                   /* borrowed from the config tree */
+    const char *description;               /* borrowed, "" if absent */
+    int64_t cycle_ms;                      /* default 60 s */
+    int64_t ctx_ms;                        /* context timeframe, default 6 h */
+    int64_t stale_after_ms;                /* live only, default 2 min */
+    const char *symbols[PERP_MAX_SYMBOLS]; /* borrowed or static */
+    size_t n_symbols;
+    int dry_run;
+    int bootstrap;  /* live: fetch recent candles at start */
+    size_t history; /* candles kept per timeframe, default 60 */
+    size_t series;  /* indicator values shown, default 10 */
+    perp_limits limits;
+    int max_leverage_set; /* 0: take the backend's rules */
+} host_agent_settings;
+
+/* Reads root's `agent` and `limits`. PERP_OK, or PERP_EINVAL after
+ * logging each problem with file:line:col. */
+int host_agent_settings_read(const perp_config_node *root,
+                             host_agent_settings *out);
+/* Unknown top-level keys are errors (logged with file:line:col). */
+int host_agent_check_top_level(const perp_config_node *root);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * record_bus.h — hands every record to every sink, stamped with the agent
+ * version (and the clock when a plugin left ts at 0). Backends emit
+ * TRADE records from the main thread and planners emit LLM_CALL records
+ * from the planner thread, so writes are serialised by a mutex. Every
+ * TRADE also feeds the version's trade book (round trips, metrics).
+ */
+#ifndef HOST_RECORD_BUS_H
+#define HOST_RECORD_BUS_H
+
+#include <pthread.h>
+
+#include <perp/sdk.h>
+
+#include "clock.h"
+#include "metrics.h"
+#include "plugin_instance.h"
+
+typedef struct host_record_bus {
+    pthread_mutex_t mu;
+    const char *version;     /* borrowed */
+    const host_clock *clock; /* borrowed */
+    host_instance *sinks;    /* borrowed array of sink instances */
+    size_t n_sinks;
+    host_trade_book *book; /* borrowed */
+    uint64_t write_errors;
+} host_record_bus;
+
+void host_record_bus_init(host_record_bus *b, const char *version,
+                          const host_clock *clock, host_trade_book *book);
+void host_record_bus_destroy(host_record_bus *b);
+void host_record_bus_set_sinks(host_record_bus *b, host_instance *sinks,
+                               size_t n);
+/* Signature of host_context.emit; ud is the bus. */
+void host_record_bus_emit(void *ud, const perp_record *rec);
+void host_record_bus_flush(host_record_bus *b);
+/* Hold while reading the trade book outside the bus. */
+void host_record_bus_lock(host_record_bus *b);
+void host_record_bus_unlock(host_record_bus *b);
+
+#endif
