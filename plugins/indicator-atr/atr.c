@@ -1,0 +1,126 @@
+/*
+ * indicator-atr — Wilder's average true range, as TA-Lib's TA_ATR
+ * (default compatibility, no unstable period).
+ *
+ * Definition, for period n, with close c, high h, low l:
+ *   tr[t]  = max(h[t] - l[t], |c[t-1] - h[t]|, |c[t-1] - l[t]|)  t >= 1
+ *            (TA_TRANGE; the first candle has no previous close, so no tr)
+ *   atr[n] = (tr[1] + ... + tr[n]) / n                     (simple seed)
+ *   atr[t] = (atr[t-1] * (n-1) + tr[t]) / n                t > n (Wilder)
+ * First defined index: n (TA_ATR_Lookback = n; 14 for the default).
+ * n = 1 gives the true range itself from index 1, as TA-Lib does.
+ *
+ * Config: period (14, 1..100000). Reads high, low and close; no source.
+ * O(1) per candle.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <perp/sdk.h>
+
+#include "../indicator-ema/indicator_cfg.h"
+
+typedef struct atr_state {
+    size_t period;
+    size_t seen;
+    double prev_close;
+    double atr; /* sum of tr while seeding, then the average */
+    double value;
+} atr_state;
+
+static void atr_reset(void *self)
+{
+    atr_state *s = self;
+    s->seen = 0;
+    s->prev_close = NAN;
+    s->atr = 0.0;
+    s->value = NAN;
+}
+
+static int atr_create(const perp_host *h, const perp_config_node *cfg,
+                      void **self)
+{
+    static const char *const keys[] = {"period", IND_HOST_KEYS, NULL};
+    atr_state tmp = {0};
+    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
+        ind_cfg_period(h, cfg, "period", 14, 1, 100000, &tmp.period) != PERP_OK)
+        return PERP_EINVAL;
+    atr_state *s = malloc(sizeof *s);
+    if (!s)
+        return PERP_ENOMEM;
+    *s = tmp;
+    atr_reset(s);
+    *self = s;
+    return PERP_OK;
+}
+
+static void atr_destroy(void *self)
+{
+    free(self);
+}
+
+static size_t atr_output_count(void *self)
+{
+    (void)self;
+    return 1;
+}
+
+static const char *atr_output_name(void *self, size_t i)
+{
+    (void)self;
+    return i == 0 ? "atr" : NULL;
+}
+
+/* TA_TRANGE's comparison order. */
+static double true_range(const perp_candle *c, double prev_close)
+{
+    double greatest = c->high - c->low;
+    double up = fabs(prev_close - c->high);
+    if (up > greatest)
+        greatest = up;
+    double down = fabs(prev_close - c->low);
+    if (down > greatest)
+        greatest = down;
+    return greatest;
+}
+
+static int atr_update(void *self, const perp_candle *c, const double *prior,
+                      double *out)
+{
+    (void)prior;
+    atr_state *s = self;
+    size_t t = s->seen++;
+    if (t > 0) {
+        double tr = true_range(c, s->prev_close);
+        double n = (double)s->period;
+        if (t < s->period) {
+            s->atr += tr;
+        } else if (t == s->period) {
+            s->atr = (s->atr + tr) / n;
+            s->value = s->atr;
+        } else {
+            s->atr *= n - 1.0;
+            s->atr += tr;
+            s->atr /= n;
+            s->value = s->atr;
+        }
+    }
+    s->prev_close = c->close;
+    out[0] = s->value;
+    return PERP_OK;
+}
+
+static const perp_indicator_vtable atr_vtable = {
+    .struct_size = sizeof(perp_indicator_vtable),
+    .create = atr_create,
+    .destroy = atr_destroy,
+    .output_count = atr_output_count,
+    .output_name = atr_output_name,
+    .bind = NULL,
+    .update = atr_update,
+    .reset = atr_reset,
+    .output_label = NULL,
+    .summary = NULL,
+};
+
+PERP_PLUGIN(PERP_KIND_INDICATOR, "atr", "1.0.0",
+            "average true range (TA-Lib ATR, Wilder smoothing)", atr_vtable)

@@ -1,0 +1,107 @@
+/*
+ * indicator-ema — exponential moving average, as TA-Lib's TA_EMA (default
+ * compatibility, no unstable period).
+ *
+ * Definition, for period n and k = 2 / (n + 1):
+ *   ema[n-1] = (x[0] + ... + x[n-1]) / n          (SMA seed)
+ *   ema[t]   = (x[t] - ema[t-1]) * k + ema[t-1]   for t >= n
+ * First defined index: n - 1 (TA_EMA_Lookback = n - 1); NAN before.
+ *
+ * Config: period (20, 2..100000), source (close). One output, shown under
+ * the YAML name. O(1) per candle: a running sum until the seed, then one
+ * multiply-add.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <perp/sdk.h>
+
+#include "indicator_cfg.h"
+
+typedef struct ema_state {
+    size_t period;
+    double k;
+    ind_source src;
+    size_t seen;  /* candles folded in */
+    double sum;   /* seed accumulator, used while seen < period */
+    double value; /* current EMA, NAN until seen >= period */
+} ema_state;
+
+static void ema_reset(void *self)
+{
+    ema_state *s = self;
+    s->seen = 0;
+    s->sum = 0.0;
+    s->value = NAN;
+}
+
+static int ema_create(const perp_host *h, const perp_config_node *cfg,
+                      void **self)
+{
+    static const char *const keys[] = {"period", "source", IND_HOST_KEYS, NULL};
+    ema_state tmp = {0};
+    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
+        ind_cfg_period(h, cfg, "period", 20, 2, 100000, &tmp.period) !=
+            PERP_OK ||
+        ind_cfg_source(h, cfg, &tmp.src) != PERP_OK)
+        return PERP_EINVAL;
+    ema_state *s = malloc(sizeof *s);
+    if (!s)
+        return PERP_ENOMEM;
+    *s = tmp;
+    s->k = 2.0 / (double)(s->period + 1);
+    ema_reset(s);
+    *self = s;
+    return PERP_OK;
+}
+
+static void ema_destroy(void *self)
+{
+    free(self);
+}
+
+static size_t ema_output_count(void *self)
+{
+    (void)self;
+    return 1;
+}
+
+static const char *ema_output_name(void *self, size_t i)
+{
+    (void)self;
+    return i == 0 ? "ema" : NULL;
+}
+
+static int ema_update(void *self, const perp_candle *c, const double *prior,
+                      double *out)
+{
+    (void)prior;
+    ema_state *s = self;
+    double x = ind_source_value(s->src, c);
+    s->seen++;
+    if (s->seen < s->period) {
+        s->sum += x;
+    } else if (s->seen == s->period) {
+        s->sum += x;
+        s->value = s->sum / (double)s->period;
+    } else {
+        s->value = (x - s->value) * s->k + s->value;
+    }
+    out[0] = s->value;
+    return PERP_OK;
+}
+
+static const perp_indicator_vtable ema_vtable = {
+    .struct_size = sizeof(perp_indicator_vtable),
+    .create = ema_create,
+    .destroy = ema_destroy,
+    .output_count = ema_output_count,
+    .output_name = ema_output_name,
+    .bind = NULL,
+    .update = ema_update,
+    .reset = ema_reset,
+    .output_label = NULL,
+    .summary = NULL,
+};
+
+PERP_PLUGIN(PERP_KIND_INDICATOR, "ema", "1.0.0",
+            "exponential moving average (TA-Lib EMA, SMA-seeded)", ema_vtable)

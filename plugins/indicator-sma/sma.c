@@ -1,0 +1,128 @@
+/*
+ * indicator-sma — simple moving average, as TA-Lib's TA_SMA.
+ *
+ * Definition, for period n: sma[t] = (x[t-n+1] + ... + x[t]) / n.
+ * First defined index: n - 1 (TA_SMA_Lookback = n - 1); NAN before.
+ *
+ * Config: period (20, 2..100000), source (close). O(1) per candle: a ring
+ * of the last n values and a running sum. A running sum drifts by one
+ * rounding per candle, so every n candles the sum is recomputed from the
+ * ring (O(n) every n candles: O(1) amortised), which keeps it equal to
+ * the plain window sum to ~1e-15 relative however long it runs.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <perp/sdk.h>
+
+#include "../indicator-ema/indicator_cfg.h"
+
+typedef struct sma_state {
+    size_t period;
+    ind_source src;
+    double *ring; /* owned, period values, oldest at head once full */
+    size_t head;  /* next slot to write */
+    size_t seen;
+    size_t since_exact; /* candles since the sum was recomputed */
+    double sum;
+} sma_state;
+
+static void sma_reset(void *self)
+{
+    sma_state *s = self;
+    s->head = 0;
+    s->seen = 0;
+    s->since_exact = 0;
+    s->sum = 0.0;
+}
+
+static int sma_create(const perp_host *h, const perp_config_node *cfg,
+                      void **self)
+{
+    static const char *const keys[] = {"period", "source", IND_HOST_KEYS, NULL};
+    sma_state tmp = {0};
+    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
+        ind_cfg_period(h, cfg, "period", 20, 2, 100000, &tmp.period) !=
+            PERP_OK ||
+        ind_cfg_source(h, cfg, &tmp.src) != PERP_OK)
+        return PERP_EINVAL;
+    sma_state *s = malloc(sizeof *s);
+    double *ring = calloc(tmp.period, sizeof *ring);
+    if (!s || !ring) {
+        free(s);
+        free(ring);
+        return PERP_ENOMEM;
+    }
+    *s = tmp;
+    s->ring = ring;
+    sma_reset(s);
+    *self = s;
+    return PERP_OK;
+}
+
+static void sma_destroy(void *self)
+{
+    sma_state *s = self;
+    if (!s)
+        return;
+    free(s->ring);
+    free(s);
+}
+
+static size_t sma_output_count(void *self)
+{
+    (void)self;
+    return 1;
+}
+
+static const char *sma_output_name(void *self, size_t i)
+{
+    (void)self;
+    return i == 0 ? "sma" : NULL;
+}
+
+/* Sum of the ring, oldest first (the order a plain window sum uses). */
+static double sma_exact_sum(const sma_state *s)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < s->period; i++)
+        sum += s->ring[(s->head + i) % s->period];
+    return sum;
+}
+
+static int sma_update(void *self, const perp_candle *c, const double *prior,
+                      double *out)
+{
+    (void)prior;
+    sma_state *s = self;
+    double x = ind_source_value(s->src, c);
+    double old = s->ring[s->head];
+    s->ring[s->head] = x;
+    s->head = s->head + 1 == s->period ? 0 : s->head + 1;
+    s->seen++;
+    if (s->seen <= s->period) {
+        s->sum += x;
+    } else if (++s->since_exact >= s->period) {
+        s->since_exact = 0;
+        s->sum = sma_exact_sum(s);
+    } else {
+        s->sum += x - old;
+    }
+    out[0] = s->seen >= s->period ? s->sum / (double)s->period : NAN;
+    return PERP_OK;
+}
+
+static const perp_indicator_vtable sma_vtable = {
+    .struct_size = sizeof(perp_indicator_vtable),
+    .create = sma_create,
+    .destroy = sma_destroy,
+    .output_count = sma_output_count,
+    .output_name = sma_output_name,
+    .bind = NULL,
+    .update = sma_update,
+    .reset = sma_reset,
+    .output_label = NULL,
+    .summary = NULL,
+};
+
+PERP_PLUGIN(PERP_KIND_INDICATOR, "sma", "1.0.0",
+            "simple moving average (TA-Lib SMA)", sma_vtable)
