@@ -1,0 +1,65 @@
+/*
+ * run_process.c — see run_process.h. Output goes through an unlinked
+ * temporary file rather than a pipe, so a chatty child can never block.
+ */
+#include "run_process.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *slurp(FILE *f)
+{
+    long len = ftell(f);
+    char *text = calloc(1, len > 0 ? (size_t)len + 1 : 1);
+    if (!text)
+        return NULL;
+    rewind(f);
+    if (len > 0 && fread(text, 1, (size_t)len, f) != (size_t)len)
+        text[0] = '\0';
+    return text;
+}
+
+int run_process(char *const argv[], char **output)
+{
+    *output = NULL;
+    FILE *out = tmpfile();
+    if (!out) {
+        *output = calloc(1, 1);
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fileno(out), STDOUT_FILENO);
+        dup2(fileno(out), STDERR_FILENO);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    int rc = -1;
+    if (pid > 0 && waitpid(pid, &status, 0) == pid) {
+        if (WIFEXITED(status))
+            rc = WEXITSTATUS(status);
+        else if (WIFSIGNALED(status))
+            rc = 128 + WTERMSIG(status);
+    }
+    fseek(out, 0, SEEK_END);
+    *output = slurp(out);
+    fclose(out);
+    if (!*output)
+        *output = calloc(1, 1);
+    return rc;
+}
+
+char *perpd_path(void)
+{
+    const char *b = getenv("PERP_BUILD_DIR");
+    char *p = NULL;
+    if (asprintf(&p, "%s/bin/perpd", b && *b ? b : "build") < 0)
+        return NULL;
+    return p;
+}
