@@ -1,0 +1,317 @@
+/*
+ * `perpd run` end to end: the replay feed over a small CSV folder, the
+ * script planner (a buy, then a close), perpsim and the jsonl sink. The
+ * records written are checked against prices worked out by hand below.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "temp_dir.h"
+
+/* 2023-03-28T10:40:00Z: a whole minute (28 000 000 minutes). */
+#define T0_S   1680000000LL
+#define T0_MS  (T0_S * 1000)
+#define N_BARS 30
+
+static const char *build_dir(void)
+{
+    const char *b = getenv("PERP_BUILD_DIR");
+    return b && *b ? b : "build";
+}
+
+/* BTC: flat bars at 20000 for the first 15 minutes, then 21000. ETH:
+ * flat at 1500. Flat bars (open = high = low = close) keep intrabar
+ * stops out of the picture. */
+static double btc_close(int i)
+{
+    return i < 15 ? 20000.0 : 21000.0;
+}
+
+static void write_csvs(const char *dir)
+{
+    char btc[4096] = "ts,open,high,low,close,volume\n";
+    char eth[4096] = "ts,open,high,low,close,volume\n";
+    for (int i = 0; i < N_BARS; i++) {
+        char row[128];
+        double c = btc_close(i);
+        snprintf(row, sizeof row, "%lld,%.2f,%.2f,%.2f,%.2f,2.5\n",
+                 T0_S + 60LL * i, c, c, c, c);
+        strcat(btc, row);
+        snprintf(row, sizeof row, "%lld,1500,1500,1500,1500,10\n",
+                 T0_S + 60LL * i);
+        strcat(eth, row);
+    }
+    free(temp_dir_write(dir, "BTC-USD_1m.csv", btc));
+    free(temp_dir_write(dir, "ETH-USD_1m.csv", eth));
+}
+
+/* The buy is due at T0+5m (the cycle that sees the bar opened at T0+4m,
+ * close 20000); the close at T0+25m (sees the bar opened at T0+24m,
+ * close 21000). */
+static void write_script(const char *dir)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"ts\": %lld, \"positions\": {\"BTC\": {\"coin\": \"BTC\", "
+             "\"signal\": \"buy\", \"quantity\": 0.1, \"leverage\": 2, "
+             "\"confidence\": 0.8, \"justification\": \"test entry\"}}, "
+             "\"notes_for_audience\": \"going long\"}\n"
+             "\n"
+             "{\"ts\": %lld, \"positions\": {\"BTC\": {\"coin\": \"BTC\", "
+             "\"signal\": \"close\", \"quantity\": 0, \"leverage\": 2, "
+             "\"confidence\": 0.8, \"justification\": \"test exit\"}}, "
+             "\"notes_for_audience\": \"flat again\"}\n",
+             T0_MS + 5 * 60000LL, T0_MS + 25 * 60000LL);
+    free(temp_dir_write(dir, "script.jsonl", text));
+}
+
+static char *write_yaml(const char *dir, const char *extra_top)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "agent:\n"
+             "  version: it-1.0\n"
+             "  description: integration replay\n"
+             "  cycle: 60s\n"
+             "  symbols: [BTC-USD, ETH-USD]\n"
+             "plugin_path: [%s/lib/perp]\n"
+             "feeds:\n"
+             "  - plugin: replay\n"
+             "    dir: %s\n"
+             "    speed: max\n"
+             "planner:\n"
+             "  plugin: script\n"
+             "  path: %s/script.jsonl\n"
+             "backend:\n"
+             "  plugin: perpsim\n"
+             "  starting_equity: 10000\n"
+             "  max_leverage: 5\n"
+             "  fee_bps: 2\n"
+             "  slippage_bps: 1\n"
+             "sinks:\n"
+             "  - plugin: jsonl\n"
+             "    path: %s/records.jsonl\n"
+             "%s",
+             build_dir(), dir, dir, dir, extra_top);
+    return temp_dir_write(dir, "agent.yaml", text);
+}
+
+/* Runs perpd with args; returns its exit code (stderr into err_path). */
+static int run_perpd(const char *cmd, const char *yaml, const char *err_path)
+{
+    char perpd[1024];
+    snprintf(perpd, sizeof perpd, "%s/bin/perpd", build_dir());
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        if (!freopen(err_path, "w", stderr))
+            _exit(126);
+        execl(perpd, perpd, cmd, yaml, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = calloc(1, (size_t)n + 1);
+    if (fread(s, 1, (size_t)n, f) != (size_t)n)
+        s[0] = '\0';
+    fclose(f);
+    return s;
+}
+
+typedef struct records {
+    json_t *all; /* array of every line */
+} records;
+
+static records read_records(const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/records.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no records written at %s", path);
+    records r = {json_array()};
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        json_error_t e;
+        json_t *j = json_loads(line, 0, &e);
+        cr_assert_not_null(j, "bad JSONL line: %s", e.text);
+        json_array_append_new(r.all, j);
+    }
+    free(line);
+    fclose(f);
+    return r;
+}
+
+static const char *type_of(json_t *rec)
+{
+    return json_string_value(json_object_get(rec, "type"));
+}
+
+static size_t count_type(const records *r, const char *type)
+{
+    size_t n = 0, i;
+    json_t *rec;
+    json_array_foreach(r->all, i, rec) n += strcmp(type_of(rec), type) == 0;
+    return n;
+}
+
+static json_t *nth_of_type(const records *r, const char *type, size_t k)
+{
+    size_t i;
+    json_t *rec;
+    json_array_foreach(r->all, i, rec)
+    {
+        if (strcmp(type_of(rec), type) == 0 && k-- == 0)
+            return rec;
+    }
+    return NULL;
+}
+
+static double num(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    cr_assert(json_is_number(v), "field %s missing", key);
+    return json_number_value(v);
+}
+
+Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
+{
+    char *dir = temp_dir_new();
+    write_csvs(dir);
+    write_script(dir);
+    char *yaml = write_yaml(dir, "");
+    char err_path[1024];
+    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
+    int rc = run_perpd("run", yaml, err_path);
+    char *err = slurp(err_path);
+    cr_assert_eq(rc, 0, "perpd run exited %d:\n%s", rc, err);
+
+    records r = read_records(dir);
+    /* The version is registered first, with its config snapshot. */
+    json_t *first = json_array_get(r.all, 0);
+    cr_assert_str_eq(type_of(first), "version");
+    json_t *vdata = json_object_get(first, "data");
+    cr_assert_str_eq(json_string_value(json_object_get(vdata, "version")),
+                     "it-1.0");
+    cr_assert(json_is_object(json_object_get(vdata, "config")));
+
+    size_t i;
+    json_t *rec;
+    json_array_foreach(r.all, i, rec)
+    {
+        cr_assert_str_eq(json_string_value(json_object_get(rec, "version")),
+                         "it-1.0");
+    }
+
+    /* Bars close at T0+1m .. T0+30m. Cycles fall on T0+1m .. T0+29m: the
+     * one at T0+30m would come after the last event, and a replay ends
+     * with its data. 29 cycles, each one observation, one decision and
+     * one equity snapshot. */
+    cr_assert_eq(count_type(&r, "observation"), 29);
+    cr_assert_eq(count_type(&r, "decision"), 29);
+    cr_assert_eq(count_type(&r, "equity"), 29);
+    cr_assert_eq(count_type(&r, "rejection"), 0, "%s", err);
+    json_t *obs0 = nth_of_type(&r, "observation", 0);
+    cr_assert_eq(json_integer_value(json_object_get(obs0, "ts")),
+                 T0_MS + 60000);
+
+    cr_assert_eq(count_type(&r, "trade"), 2, "%s", err);
+    json_t *buy = nth_of_type(&r, "trade", 0);
+    json_t *sell = nth_of_type(&r, "trade", 1);
+    /* Entry at the T0+5m cycle: mark 20000 (last close); buy price =
+     * 20000 * (1 + 1 bps slippage) = 20002.00, already on the 0.01 tick.
+     * Fee = 0.1 * 20002 * 2 bps = 0.40004. */
+    cr_assert_eq(json_integer_value(json_object_get(buy, "ts")),
+                 T0_MS + 5 * 60000LL);
+    cr_assert_str_eq(json_string_value(json_object_get(buy, "symbol")),
+                     "BTC-USD");
+    cr_assert_str_eq(json_string_value(json_object_get(buy, "side")), "buy");
+    cr_assert_float_eq(num(buy, "qty"), 0.1, 1e-12);
+    cr_assert_float_eq(num(buy, "price"), 20002.00, 1e-6);
+    cr_assert_float_eq(num(buy, "fee"), 0.40004, 1e-9);
+    /* Exit at the T0+25m cycle: mark 21000; sell price = 21000 * (1 - 1
+     * bps) = 20997.90. Fee = 0.1 * 20997.9 * 2 bps = 0.419958. Realized
+     * (gross) = 0.1 * (20997.90 - 20002.00) = 99.59. */
+    cr_assert_eq(json_integer_value(json_object_get(sell, "ts")),
+                 T0_MS + 25 * 60000LL);
+    cr_assert_str_eq(json_string_value(json_object_get(sell, "side")), "sell");
+    cr_assert_float_eq(num(sell, "price"), 20997.90, 1e-6);
+    cr_assert_float_eq(num(sell, "fee"), 0.419958, 1e-9);
+    cr_assert_float_eq(num(sell, "realized_pnl"), 99.59, 1e-6);
+    cr_assert_float_eq(num(sell, "position_after"), 0.0, 1e-12);
+
+    /* Last equity: 10000 - 0.40004 - 0.419958 + 99.59 = 10098.770002,
+     * flat, so equity = cash. */
+    json_t *last_eq = nth_of_type(&r, "equity", 28);
+    cr_assert_float_eq(num(last_eq, "equity"), 10098.770002, 1e-6);
+    cr_assert_float_eq(num(last_eq, "cash"), 10098.770002, 1e-6);
+    /* While long (cycles T0+5m .. T0+24m) a position record follows each
+     * equity record: 20 of them. */
+    cr_assert_eq(count_type(&r, "position"), 20);
+
+    json_decref(r.all);
+    free(err);
+    free(yaml);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+Test(run_replay, unknown_top_level_key_is_refused_with_its_place)
+{
+    char *dir = temp_dir_new();
+    write_csvs(dir);
+    write_script(dir);
+    char *yaml = write_yaml(dir, "stray_section: 1\n");
+    char err_path[1024];
+    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
+    int rc = run_perpd("check", yaml, err_path);
+    char *err = slurp(err_path);
+    cr_assert_eq(rc, 1, "perpd check exited %d:\n%s", rc, err);
+    /* stray_section is on line 23 of the file written above, column 1. */
+    char want[1100];
+    snprintf(want, sizeof want, "%s:23:1", yaml);
+    cr_assert(strstr(err, want) != NULL, "no %s in:\n%s", want, err);
+    cr_assert(strstr(err, "stray_section") != NULL, "%s", err);
+    free(err);
+    free(yaml);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+Test(run_replay, malformed_script_line_names_file_and_line)
+{
+    char *dir = temp_dir_new();
+    write_csvs(dir);
+    free(temp_dir_write(dir, "script.jsonl",
+                        "{\"ts\": 1, \"positions\": {}}\n{\"ts\": oops}\n"));
+    char *yaml = write_yaml(dir, "");
+    char err_path[1024];
+    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
+    int rc = run_perpd("check", yaml, err_path);
+    char *err = slurp(err_path);
+    cr_assert_eq(rc, 1, "perpd check exited %d:\n%s", rc, err);
+    char want[1100];
+    snprintf(want, sizeof want, "%s/script.jsonl:2:", dir);
+    cr_assert(strstr(err, want) != NULL, "no %s in:\n%s", want, err);
+    free(err);
+    free(yaml);
+    temp_dir_remove(dir);
+    free(dir);
+}
