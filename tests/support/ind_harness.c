@@ -1,0 +1,162 @@
+/*
+ * ind_harness.c — see ind_harness.h.
+ */
+#include "ind_harness.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "host_services.h"
+
+static const host_context ind_ctx = {.version = "test"};
+
+int ind_open(ind_instance *inst, const perp_indicator_vtable *vt,
+             const char *yaml)
+{
+    memset(inst, 0, sizeof *inst);
+    char err[512];
+    host_config *cfg = host_config_parse(yaml, "test.yaml", err, sizeof err);
+    if (!cfg) {
+        fprintf(stderr, "ind_open: %s\n", err);
+        return PERP_EINVAL;
+    }
+    perp_host *h = host_services_new(&ind_ctx, "indicator-test");
+    if (!h) {
+        host_config_free(cfg);
+        return PERP_ENOMEM;
+    }
+    void *self = NULL;
+    int rc = vt->create(h, host_config_root(cfg), &self);
+    if (rc != PERP_OK) {
+        host_services_free(h);
+        host_config_free(cfg);
+        return rc;
+    }
+    inst->cfg = cfg;
+    inst->host = h;
+    inst->vt = vt;
+    inst->self = self;
+    inst->n_out = vt->output_count(self);
+    return PERP_OK;
+}
+
+void ind_close(ind_instance *inst)
+{
+    if (inst->vt && inst->self)
+        inst->vt->destroy(inst->self);
+    if (inst->host)
+        host_services_free(inst->host);
+    if (inst->cfg)
+        host_config_free(inst->cfg);
+    memset(inst, 0, sizeof *inst);
+}
+
+int ind_feed(ind_instance *inst, const perp_candle *c, double *out)
+{
+    return inst->vt->update(inst->self, c, NULL, out);
+}
+
+static int parse_row(const char *line, perp_candle *c)
+{
+    long long ts = 0;
+    if (sscanf(line, "%lld,%lf,%lf,%lf,%lf,%lf", &ts, &c->open, &c->high,
+               &c->low, &c->close, &c->volume) != 6)
+        return -1;
+    c->ts = (int64_t)ts * 1000;
+    c->interval_ms = 60000;
+    return 0;
+}
+
+perp_candle *ind_history(const char *file, size_t *n)
+{
+    const char *shared = getenv("PERP_SHARED");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/history/%s",
+             shared && *shared ? shared : "../shared", file);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "ind_history: cannot open %s\n", path);
+        abort();
+    }
+    size_t cap = 1 << 16, len = 0;
+    perp_candle *v = malloc(cap * sizeof *v);
+    char line[256];
+    while (v && fgets(line, sizeof line, f)) {
+        if (len == cap) {
+            cap *= 2;
+            perp_candle *nv = realloc(v, cap * sizeof *v);
+            if (!nv) {
+                free(v);
+                v = NULL;
+                break;
+            }
+            v = nv;
+        }
+        memset(&v[len], 0, sizeof v[len]);
+        snprintf(v[len].symbol, sizeof v[len].symbol, "%.*s",
+                 (int)(strcspn(file, "_")), file);
+        if (parse_row(line, &v[len]) == 0)
+            len++;
+    }
+    fclose(f);
+    if (!v || len < 1000) {
+        fprintf(stderr, "ind_history: %s: too few rows\n", path);
+        abort();
+    }
+    *n = len;
+    return v;
+}
+
+perp_candle ind_flat_candle(double price, int64_t ts)
+{
+    perp_candle c;
+    memset(&c, 0, sizeof c);
+    c.ts = ts;
+    c.interval_ms = 60000;
+    snprintf(c.symbol, sizeof c.symbol, "TEST-USD");
+    c.open = c.high = c.low = c.close = price;
+    return c;
+}
+
+int ind_close_rel(double a, double b, double rel)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    if (a == b)
+        return 1;
+    return fabs(a - b) <= rel * fmax(fabs(a), fabs(b));
+}
+
+double *ind_run(ind_instance *inst, const perp_candle *candles, size_t n)
+{
+    double *out = malloc(n * inst->n_out * sizeof *out);
+    if (!out)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        if (ind_feed(inst, &candles[i], &out[i * inst->n_out]) != PERP_OK) {
+            fprintf(stderr, "ind_run: update failed at %zu\n", i);
+            abort();
+        }
+    }
+    return out;
+}
+
+size_t ind_first_mismatch(const double *got, size_t n_out, size_t col,
+                          const double *want, size_t n, size_t first,
+                          double rel)
+{
+    for (size_t i = 0; i < n; i++) {
+        double g = got[i * n_out + col];
+        int ok = i < first ? isnan(g) && isnan(want[i])
+                           : isfinite(g) && ind_close_rel(g, want[i], rel);
+        if (!ok) {
+            fprintf(stderr, "index %zu: plugin %.17g, batch %.17g\n", i, g,
+                    want[i]);
+            return i;
+        }
+    }
+    return n;
+}
