@@ -71,6 +71,7 @@ static void write_script(const char *dir)
     free(temp_dir_write(dir, "script.jsonl", text));
 }
 
+/* Funding is switched off so the equity below is fees and P&L alone. */
 static char *write_yaml(const char *dir, const char *extra_top)
 {
     char text[2048];
@@ -94,6 +95,7 @@ static char *write_yaml(const char *dir, const char *extra_top)
              "  max_leverage: 5\n"
              "  fee_bps: 2\n"
              "  slippage_bps: 1\n"
+             "  funding: {model: none}\n"
              "sinks:\n"
              "  - plugin: jsonl\n"
              "    path: %s/records.jsonl\n"
@@ -284,9 +286,9 @@ Test(run_replay, unknown_top_level_key_is_refused_with_its_place)
     int rc = run_perpd("check", yaml, err_path);
     char *err = slurp(err_path);
     cr_assert_eq(rc, 1, "perpd check exited %d:\n%s", rc, err);
-    /* stray_section is on line 23 of the file written above, column 1. */
+    /* stray_section is on line 24 of the file written above, column 1. */
     char want[1100];
-    snprintf(want, sizeof want, "%s:23:1", yaml);
+    snprintf(want, sizeof want, "%s:24:1", yaml);
     cr_assert(strstr(err, want) != NULL, "no %s in:\n%s", want, err);
     cr_assert(strstr(err, "stray_section") != NULL, "%s", err);
     free(err);
