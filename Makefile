@@ -161,7 +161,7 @@ install: all
 	install -m 644 sdk/include/perp/*.h $(DESTDIR)$(PREFIX)/include/perp/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    sdk/perp-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/perp-sdk.pc
-	cp -r sdk/examples/. $(DESTDIR)$(PREFIX)/share/perp/examples/
+	if [ -d sdk/examples ]; then cp -r sdk/examples/. $(DESTDIR)$(PREFIX)/share/perp/examples/; fi
 
 # ------------------------------------------------------------------ run
 run: deps all
