@@ -1,0 +1,84 @@
+/*
+ * test_sma.c — indicator-sma against the plain window mean (TA-Lib SMA) on
+ * the real 1-minute history, a textbook example, and config errors.
+ */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ind_harness.h"
+
+static const perp_indicator_vtable *vt(void)
+{
+    return perp_plugin_entry()->vtable;
+}
+
+static void batch_sma(const double *x, size_t len, size_t n, double *out)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (i + 1 < n) {
+            out[i] = NAN;
+            continue;
+        }
+        double sum = 0.0;
+        for (size_t j = i + 1 - n; j <= i; j++)
+            sum += x[j];
+        out[i] = sum / (double)n;
+    }
+}
+
+static void check_history(const char *file, size_t period)
+{
+    size_t n = 0;
+    perp_candle *c = ind_history(file, &n);
+    double *x = malloc(n * sizeof *x), *want = malloc(n * sizeof *want);
+    for (size_t i = 0; i < n; i++)
+        x[i] = c[i].close;
+    batch_sma(x, n, period, want);
+    char yaml[96];
+    snprintf(yaml, sizeof yaml, "{plugin: sma, period: %zu}", period);
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), yaml), PERP_OK);
+    double *got = ind_run(&in, c, n);
+    size_t bad = ind_first_mismatch(got, 1, 0, want, n, period - 1, 1e-9);
+    cr_assert_eq(bad, n, "%s SMA(%zu) differs at index %zu", file, period,
+                 bad);
+    ind_close(&in);
+    free(got);
+    free(want);
+    free(x);
+    free(c);
+}
+
+Test(sma, real_history_matches_batch_definition)
+{
+    check_history("BTC-USD_1m.csv", 20);
+    check_history("XRP-USD_1m.csv", 50);
+}
+
+/* StockCharts ChartSchool, "Moving Averages - Simple and Exponential":
+ * a 5-day SMA of closes 11..17 is 13, then 14, then 15. */
+Test(sma, stockcharts_worked_example)
+{
+    static const double want[7] = {NAN, NAN, NAN, NAN, 13, 14, 15};
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: sma, period: 5}"), PERP_OK);
+    for (int i = 0; i < 7; i++) {
+        perp_candle c = ind_flat_candle(11 + i, i * 60000);
+        double out;
+        ind_feed(&in, &c, &out);
+        cr_assert(ind_close_rel(out, want[i], 1e-15), "day %d: %g", i + 1,
+                  out);
+    }
+    ind_close(&in);
+}
+
+Test(sma, bad_config_is_refused)
+{
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: sma, period: 0}"), PERP_EINVAL);
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: sma, period: [3]}"),
+                 PERP_EINVAL);
+}
