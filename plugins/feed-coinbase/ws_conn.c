@@ -96,9 +96,13 @@ static void schedule_retry(cb_ws *w, const char *what, const char *why)
     set_state(w, 0, why);
     w->attempt++;
     int64_t delay = next_delay_ms(w);
-    w->o.host->log(w->o.host, PERP_LOG_WARN, "%s %s:%d (%s), retry %d in %.1fs",
-                   what, w->addr, w->port, why, w->attempt,
-                   (double)delay / 1000.0);
+    char in[32];
+    if (delay >= 1000)
+        snprintf(in, sizeof in, "%.1fs", (double)delay / 1000.0);
+    else
+        snprintf(in, sizeof in, "%lldms", (long long)delay);
+    w->o.host->log(w->o.host, PERP_LOG_WARN, "%s %s:%d (%s), retry %d in %s",
+                   what, w->addr, w->port, why, w->attempt, in);
     lws_sul_schedule(w->ctx, 0, &w->sul_connect, on_connect_timer,
                      (lws_usec_t)delay * 1000);
 }
