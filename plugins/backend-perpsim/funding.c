@@ -86,13 +86,15 @@ void psim_funding_boundary(psim_engine *e, int64_t ts)
 void psim_funding_ema(psim_engine *e, psim_symbol *s, int64_t ts, double m)
 {
     int64_t minute = floor_div(ts, MS_PER_MIN);
-    if (!(s->ema > 0)) {
+    if (!(s->ema > 0) || !s->has_price) {
         s->ema = m;
     } else {
-        int64_t k = minute - floor_div(s->ema_next_ts, MS_PER_MIN) + 1;
-        double a =
-            k == 1 ? e->ema_alpha : 1.0 - pow(1.0 - e->ema_alpha, (double)k);
-        s->ema += a * (m - s->ema);
+        /* Minutes since the last sample held the previous mark. */
+        int64_t held = minute - floor_div(s->ema_next_ts, MS_PER_MIN);
+        if (held > 0)
+            s->ema += (1.0 - pow(1.0 - e->ema_alpha, (double)held)) *
+                      (s->mark - s->ema);
+        s->ema += e->ema_alpha * (m - s->ema);
     }
     s->ema_next_ts = (minute + 1) * MS_PER_MIN;
 }

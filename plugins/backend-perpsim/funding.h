@@ -8,8 +8,9 @@
  *              average of the mark over time, not ticks: sampled once per
  *              minute (the first update in each UTC minute) with
  *              alpha = 2 / (N + 1), N = ema horizon in minutes; k minutes
- *              without an update count as k samples of the new mark, i.e.
- *              alpha_k = 1 - (1 - alpha)^k. The first mark seeds it.
+ *              without an update count as k samples of the mark they held
+ *              (the previous one): ema += (1 - (1 - alpha)^k)(prev - ema),
+ *              then the new mark is one sample. The first mark seeds it.
  *   external:  the latest rate published at or before the payment time, from
  *              the CSV table or from on_funding; 0 before the first.
  * Payment for a position settled at time t:
@@ -30,7 +31,8 @@ void psim_funding_settle(psim_engine *e, psim_symbol *s, int64_t t);
 /* An interval boundary was reached at ts: settle every open position at the
  * last boundary <= ts and schedule the next. First call only schedules. */
 void psim_funding_boundary(psim_engine *e, int64_t ts);
-/* Folds mark m into s's EMA for the minutes up to ts. */
+/* Folds the minutes up to ts into s's EMA: held minutes at s->mark (the
+ * previous mark; call before marking), then one sample of m. */
 void psim_funding_ema(psim_engine *e, psim_symbol *s, int64_t ts, double m);
 
 #endif
