@@ -358,3 +358,40 @@ Test(config, json_snapshot_types_values_and_hides_secrets)
     host_config_free(c);
     host_secret_clear();
 }
+
+/* xorshift32: a fixed sequence, so a failure reproduces. */
+static uint32_t next_rand(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+Test(config, mutated_input_never_crashes_and_errors_are_located)
+{
+    static const char alphabet[] = ":-[]{}#&*!|>'\"%@`,? \n\t$\\\x01\xff";
+    setenv("PERP_T_DIR", "/data", 1);
+    uint32_t seed = 0x9e3779b9u;
+    size_t len = strlen(PIPELINE);
+    for (int iter = 0; iter < 3000; iter++) {
+        char text[sizeof PIPELINE + 8];
+        memcpy(text, PIPELINE, len + 1);
+        for (int k = 0; k < 1 + iter % 4; k++) {
+            size_t at = next_rand(&seed) % len;
+            text[at] = alphabet[next_rand(&seed) % (sizeof alphabet - 1)];
+        }
+        char err[512] = "";
+        host_config *c = host_config_parse(text, "t.yaml", err, sizeof err);
+        if (c) {
+            char *j = host_config_to_json_redacted(host_config_root(c));
+            cr_assert_not_null(j);
+            free(j);
+            host_config_free(c);
+        } else {
+            cr_assert(strncmp(err, "t.yaml:", 7) == 0 &&
+                          strchr(err, '\n') == NULL,
+                      "iteration %d: %s", iter, err);
+        }
+    }
+}
