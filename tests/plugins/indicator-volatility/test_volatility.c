@@ -1,0 +1,120 @@
+/*
+ * test_volatility.c — indicator-volatility against the plain definition
+ * (population standard deviation of the last w log returns, times
+ * sqrt(minutes per year / interval minutes)) on the real 1-minute
+ * history; a hand-worked example; annualisation for 6 h candles.
+ */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ind_harness.h"
+
+static const perp_indicator_vtable *vt(void)
+{
+    return perp_plugin_entry()->vtable;
+}
+
+static void batch_rv(const double *x, size_t len, size_t w, double *rv)
+{
+    for (size_t i = 0; i < len; i++) {
+        rv[i] = NAN;
+        if (i < w)
+            continue;
+        double r[w], sum = 0.0;
+        for (size_t j = 0; j < w; j++) {
+            size_t t = i + 1 - w + j;
+            r[j] = log(x[t] / x[t - 1]);
+            sum += r[j];
+        }
+        double m = sum / (double)w, ss = 0.0;
+        for (size_t j = 0; j < w; j++)
+            ss += (r[j] - m) * (r[j] - m);
+        rv[i] = sqrt(ss / (double)w);
+    }
+}
+
+static void check_history(const char *file)
+{
+    size_t n = 0;
+    perp_candle *c = ind_history(file, &n);
+    double *x = malloc(n * sizeof *x), *rv = malloc(n * sizeof *rv),
+           *ann = malloc(n * sizeof *ann);
+    for (size_t i = 0; i < n; i++)
+        x[i] = c[i].close;
+    batch_rv(x, n, 15, rv);
+    for (size_t i = 0; i < n; i++)
+        ann[i] = rv[i] * sqrt(525600.0); /* minutes per 365-day year */
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: volatility, window: 15}"),
+                 PERP_OK);
+    double *got = ind_run(&in, c, n);
+    /* Documented first defined index: window = 15. */
+    size_t bad = ind_first_mismatch(got, 2, 0, rv, n, 15, 1e-9);
+    cr_assert_eq(bad, n, "%s rv differs at %zu", file, bad);
+    bad = ind_first_mismatch(got, 2, 1, ann, n, 15, 1e-9);
+    cr_assert_eq(bad, n, "%s rv_annual differs at %zu", file, bad);
+    ind_close(&in);
+    free(got);
+    free(x);
+    free(rv);
+    free(ann);
+    free(c);
+}
+
+Test(volatility, real_history_matches_batch_definition)
+{
+    check_history("BTC-USD_1m.csv");
+    check_history("DOGE-USD_1m.csv");
+}
+
+/* Hand-worked, window 2, closes 100, 110, 99: returns ln 1.1 and ln 0.9;
+ * population sd of two values = |a - b| / 2 = (ln 1.1 - ln 0.9) / 2 =
+ * ln(11/9) / 2 = 0.100335...; first defined at index 2. On 6-hour
+ * candles the annualising factor is sqrt(365 * 4) = sqrt(1460). */
+Test(volatility, hand_worked_and_six_hour_annualisation)
+{
+    static const double x[3] = {100, 110, 99};
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: volatility, window: 2}"),
+                 PERP_OK);
+    double out[2];
+    for (int i = 0; i < 3; i++) {
+        perp_candle c = ind_flat_candle(x[i], i * 21600000LL);
+        c.interval_ms = 21600000;
+        ind_feed(&in, &c, out);
+        if (i < 2)
+            cr_assert(isnan(out[0]) && isnan(out[1]));
+    }
+    double sd = log(11.0 / 9.0) / 2.0;
+    cr_assert_float_eq(out[0], sd, 1e-15);
+    cr_assert_float_eq(out[1], sd * sqrt(1460.0), 1e-13);
+    ind_close(&in);
+}
+
+Test(volatility, no_movement_is_exactly_zero)
+{
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: volatility, window: 3}"),
+                 PERP_OK);
+    double out[2];
+    for (int i = 0; i < 12; i++) {
+        perp_candle c = ind_flat_candle(i < 5 ? 100 + 7 * (i % 2) : 101,
+                                        i * 60000);
+        ind_feed(&in, &c, out);
+    }
+    cr_assert_eq(out[0], 0.0);
+    cr_assert_eq(out[1], 0.0);
+    ind_close(&in);
+}
+
+Test(volatility, bad_config_is_refused)
+{
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: volatility, window: 1}"),
+                 PERP_EINVAL);
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: volatility, period: 15}"),
+                 PERP_EINVAL);
+}
