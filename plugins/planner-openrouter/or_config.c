@@ -1,0 +1,189 @@
+/*
+ * or_config.c — reads and checks planner-openrouter's settings.
+ */
+#include "or_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *read_file(const perp_host *h, const char *what, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        h->log(h, PERP_LOG_ERROR, "%s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    char chunk[8192];
+    size_t n;
+    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, mem);
+    fclose(f);
+    if (mem)
+        fclose(mem);
+    if (!buf)
+        h->log(h, PERP_LOG_ERROR, "%s %s: out of memory", what, path);
+    return buf;
+}
+
+static int read_strings(const perp_host *h, const perp_config_node *n,
+                        or_config *c, const char **base, const char **fmt,
+                        const char **sys, const char **user)
+{
+    const char *record = "", *replay = "";
+    if (h->cfg_str(h, n, "base_url", "https://openrouter.ai/api/v1", base) ||
+        h->cfg_str(h, n, "model", "deepseek/deepseek-v3.2", &c->model) ||
+        h->cfg_str(h, n, "api_key_env", "OPENROUTER_API_KEY", &c->key_env) ||
+        h->cfg_str(h, n, "system_prompt", "config/prompts/system.md", sys) ||
+        h->cfg_str(h, n, "user_prompt", "config/prompts/user.md", user) ||
+        h->cfg_str(h, n, "response_format", "json_schema", fmt) ||
+        h->cfg_str(h, n, "record", "", &record) ||
+        h->cfg_str(h, n, "replay", "", &replay) ||
+        h->cfg_str(h, n, "title", "perpd", &c->title) ||
+        h->cfg_str(h, n, "referer", "", &c->referer))
+        return PERP_EINVAL;
+    c->record = *record ? record : NULL;
+    c->replay = *replay ? replay : NULL;
+    return PERP_OK;
+}
+
+static int read_numbers(const perp_host *h, const perp_config_node *n,
+                        or_config *c, int64_t *max_resp)
+{
+    if (h->cfg_num(h, n, "temperature", 0.2, &c->temperature) ||
+        h->cfg_int(h, n, "max_tokens", 4000, &c->max_tokens) ||
+        h->cfg_duration_ms(h, n, "connect_timeout", 10000, &c->connect_ms) ||
+        h->cfg_duration_ms(h, n, "timeout", 120000, &c->timeout_ms) ||
+        h->cfg_int(h, n, "max_retries", 3, &c->max_retries) ||
+        h->cfg_duration_ms(h, n, "backoff", 1000, &c->backoff_ms) ||
+        h->cfg_duration_ms(h, n, "max_backoff", 30000, &c->max_backoff_ms) ||
+        h->cfg_duration_ms(h, n, "max_retry_after", 60000,
+                           &c->max_retry_after_ms) ||
+        h->cfg_bool(h, n, "repair", 1, &c->repair) ||
+        h->cfg_num(h, n, "price_in_per_mtok", 0, &c->price_in_per_mtok) ||
+        h->cfg_num(h, n, "price_out_per_mtok", 0, &c->price_out_per_mtok) ||
+        h->cfg_int(h, n, "max_response_bytes", 8 << 20, max_resp))
+        return PERP_EINVAL;
+    return PERP_OK;
+}
+
+static int check_ranges(const perp_host *h, const perp_config_node *n,
+                        const or_config *c, int64_t max_resp)
+{
+    if (c->temperature < 0 || c->temperature > 2)
+        return h->cfg_error(h, h->cfg_child(n, "temperature"),
+                            "temperature: expected 0..2, found %g",
+                            c->temperature);
+    if (c->max_tokens < 0 || c->max_retries < 0 || c->max_retries > 20)
+        return h->cfg_error(h, n,
+                            "max_tokens must be >= 0 and max_retries 0..20");
+    if (c->timeout_ms <= 0 || c->connect_ms <= 0)
+        return h->cfg_error(h, n, "timeouts must be positive");
+    if (max_resp < 1024)
+        return h->cfg_error(h, h->cfg_child(n, "max_response_bytes"),
+                            "max_response_bytes: expected >= 1024");
+    if (c->record && c->replay)
+        return h->cfg_error(h, n, "record and replay exclude each other");
+    return PERP_OK;
+}
+
+static int read_format(const perp_host *h, const perp_config_node *n,
+                       const char *fmt, or_config *c)
+{
+    if (strcmp(fmt, "json_schema") == 0)
+        c->format = OR_FORMAT_JSON_SCHEMA;
+    else if (strcmp(fmt, "json_object") == 0)
+        c->format = OR_FORMAT_JSON_OBJECT;
+    else if (strcmp(fmt, "none") == 0)
+        c->format = OR_FORMAT_NONE;
+    else
+        return h->cfg_error(h, h->cfg_child(n, "response_format"),
+                            "response_format: expected json_schema, "
+                            "json_object or none, found '%s'",
+                            fmt);
+    return PERP_OK;
+}
+
+static int read_key(const perp_host *h, or_config *c)
+{
+    const char *key = getenv(c->key_env);
+    if (key && *key) {
+        c->api_key = strdup(key);
+        return c->api_key ? PERP_OK : PERP_ENOMEM;
+    }
+    if (c->replay)
+        return PERP_OK; /* offline: no key needed */
+    h->log(h, PERP_LOG_ERROR,
+           "environment variable %s is not set: it must hold the API key "
+           "(or set api_key_env, or use replay: FILE)",
+           c->key_env);
+    return PERP_EINVAL;
+}
+
+int or_config_read(const perp_host *h, const perp_config_node *n, or_config *c)
+{
+    static const char *const keys[] = {"base_url",
+                                       "model",
+                                       "api_key_env",
+                                       "system_prompt",
+                                       "user_prompt",
+                                       "response_format",
+                                       "temperature",
+                                       "max_tokens",
+                                       "connect_timeout",
+                                       "timeout",
+                                       "max_retries",
+                                       "backoff",
+                                       "max_backoff",
+                                       "max_retry_after",
+                                       "repair",
+                                       "record",
+                                       "replay",
+                                       "price_in_per_mtok",
+                                       "price_out_per_mtok",
+                                       "title",
+                                       "referer",
+                                       "require_parameters",
+                                       "max_response_bytes",
+                                       NULL};
+    const char *base, *fmt, *sys, *user;
+    int64_t max_resp = 0;
+    memset(c, 0, sizeof *c);
+    if ((n && h->cfg_check_keys(h, n, keys)) ||
+        read_strings(h, n, c, &base, &fmt, &sys, &user) ||
+        read_numbers(h, n, c, &max_resp) || read_format(h, n, fmt, c) ||
+        check_ranges(h, n, c, max_resp))
+        return PERP_EINVAL;
+    c->max_response = (size_t)max_resp;
+    if (h->cfg_bool(h, n, "require_parameters",
+                    strstr(base, "openrouter.ai") != NULL,
+                    &c->require_parameters))
+        return PERP_EINVAL;
+    size_t bl = strlen(base);
+    while (bl > 0 && base[bl - 1] == '/')
+        bl--;
+    if (asprintf(&c->url, "%.*s/chat/completions", (int)bl, base) < 0) {
+        c->url = NULL;
+        return PERP_ENOMEM;
+    }
+    c->system_prompt = read_file(h, "system_prompt", sys);
+    c->user_template = read_file(h, "user_prompt", user);
+    if (!c->system_prompt || !c->user_template)
+        return PERP_EINVAL;
+    return read_key(h, c);
+}
+
+void or_config_free(or_config *c)
+{
+    if (c->api_key)
+        explicit_bzero(c->api_key, strlen(c->api_key));
+    free(c->api_key);
+    free(c->url);
+    free(c->system_prompt);
+    free(c->user_template);
+    memset(c, 0, sizeof *c);
+}
