@@ -423,11 +423,11 @@ int psim_on_funding(psim_engine *e, int idx, int64_t ts, double rate_1h)
 {
     if (idx < 0 || (size_t)idx >= e->n_symbols || !isfinite(rate_1h))
         return PERP_EINVAL;
-    psim_symbol *s = &e->sym[idx];
-    if (ts >= s->ext_rate_ts) {
-        s->ext_rate_1h = rate_1h;
-        s->ext_rate_ts = ts;
-    }
+    if (e->p.funding_model != PSIM_FUNDING_EXTERNAL)
+        return PERP_OK; /* another model sets the rate */
+    psim_funding_set_rate(e, &e->sym[idx], ts, rate_1h);
+    if (e->cash + e->u_total < e->mm_total)
+        check_liquidation(e, ts);
     return PERP_OK;
 }
 

@@ -13,8 +13,8 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-double psim_funding_rate_1h(psim_symbol *s, psim_funding_model model,
-                            double cap_8h, int64_t t)
+double psim_funding_rate_1h(const psim_symbol *s, psim_funding_model model,
+                            double cap_8h)
 {
     if (model == PSIM_FUNDING_HEURISTIC) {
         if (!(s->ema > 0) || !s->has_price)
@@ -26,31 +26,19 @@ double psim_funding_rate_1h(psim_symbol *s, psim_funding_model model,
             premium = -cap_8h;
         return premium / 8.0;
     }
-    if (model == PSIM_FUNDING_EXTERNAL) {
-        while (s->ext_pos < s->n_ext && s->ext[s->ext_pos].ts <= t) {
-            if (s->ext[s->ext_pos].ts >= s->ext_rate_ts) {
-                s->ext_rate_1h = s->ext[s->ext_pos].rate_1h;
-                s->ext_rate_ts = s->ext[s->ext_pos].ts;
-            }
-            s->ext_pos++;
-        }
+    if (model == PSIM_FUNDING_EXTERNAL)
         return s->ext_rate_1h;
-    }
     return 0.0;
 }
 
-void psim_funding_settle(psim_engine *e, psim_symbol *s, int64_t t)
+/* Pays s's funding from its clock to t_end at rate_1h (fraction/hour). */
+static void pay(psim_engine *e, psim_symbol *s, int64_t t_end, double rate_1h)
 {
-    if (s->qty == 0.0 || t <= s->funding_ts) {
-        if (t > s->funding_ts)
-            s->funding_ts = t;
+    if (t_end <= s->funding_ts)
         return;
-    }
-    double rate =
-        psim_funding_rate_1h(s, e->p.funding_model, e->p.funding_cap_8h, t);
-    double frac = rate * (double)(t - s->funding_ts) / MS_PER_HOUR;
-    s->funding_ts = t;
-    if (frac == 0.0)
+    double frac = rate_1h * (double)(t_end - s->funding_ts) / MS_PER_HOUR;
+    s->funding_ts = t_end;
+    if (frac == 0.0 || s->qty == 0.0)
         return;
     double payment = -s->qty * s->mark * frac;
     e->cash += payment;
@@ -63,8 +51,37 @@ void psim_funding_settle(psim_engine *e, psim_symbol *s, int64_t t)
         r.position = s->qty;
         r.mark = s->mark;
         r.payment = payment;
-        e->ev.funding(e->ev.ud, t, &r);
+        e->ev.funding(e->ev.ud, t_end, &r);
     }
+}
+
+void psim_funding_set_rate(psim_engine *e, psim_symbol *s, int64_t ts,
+                           double rate_1h)
+{
+    if (ts < s->ext_rate_ts)
+        return;
+    if (s->qty != 0.0)
+        pay(e, s, ts, s->ext_rate_1h);
+    s->ext_rate_1h = rate_1h;
+    s->ext_rate_ts = ts;
+}
+
+void psim_funding_settle(psim_engine *e, psim_symbol *s, int64_t t)
+{
+    if (s->qty == 0.0) {
+        if (t > s->funding_ts)
+            s->funding_ts = t;
+        return;
+    }
+    if (e->p.funding_model == PSIM_FUNDING_EXTERNAL) {
+        /* The rate is a step function: pay each step at its own rate. */
+        while (s->ext_pos < s->n_ext && s->ext[s->ext_pos].ts <= t) {
+            const psim_rate_point *pt = &s->ext[s->ext_pos++];
+            psim_funding_set_rate(e, s, pt->ts, pt->rate_1h);
+        }
+    }
+    pay(e, s, t,
+        psim_funding_rate_1h(s, e->p.funding_model, e->p.funding_cap_8h));
 }
 
 void psim_funding_boundary(psim_engine *e, int64_t ts)

@@ -11,22 +11,29 @@
  *              without an update count as k samples of the mark they held
  *              (the previous one): ema += (1 - (1 - alpha)^k)(prev - ema),
  *              then the new mark is one sample. The first mark seeds it.
- *   external:  the latest rate published at or before the payment time, from
- *              the CSV table or from on_funding; 0 before the first.
+ *   external:  a step function: each rate published (CSV table or
+ *              on_funding) holds until the next; 0 before the first. A
+ *              payment spanning a rate change is paid in two parts, each at
+ *              its own rate (one record each).
  * Payment for a position settled at time t:
  *   payment = -q x mark x rate_1h x (t - funding_clock) / 1 h
- * credited to cash (negative = paid), then funding_clock = t. The rate and
- * mark at t apply to the whole elapsed span.
+ * credited to cash (negative = paid), then funding_clock = t. The mark at
+ * t applies to the whole span; so does the heuristic rate at t.
  */
 #ifndef PSIM_FUNDING_H
 #define PSIM_FUNDING_H
 
 #include "engine.h"
 
-/* Current rate for s at time t (advances the external cursor). */
-double psim_funding_rate_1h(psim_symbol *s, psim_funding_model model,
-                            double cap_8h, int64_t t);
-/* Pays s's funding up to t and restarts its clock at t. */
+/* Current rate for s (external: the last one applied). */
+double psim_funding_rate_1h(const psim_symbol *s, psim_funding_model model,
+                            double cap_8h);
+/* A new external rate from ts: an open position first pays up to ts at
+ * the old rate. Rates older than the current one are ignored. */
+void psim_funding_set_rate(psim_engine *e, psim_symbol *s, int64_t ts,
+                           double rate_1h);
+/* Pays s's funding up to t (external: through every rate change up to t)
+ * and restarts its clock at t. */
 void psim_funding_settle(psim_engine *e, psim_symbol *s, int64_t t);
 /* An interval boundary was reached at ts: settle every open position at the
  * last boundary <= ts and schedule the next. First call only schedules. */
