@@ -25,6 +25,7 @@ typedef struct atr_state {
     double prev_close;
     double atr; /* sum of tr while seeding, then the average */
     double value;
+    double inv_n; /* 1/period */
 } atr_state;
 
 static void atr_reset(void *self)
@@ -48,6 +49,7 @@ static int atr_create(const perp_host *h, const perp_config_node *cfg,
     if (!s)
         return PERP_ENOMEM;
     *s = tmp;
+    s->inv_n = 1.0 / (double)s->period;
     atr_reset(s);
     *self = s;
     return PERP_OK;
@@ -97,10 +99,8 @@ static int atr_update(void *self, const perp_candle *c, const double *prior,
         } else if (t == s->period) {
             s->atr = (s->atr + tr) / n;
             s->value = s->atr;
-        } else {
-            s->atr *= n - 1.0;
-            s->atr += tr;
-            s->atr /= n;
+        } else { /* Wilder, as avg + (tr - avg)/n with a stored 1/n */
+            s->atr += (tr - s->atr) * s->inv_n;
             s->value = s->atr;
         }
     }

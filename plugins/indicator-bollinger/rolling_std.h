@@ -34,6 +34,7 @@ typedef struct rstd {
     size_t since_exact; /* sliding updates since the last recompute */
     size_t run;         /* how many latest values are equal */
     double mean, m2;
+    double inv_n; /* 1/n: a multiply per update instead of a divide */
     double churn; /* sum of |m2 increments| since the last recompute */
 } rstd;
 
@@ -51,6 +52,7 @@ static inline void rstd_reset(rstd *r)
 static inline int rstd_init(rstd *r, size_t n)
 {
     r->n = n;
+    r->inv_n = 1.0 / (double)n;
     r->ring = calloc(n, sizeof *r->ring);
     rstd_reset(r);
     return r->ring ? 0 : -1;
@@ -65,15 +67,19 @@ static inline void rstd_free(rstd *r)
 /* Two-pass mean and m2 over the ring, oldest first. */
 static inline void rstd_exact(rstd *r)
 {
+    /* Oldest first: ring[head..n) then ring[0..head). Two plain loops, no
+     * modulo (a division per element would cost more than the update). */
     double sum = 0.0;
-    for (size_t i = 0; i < r->n; i++)
-        sum += r->ring[(r->head + i) % r->n];
+    for (size_t i = r->head; i < r->n; i++)
+        sum += r->ring[i];
+    for (size_t i = 0; i < r->head; i++)
+        sum += r->ring[i];
     double mean = sum / (double)r->n;
     double m2 = 0.0;
-    for (size_t i = 0; i < r->n; i++) {
-        double d = r->ring[(r->head + i) % r->n] - mean;
-        m2 += d * d;
-    }
+    for (size_t i = r->head; i < r->n; i++)
+        m2 += (r->ring[i] - mean) * (r->ring[i] - mean);
+    for (size_t i = 0; i < r->head; i++)
+        m2 += (r->ring[i] - mean) * (r->ring[i] - mean);
     r->mean = mean;
     r->m2 = m2;
     r->since_exact = 0;
@@ -82,7 +88,7 @@ static inline void rstd_exact(rstd *r)
 
 static inline void rstd_slide(rstd *r, double x, double old)
 {
-    double mean = r->mean + (x - old) / (double)r->n;
+    double mean = r->mean + (x - old) * r->inv_n;
     double dm2 = (x - old) * (x - mean + old - r->mean);
     r->mean = mean;
     r->m2 += dm2;

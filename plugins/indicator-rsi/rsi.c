@@ -31,6 +31,7 @@ typedef struct rsi_state {
     double gain; /* sum while seeding, then Wilder average */
     double loss;
     double value;
+    double inv_n; /* 1/period */
 } rsi_state;
 
 static void rsi_reset(void *self)
@@ -57,6 +58,7 @@ static int rsi_create(const perp_host *h, const perp_config_node *cfg,
     if (!s)
         return PERP_ENOMEM;
     *s = tmp;
+    s->inv_n = 1.0 / (double)s->period;
     rsi_reset(s);
     *self = s;
     return PERP_OK;
@@ -94,20 +96,23 @@ static int rsi_update(void *self, const perp_candle *c, const double *prior,
     size_t t = s->seen++;
     if (t > 0) {
         double d = x - s->prev;
-        double n = (double)s->period;
-        if (t > s->period) { /* Wilder step, in TA-Lib's operation order */
-            s->gain *= n - 1.0;
-            s->loss *= n - 1.0;
+        double up = d > 0.0 ? d : 0.0, down = d < 0.0 ? -d : 0.0;
+        if (t > s->period) {
+            /* Wilder (avg*(n-1) + x)/n written as avg + (x - avg)/n with a
+             * stored 1/n: the same value to a few ulps, but a short
+             * dependency chain with no division. */
+            s->gain += (up - s->gain) * s->inv_n;
+            s->loss += (down - s->loss) * s->inv_n;
+        } else {
+            s->gain += up;
+            s->loss += down;
+            if (t == s->period) {
+                s->gain /= (double)s->period;
+                s->loss /= (double)s->period;
+            }
         }
-        if (d < 0.0)
-            s->loss -= d;
-        else
-            s->gain += d;
-        if (t >= s->period) {
-            s->gain /= n;
-            s->loss /= n;
+        if (t >= s->period)
             s->value = rsi_ratio(s->gain, s->loss);
-        }
     }
     s->prev = x;
     out[0] = s->value;

@@ -24,6 +24,7 @@ typedef struct sma_state {
     size_t seen;
     size_t since_exact; /* candles since the sum was recomputed */
     double sum;
+    double inv_period; /* multiply, not divide, per candle */
 } sma_state;
 
 static void sma_reset(void *self)
@@ -54,6 +55,7 @@ static int sma_create(const perp_host *h, const perp_config_node *cfg,
     }
     *s = tmp;
     s->ring = ring;
+    s->inv_period = 1.0 / (double)s->period;
     sma_reset(s);
     *self = s;
     return PERP_OK;
@@ -80,12 +82,15 @@ static const char *sma_output_name(void *self, size_t i)
     return i == 0 ? "sma" : NULL;
 }
 
-/* Sum of the ring, oldest first (the order a plain window sum uses). */
+/* Sum of the ring, oldest first (the order a plain window sum uses);
+ * two loops rather than a modulo per element. */
 static double sma_exact_sum(const sma_state *s)
 {
     double sum = 0.0;
-    for (size_t i = 0; i < s->period; i++)
-        sum += s->ring[(s->head + i) % s->period];
+    for (size_t i = s->head; i < s->period; i++)
+        sum += s->ring[i];
+    for (size_t i = 0; i < s->head; i++)
+        sum += s->ring[i];
     return sum;
 }
 
@@ -107,7 +112,7 @@ static int sma_update(void *self, const perp_candle *c, const double *prior,
     } else {
         s->sum += x - old;
     }
-    out[0] = s->seen >= s->period ? s->sum / (double)s->period : NAN;
+    out[0] = s->seen >= s->period ? s->sum * s->inv_period : NAN;
     return PERP_OK;
 }
 

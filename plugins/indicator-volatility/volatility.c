@@ -112,7 +112,7 @@ static int vol_update(void *self, const perp_candle *c, const double *prior,
     double prev = s->prev;
     s->prev = x;
     if (!isnan(prev))
-        rstd_push(&s->win, log(x / prev));
+        rstd_push(&s->win, log(x / prev)); /* the one libm call per candle */
     if (!rstd_full(&s->win)) {
         out[0] = out[1] = NAN;
         return PERP_OK;

@@ -16,10 +16,10 @@
 const perp_plugin_descriptor *perp_plugin_entry(void);
 
 typedef struct ind_instance {
-    void *cfg;  /* host_config *, owned */
-    perp_host *host; /* owned */
+    void *cfg;                       /* host_config *, owned */
+    perp_host *host;                 /* owned */
     const perp_indicator_vtable *vt; /* borrowed */
-    void *self; /* owned through vt->destroy */
+    void *self;                      /* owned through vt->destroy */
     size_t n_out;
 } ind_instance;
 
@@ -40,8 +40,6 @@ perp_candle ind_flat_candle(double price, int64_t ts);
 
 /* 1 if a and b are both NAN, or |a - b| <= rel * max(|a|, |b|). */
 int ind_close_rel(double a, double b, double rel);
-
-
 
 /* Feeds candles[0..n) and returns the n x n_out outputs, row-major
  * (malloc'd, caller frees); aborts the test on an update error. */

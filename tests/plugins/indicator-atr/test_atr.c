@@ -18,8 +18,8 @@ static const perp_indicator_vtable *vt(void)
 
 static double tr(const perp_candle *c, double prev_close)
 {
-    return fmax(c->high - c->low, fmax(fabs(c->high - prev_close),
-                                       fabs(c->low - prev_close)));
+    return fmax(c->high - c->low,
+                fmax(fabs(c->high - prev_close), fabs(c->low - prev_close)));
 }
 
 static void batch_atr(const perp_candle *c, size_t len, size_t n, double *out)
@@ -35,8 +35,8 @@ static void batch_atr(const perp_candle *c, size_t len, size_t n, double *out)
             atr = (atr + tr(&c[i], c[i - 1].close)) / (double)n;
             out[i] = atr;
         } else {
-            atr = (atr * (double)(n - 1) + tr(&c[i], c[i - 1].close)) /
-                  (double)n;
+            atr =
+                (atr * (double)(n - 1) + tr(&c[i], c[i - 1].close)) / (double)n;
             out[i] = atr;
         }
     }

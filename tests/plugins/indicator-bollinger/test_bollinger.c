@@ -110,9 +110,8 @@ Test(bollinger, flat_market_has_zero_width)
     double out[3];
     for (int i = 0; i < 30; i++) {
         /* a burst, then the price stays put */
-        perp_candle c = ind_flat_candle(i < 10 ? 25000 + 300 * (i % 3)
-                                               : 25000.37,
-                                        i * 60000);
+        perp_candle c = ind_flat_candle(
+            i < 10 ? 25000 + 300 * (i % 3) : 25000.37, i * 60000);
         ind_feed(&in, &c, out);
     }
     cr_assert_eq(out[0], 25000.37);

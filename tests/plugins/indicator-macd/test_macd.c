@@ -37,7 +37,8 @@ static void ema_from(const double *x, size_t len, size_t n, size_t seed,
 static void batch_macd(const double *x, size_t len, size_t f, size_t s,
                        size_t g, double *line, double *sig, double *hist)
 {
-    double *fast = malloc(len * sizeof *fast), *slow = malloc(len * sizeof *slow);
+    double *fast = malloc(len * sizeof *fast),
+           *slow = malloc(len * sizeof *slow);
     ema_from(x, len, f, s - 1, fast); /* fast seeded at the slow lookback */
     ema_from(x, len, s, s - 1, slow);
     for (size_t i = 0; i < len; i++)
@@ -69,8 +70,8 @@ static void check_history(const char *file)
      * 1e-9 of the line's magnitude rather than of its own. */
     static const size_t first[3] = {25, 33, 33};
     for (int k = 0; k < 2; k++) {
-        size_t bad = ind_first_mismatch(got, 3, (size_t)k, want[k], n,
-                                        first[k], 1e-9);
+        size_t bad =
+            ind_first_mismatch(got, 3, (size_t)k, want[k], n, first[k], 1e-9);
         cr_assert_eq(bad, n, "%s output %d differs at %zu", file, k, bad);
     }
     for (size_t i = 0; i < n; i++) {
@@ -112,16 +113,14 @@ Test(macd, real_history_matches_batch_definition)
 Test(macd, hand_worked_talib_seeding)
 {
     static const double x[6] = {2, 4, 3, 7, 5, 8};
-    static const double line[6] = {NAN, NAN, 1.0 / 2, 5.0 / 6, 5.0 / 18,
-                                   16.0 / 27};
-    static const double sig[6] = {NAN, NAN, NAN, 2.0 / 3, 11.0 / 27,
-                                  43.0 / 81};
-    static const double hist[6] = {NAN, NAN, NAN, 1.0 / 6, -7.0 / 54,
-                                   5.0 / 81};
+    static const double line[6] = {NAN,     NAN,      1.0 / 2,
+                                   5.0 / 6, 5.0 / 18, 16.0 / 27};
+    static const double sig[6] = {NAN, NAN, NAN, 2.0 / 3, 11.0 / 27, 43.0 / 81};
+    static const double hist[6] = {NAN, NAN, NAN, 1.0 / 6, -7.0 / 54, 5.0 / 81};
     ind_instance in;
-    cr_assert_eq(ind_open(&in, vt(),
-                          "{plugin: macd, fast: 2, slow: 3, signal: 2}"),
-                 PERP_OK);
+    cr_assert_eq(
+        ind_open(&in, vt(), "{plugin: macd, fast: 2, slow: 3, signal: 2}"),
+        PERP_OK);
     for (int i = 0; i < 6; i++) {
         perp_candle c = ind_flat_candle(x[i], i * 60000);
         double out[3];
@@ -163,8 +162,6 @@ Test(macd, bad_config_is_refused)
     ind_instance in;
     cr_assert_eq(ind_open(&in, vt(), "{plugin: macd, fast: 26, slow: 12}"),
                  PERP_EINVAL);
-    cr_assert_eq(ind_open(&in, vt(), "{plugin: macd, signal: 0}"),
-                 PERP_EINVAL);
-    cr_assert_eq(ind_open(&in, vt(), "{plugin: macd, period: 9}"),
-                 PERP_EINVAL);
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: macd, signal: 0}"), PERP_EINVAL);
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: macd, period: 9}"), PERP_EINVAL);
 }

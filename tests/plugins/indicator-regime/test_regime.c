@@ -20,9 +20,8 @@ static const perp_indicator_vtable *vt(void)
 }
 
 /* The default pipeline's outputs, in YAML order. */
-static const char *const names[] = {"rsi_7",       "ema_20",
-                                    "macd.macd",   "macd.signal",
-                                    "macd.hist",   "rv_15m.rv",
+static const char *const names[] = {"rsi_7",           "ema_20",    "macd.macd",
+                                    "macd.signal",     "macd.hist", "rv_15m.rv",
                                     "rv_15m.rv_annual"};
 enum { P_RSI, P_EMA, P_MACD, P_SIG, P_HIST, P_RV, P_RVA, P_N };
 
@@ -149,16 +148,14 @@ Test(regime, large_alternating_moves_are_volatile_choppy)
     for (int i = 0; i < LEN; i++)
         x[i] = i % 2 ? 103.0 : 100.0; /* +-3 % every minute */
     classify(x, LEN, lab, sizeof lab, &s, &vol);
-    cr_assert_str_eq(lab, "volatile_choppy", "got %s (strength %.1f)", lab,
-                     s);
+    cr_assert_str_eq(lab, "volatile_choppy", "got %s (strength %.1f)", lab, s);
     cr_assert_str_eq(vol, "extreme");
 }
 
 Test(regime, missing_input_fails_bind)
 {
     ind_instance in;
-    cr_assert_eq(ind_open(&in, vt(), "{plugin: regime, ema: ema_50}"),
-                 PERP_OK);
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: regime, ema: ema_50}"), PERP_OK);
     cr_assert_eq(in.vt->bind(in.self, P_N, names), PERP_EINVAL);
     ind_close(&in);
 }

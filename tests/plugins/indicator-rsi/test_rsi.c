@@ -58,8 +58,7 @@ static void check_history(const char *file, size_t period)
     double *got = ind_run(&in, c, n);
     /* Documented first defined index: period. */
     size_t bad = ind_first_mismatch(got, 1, 0, want, n, period, 1e-9);
-    cr_assert_eq(bad, n, "%s RSI(%zu) differs at index %zu", file, period,
-                 bad);
+    cr_assert_eq(bad, n, "%s RSI(%zu) differs at index %zu", file, period, bad);
     ind_close(&in);
     free(got);
     free(want);
@@ -84,10 +83,9 @@ Test(rsi, stockcharts_worked_example)
         46.2820, 46.0028, 46.0328, 46.4116, 46.2222, 45.6439, 46.2122,
         46.2521, 45.7137, 46.4515, 45.7835, 45.3548, 44.0288, 44.1783,
         44.2181, 44.5672, 43.4205, 42.6628, 43.1314};
-    static const double rsi14[19] = {70.53, 66.32, 66.55, 69.41, 66.36,
-                                     57.97, 62.93, 63.26, 56.06, 62.38,
-                                     54.71, 50.42, 39.99, 41.46, 41.87,
-                                     45.46, 37.30, 33.08, 37.77};
+    static const double rsi14[19] = {
+        70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93, 63.26, 56.06, 62.38,
+        54.71, 50.42, 39.99, 41.46, 41.87, 45.46, 37.30, 33.08, 37.77};
     ind_instance in;
     cr_assert_eq(ind_open(&in, vt(), "{plugin: rsi, period: 14}"), PERP_OK);
     for (size_t i = 0; i < 33; i++) {
@@ -125,7 +123,6 @@ Test(rsi, extremes_and_flat_series)
 Test(rsi, bad_config_is_refused)
 {
     ind_instance in;
-    cr_assert_eq(ind_open(&in, vt(), "{plugin: rsi, period: -7}"),
-                 PERP_EINVAL);
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: rsi, period: -7}"), PERP_EINVAL);
     cr_assert_eq(ind_open(&in, vt(), "{plugin: rsi, window: 7}"), PERP_EINVAL);
 }

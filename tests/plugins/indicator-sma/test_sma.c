@@ -43,8 +43,7 @@ static void check_history(const char *file, size_t period)
     cr_assert_eq(ind_open(&in, vt(), yaml), PERP_OK);
     double *got = ind_run(&in, c, n);
     size_t bad = ind_first_mismatch(got, 1, 0, want, n, period - 1, 1e-9);
-    cr_assert_eq(bad, n, "%s SMA(%zu) differs at index %zu", file, period,
-                 bad);
+    cr_assert_eq(bad, n, "%s SMA(%zu) differs at index %zu", file, period, bad);
     ind_close(&in);
     free(got);
     free(want);
@@ -69,8 +68,7 @@ Test(sma, stockcharts_worked_example)
         perp_candle c = ind_flat_candle(11 + i, i * 60000);
         double out;
         ind_feed(&in, &c, &out);
-        cr_assert(ind_close_rel(out, want[i], 1e-15), "day %d: %g", i + 1,
-                  out);
+        cr_assert(ind_close_rel(out, want[i], 1e-15), "day %d: %g", i + 1, out);
     }
     ind_close(&in);
 }

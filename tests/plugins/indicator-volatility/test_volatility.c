@@ -101,8 +101,8 @@ Test(volatility, no_movement_is_exactly_zero)
                  PERP_OK);
     double out[2];
     for (int i = 0; i < 12; i++) {
-        perp_candle c = ind_flat_candle(i < 5 ? 100 + 7 * (i % 2) : 101,
-                                        i * 60000);
+        perp_candle c =
+            ind_flat_candle(i < 5 ? 100 + 7 * (i % 2) : 101, i * 60000);
         ind_feed(&in, &c, out);
     }
     cr_assert_eq(out[0], 0.0);
