@@ -214,13 +214,13 @@ static int exchange(planner *p, const char *body, int *n_attempt,
         fetch(p, body, hash, &a);
         int ok = 0;
         if (!a.status[0]) {
-            char err[PERP_ERROR_MAX] = "";
+            char err[200] = "";
             const char *content = a.resp.content ? a.resp.content : "";
             ok = p->host->decision_from_json(p->host, content, out, err,
                                              sizeof err) == PERP_OK;
             snprintf(a.status, sizeof a.status, ok ? "ok" : "unparsable");
             if (!ok) {
-                snprintf(a.error, sizeof a.error, "%s%s%s", err,
+                snprintf(a.error, sizeof a.error, "%.200s%s%.16s", err,
                          a.resp.finish_reason[0] ? "; finish_reason " : "",
                          a.resp.finish_reason);
                 free(*answer);
