@@ -118,6 +118,10 @@ host_obs_snapshot *host_agent_cycle_observe(host_agent *a, int64_t ts)
                  (long long)a->cycles);
         return NULL;
     }
+    /* The planner sees every observation; a long replay may keep only
+     * every Nth as a record (each is tens of kilobytes). */
+    if ((a->cycles - 1) % a->set.observation_every != 0)
+        return snap;
     char *json = host_observation_to_json(&snap->obs);
     perp_record rec = {.type = PERP_REC_OBSERVATION};
     rec.u.json.json = json;

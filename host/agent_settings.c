@@ -91,10 +91,18 @@ static int ctx_ok(int64_t ms)
 
 static int read_agent(const perp_config_node *agent, host_agent_settings *s)
 {
-    static const char *const keys[] = {
-        "version",     "description", "cycle",   "symbols",
-        "dry_run",     "context",     "history", "series",
-        "stale_after", "bootstrap",   NULL};
+    static const char *const keys[] = {"version",
+                                       "description",
+                                       "cycle",
+                                       "symbols",
+                                       "dry_run",
+                                       "context",
+                                       "history",
+                                       "series",
+                                       "stale_after",
+                                       "bootstrap",
+                                       "observation_every",
+                                       NULL};
     if (host_cfg_kind(agent) != HOST_NODE_MAP)
         return node_error(agent, "agent: expected a mapping", NULL);
     if (host_cfg_check_keys("agent", agent, keys) != PERP_OK)
@@ -118,6 +126,8 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
     rc |= host_cfg_get_bool("agent", agent, "bootstrap", 1, &s->bootstrap);
     rc |= host_cfg_get_int("agent", agent, "history", 60, &history);
     rc |= host_cfg_get_int("agent", agent, "series", 10, &series);
+    rc |= host_cfg_get_int("agent", agent, "observation_every", 1,
+                           &s->observation_every);
     if (rc != 0)
         return PERP_EINVAL;
     if (!s->version || !*s->version)
@@ -136,6 +146,9 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
     if (series < 1 || series > 10000)
         return node_error(host_cfg_child(agent, "series"),
                           "series: expected 1..10000 values", NULL);
+    if (s->observation_every < 1)
+        return node_error(host_cfg_child(agent, "observation_every"),
+                          "observation_every: expected a count >= 1", NULL);
     s->history = (size_t)history;
     s->series = (size_t)series;
     return read_symbols(agent, s);

@@ -19,9 +19,10 @@ typedef struct host_agent_settings {
     const char *symbols[PERP_MAX_SYMBOLS]; /* borrowed or static */
     size_t n_symbols;
     int dry_run;
-    int bootstrap;  /* live: fetch recent candles at start */
-    size_t history; /* candles kept per timeframe, default 60 */
-    size_t series;  /* indicator values shown, default 10 */
+    int bootstrap;             /* live: fetch recent candles at start */
+    size_t history;            /* candles kept per timeframe, default 60 */
+    size_t series;             /* indicator values shown, default 10 */
+    int64_t observation_every; /* OBSERVATION record every Nth cycle (1) */
     perp_limits limits;
     int max_leverage_set; /* 0: take the backend's rules */
 } host_agent_settings;
