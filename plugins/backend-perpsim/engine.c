@@ -312,6 +312,7 @@ static void fire_exit(psim_engine *e, psim_symbol *s, int64_t ts)
 
 static void liquidate_one(psim_engine *e, psim_symbol *s, int64_t ts)
 {
+    psim_funding_settle(e, s, ts); /* its funding up to now comes first */
     double equity = e->cash + e->u_total, mm = e->mm_total;
     fill_plan f;
     plan_netting(s, -s->qty, s->mark, 0, e->p.default_leverage, &f);

@@ -60,13 +60,16 @@ static void emit_liquidation(void *ud, int64_t ts,
                   r->maintenance_before);
 }
 
-static int load_rates(perpsim *ps, const char *path)
+static int load_rates(perpsim *ps, const perp_config_node *cfg,
+                      const char *path)
 {
     char why[PERP_ERROR_MAX];
     size_t skipped = 0;
     if (psim_rates_load(&ps->eng, path, &skipped, why, sizeof why) != PERP_OK) {
-        ps->host->log(ps->host, PERP_LOG_ERROR, "funding.file: %s", why);
-        return PERP_EINVAL;
+        const perp_host *h = ps->host;
+        const perp_config_node *at =
+            h->cfg_child(h->cfg_child(cfg, "funding"), "file");
+        return h->cfg_error(h, at ? at : cfg, "funding.file: %s", why);
     }
     ps->host->log(ps->host, PERP_LOG_INFO,
                   "funding: %zu rates from %s (%zu rows of other symbols)",
@@ -92,7 +95,7 @@ static int ps_create(const perp_host *host, const perp_config_node *cfg,
         rc = psim_init(&ps->eng, &c->params, c->symbols, c->n_symbols, &ev);
     if (rc == PERP_OK && c->funding_file &&
         c->params.funding_model == PSIM_FUNDING_EXTERNAL)
-        rc = load_rates(ps, c->funding_file);
+        rc = load_rates(ps, cfg, c->funding_file);
     free(c);
     if (rc != PERP_OK) {
         psim_free(&ps->eng);
