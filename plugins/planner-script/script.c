@@ -165,7 +165,7 @@ static int script_plan(void *self, const perp_observation *obs,
         if (l->used || l->ts > obs->ts)
             continue;
         l->used = 1;
-        char err[PERP_ERROR_MAX] = "";
+        char err[PERP_ERROR_MAX - 16] = "";
         if (p->host->decision_from_json(p->host, l->text, out, err,
                                         sizeof err) != PERP_OK) {
             /* Checked at create; kept for a host whose parser changed. */
