@@ -1,0 +1,182 @@
+/*
+ * bench_perpsim.c — perpsim through its vtable (loaded with the host's
+ * loader from $PERP_BUILD_DIR/lib/perp/perpsim.so): price updates per
+ * second with positions and exit plans open on five symbols (each update
+ * marks one symbol, checks its stop and target, the account's maintenance
+ * margin, the funding clock and the EMA clock), and market orders per
+ * second (each fills, books, emits a TRADE record).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "host_services.h"
+#include "loader.h"
+
+#define N_SYM   5
+#define TABLE   4096
+#define UPDATES 100000000L
+#define ORDERS  2000000L
+
+static const char *const syms[N_SYM] = {"BTC-USD", "ETH-USD", "SOL-USD",
+                                        "DOGE-USD", "XRP-USD"};
+static const double base[N_SYM] = {30000, 2000, 25, 0.08, 0.5};
+static const double qty[N_SYM] = {1, 10, 1000, 200000, 40000};
+
+static unsigned long records;
+
+static void count(void *ud, const perp_record *r)
+{
+    (void)ud;
+    (void)r;
+    records++;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void cpu_name(char *out, size_t len)
+{
+    snprintf(out, len, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        char *c = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && c) {
+            c += 1 + strspn(c + 1, " \t");
+            c[strcspn(c, "\n")] = '\0';
+            snprintf(out, len, "%s", c);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+static int open_positions(const perp_backend_vtable *vt, void *self, int64_t ts)
+{
+    for (int i = 0; i < N_SYM; i++) {
+        perp_price p = {ts, "", base[i], NAN, NAN};
+        snprintf(p.symbol, sizeof p.symbol, "%s", syms[i]);
+        vt->on_price(self, &p);
+        perp_order o;
+        memset(&o, 0, sizeof o);
+        o.ts = ts;
+        snprintf(o.symbol, sizeof o.symbol, "%s", syms[i]);
+        o.qty = (i % 2 ? -1 : 1) * qty[i];
+        o.leverage = 2;
+        o.has_exit_plan = 1;
+        o.exit_plan.stop_loss = base[i] * (i % 2 ? 1.2 : 0.8);
+        o.exit_plan.profit_target = base[i] * (i % 2 ? 0.8 : 1.2);
+        perp_fill f;
+        char why[PERP_ERROR_MAX];
+        if (vt->submit(self, &o, &f, why, sizeof why) != PERP_OK) {
+            fprintf(stderr, "bench_perpsim: open %s: %s\n", syms[i], why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Prices wander within +-0.5 % of base: no stop, target or liquidation. */
+static void fill_table(perp_price *t)
+{
+    unsigned x = 12345;
+    for (int k = 0; k < TABLE; k++) {
+        int i = k % N_SYM;
+        x = x * 1103515245u + 12345u;
+        double r = ((x >> 8) & 0xffff) / 65535.0 - 0.5;
+        t[k] = (perp_price){0, "", base[i] * (1 + 0.01 * r), NAN, NAN};
+        snprintf(t[k].symbol, sizeof t[k].symbol, "%s", syms[i]);
+    }
+}
+
+static double bench_updates(const perp_backend_vtable *vt, void *self,
+                            int64_t *ts)
+{
+    static perp_price table[TABLE];
+    fill_table(table);
+    double t0 = now_s();
+    for (long n = 0; n < UPDATES; n++) {
+        perp_price *p = &table[n & (TABLE - 1)];
+        p->ts = ++*ts; /* 1 ms apart: funding every 3.6 M updates */
+        vt->on_price(self, p);
+    }
+    return UPDATES / (now_s() - t0);
+}
+
+static double bench_orders(const perp_backend_vtable *vt, void *self,
+                           int64_t ts)
+{
+    perp_order o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.symbol, sizeof o.symbol, "ETH-USD");
+    o.leverage = 2;
+    perp_fill f;
+    char why[PERP_ERROR_MAX];
+    double t0 = now_s();
+    for (long n = 0; n < ORDERS; n++) {
+        o.ts = ts;
+        o.qty = n % 2 ? -0.5 : 0.5;
+        if (vt->submit(self, &o, &f, why, sizeof why) != PERP_OK) {
+            fprintf(stderr, "bench_perpsim: order: %s\n", why);
+            return 0;
+        }
+    }
+    return ORDERS / (now_s() - t0);
+}
+
+int main(void)
+{
+    const char *bdir = getenv("PERP_BUILD_DIR");
+    char path[512], err[512], cpu[256];
+    snprintf(path, sizeof path, "%s/lib/perp/perpsim.so",
+             bdir ? bdir : "build");
+    host_plugin pl;
+    if (host_plugin_open_file(path, PERP_KIND_BACKEND, &pl, err, sizeof err) !=
+        PERP_OK) {
+        fprintf(stderr, "bench_perpsim: %s\n", err);
+        return 1;
+    }
+    const perp_backend_vtable *vt = pl.desc->vtable;
+    host_context ctx = {"bench", syms, N_SYM, NULL, NULL, count, NULL};
+    perp_host *host = host_services_new(&ctx, "perpsim");
+    host_config *cfg =
+        host_config_parse("plugin: perpsim\nstarting_equity: 1000000\n"
+                          "funding: {model: heuristic, interval: 1h}\n",
+                          "bench.yaml", err, sizeof err);
+    void *self = NULL;
+    if (!cfg || vt->create(host, host_config_root(cfg), &self) != PERP_OK) {
+        fprintf(stderr, "bench_perpsim: create failed %s\n", cfg ? "" : err);
+        return 1;
+    }
+    int64_t ts = 1680000000000LL;
+    if (open_positions(vt, self, ts) != 0)
+        return 1;
+    double ups = bench_updates(vt, self, &ts);
+    perp_account a;
+    vt->account(self, &a);
+    size_t open = a.n_positions;
+    unsigned long recs = records;
+    double ops = bench_orders(vt, self, ts);
+    cpu_name(cpu, sizeof cpu);
+    printf("perpsim on %s (one core)\n", cpu);
+    printf("  price updates: %.1f M/s (%ld updates, %zu positions with "
+           "exit plans open, %lu funding records)\n",
+           ups / 1e6, UPDATES, open, recs - N_SYM);
+    printf("  market orders: %.2f M/s (%ld fills, each a TRADE record)\n",
+           ops / 1e6, ORDERS);
+    vt->destroy(self);
+    host_config_free(cfg);
+    host_services_free(host);
+    host_plugin_close(&pl);
+    return open == N_SYM ? 0 : 1;
+}
