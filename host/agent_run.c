@@ -178,33 +178,44 @@ static int run_replay(host_agent *a)
 
 /* ------------------------------------------------------------ live */
 
-static void bootstrap_market(host_agent *a, host_market *m, int64_t now)
+/* One fetch of the newest `count` candles of `granularity_s`; PERP_OK or
+ * PERP_ERR after one warning line. */
+static int fetch_recent(host_agent *a, const host_market *m, int granularity_s,
+                        int64_t now, perp_candle **c, size_t *n)
 {
-    perp_candle *c = NULL;
-    size_t n = 0;
     char err[256];
-    const char *url = host_history_base_url();
-    int ctx_s = (int)(a->set.ctx_ms / 1000);
-    if (host_history_fetch_recent(url, m->symbol, ctx_s, a->set.history, now,
-                                  &c, &n, err, sizeof err) == PERP_OK) {
-        host_market_seed_ctx(m, c, n);
-    } else {
-        host_log(PERP_LOG_WARN, "agent",
-                 "bootstrap %s %ds candles failed, starting cold: %s",
-                 m->symbol, ctx_s, err);
-    }
+    *c = NULL;
+    *n = 0;
+    if (host_history_fetch_recent(host_history_base_url(), m->symbol,
+                                  granularity_s, a->set.history, now, c, n, err,
+                                  sizeof err) == PERP_OK)
+        return PERP_OK;
+    free(*c);
+    *c = NULL;
+    host_log(PERP_LOG_WARN, "agent",
+             "bootstrap failed, every market starts cold (indicators warm "
+             "up from live candles): %s",
+             err);
+    return PERP_ERR;
+}
+
+/* Context candles first, so the 1m bootstrap's context folding cannot
+ * precede them. The first failure ends the whole bootstrap: when the
+ * REST endpoint is down, retrying it per symbol only delays the start. */
+static int bootstrap_market(host_agent *a, host_market *m, int64_t now)
+{
+    perp_candle *c;
+    size_t n;
+    if (fetch_recent(a, m, (int)(a->set.ctx_ms / 1000), now, &c, &n) != PERP_OK)
+        return PERP_ERR;
+    host_market_seed_ctx(m, c, n);
     free(c);
-    c = NULL;
-    if (host_history_fetch_recent(url, m->symbol, 60, a->set.history, now, &c,
-                                  &n, err, sizeof err) == PERP_OK) {
-        for (size_t i = 0; i < n; i++)
-            host_market_on_candle(m, &c[i]);
-    } else {
-        host_log(PERP_LOG_WARN, "agent",
-                 "bootstrap %s 1m candles failed, starting cold: %s", m->symbol,
-                 err);
-    }
+    if (g_stop || fetch_recent(a, m, 60, now, &c, &n) != PERP_OK)
+        return PERP_ERR;
+    for (size_t i = 0; i < n; i++)
+        host_market_on_candle(m, &c[i]);
     free(c);
+    return PERP_OK;
 }
 
 static void log_status(host_agent *a, int64_t now, int *stale_seen)
@@ -306,7 +317,8 @@ static int run_live(host_agent *a)
     int64_t now = host_wall_ms();
     if (a->set.bootstrap)
         for (size_t i = 0; i < a->n_markets && !g_stop; i++)
-            bootstrap_market(a, &a->markets[i], now);
+            if (bootstrap_market(a, &a->markets[i], now) != PERP_OK)
+                break;
     int *ended = calloc(a->n_feeds, sizeof *ended);
     int stale_seen[PERP_MAX_SYMBOLS] = {0};
     if (!ended)
