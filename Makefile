@@ -73,7 +73,7 @@ ALL_TESTS := $(UNIT_TESTS) $(PLUGIN_TESTS) $(INTEG_TESTS)
 
 BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/bench_*.c))
 
-.PHONY: all deps test test-build bench install clean run replay format help
+.PHONY: all deps test test-build bench install clean run replay format help fuzz
 .DEFAULT_GOAL := all
 
 all: $(PERPD) $(PLUGIN_SOS)
@@ -150,6 +150,25 @@ $(B)/bench/%: bench/%.c $(HOST_LIB)
 
 bench: deps all $(BENCHES)
 	@scripts/bench.sh $(B)
+
+# ------------------------------------------------------------ fuzzing
+# libFuzzer targets need clang: `make fuzz`, then e.g.
+#   mkdir -p var/fuzz && build/fuzz/fuzz_coinbase_message var/fuzz \
+#       tests/fuzz/corpus/coinbase -max_total_time=60
+# (new inputs go to var/fuzz; copy a crash reproducer into the corpus)
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isdk/include \
+              -fsanitize=fuzzer,address,undefined
+
+fuzz:
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory $(B)/fuzz/fuzz_coinbase_message; \
+	else echo "make fuzz: $(FUZZ_CC) not found (libFuzzer needs clang)" >&2; exit 1; fi
+
+$(B)/fuzz/fuzz_coinbase_message: tests/fuzz/fuzz_coinbase_message.c plugins/feed-coinbase/parse.c plugins/feed-coinbase/parse.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iplugins/feed-coinbase $(call PKG_CFLAGS,jansson) \
+	    -o $@ $< plugins/feed-coinbase/parse.c $(call PKG_LIBS,jansson)
 
 # -------------------------------------------------------------- install
 install: all
