@@ -8,249 +8,346 @@
  * in a prompt; every undefined number (NAN) is null, and exit prices of 0
  * ("not set", sdk.h) are null too; series are oldest first, as the
  * "conventions" member says to the reader.
+ *
+ * The text is written directly (json_writer.h) rather than through a
+ * jansson tree: five symbols make ~5,000 values a cycle, and allocating a
+ * node for each cost more than the 1 ms the whole observation may take.
+ * The output is what json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER |
+ * JSON_REAL_PRECISION(10)) printed for the tree this file used to build
+ * (tests/unit/test_observation_render.c keeps that tree as its reference),
+ * except that ill-formed UTF-8 in a text is replaced, not nulled.
  */
 #include "observation_json.h"
 
-#include <jansson.h>
-#include <math.h>
 #include <string.h>
 
-static json_t *num(double x)
+#include "json_writer.h"
+
+/* Member name: a literal that needs no escaping, written with its comma. */
+#define KEY(w, k)                                                              \
+    do {                                                                       \
+        host_jw_sep(w);                                                        \
+        host_jw_raw(w, "\"" k "\":", sizeof(k) + 2);                           \
+    } while (0)
+#define OPEN(w, c)  host_jw_raw(w, c, 1)
+#define CLOSE(w, c) host_jw_raw(w, c, 1)
+
+static void num(host_jw *w, const char *k, size_t klen, double x)
 {
-    return isfinite(x) ? json_real(x) : json_null();
+    host_jw_sep(w);
+    host_jw_raw(w, k, klen);
+    host_jw_real(w, x);
 }
+
+/* "\"name\":" and a real; NAN and infinities are null. */
+#define NUM(w, k, x) num(w, "\"" k "\":", sizeof(k) + 2, x)
 
 /* A price where 0 means "not set". */
-static json_t *price(double x)
+static void price(host_jw *w, double x)
 {
-    return x == 0.0 ? json_null() : num(x);
+    if (x == 0.0)
+        host_jw_null(w);
+    else
+        host_jw_real(w, x);
 }
 
-/* NULL-safe; invalid UTF-8 (never expected from the host) becomes null
- * rather than a missing member. */
-static json_t *str(const char *s)
+static void candles(host_jw *w, const perp_candle *c, size_t n)
 {
-    json_t *j = s ? json_string(s) : NULL;
-    return j ? j : json_null();
-}
-
-static void set(json_t *o, const char *k, json_t *v)
-{
-    json_object_set_new_nocheck(o, k, v);
-}
-
-static json_t *candles_json(const perp_candle *c, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *row = json_array();
-        json_array_append_new(row, json_integer(c[i].ts));
-        json_array_append_new(row, num(c[i].open));
-        json_array_append_new(row, num(c[i].high));
-        json_array_append_new(row, num(c[i].low));
-        json_array_append_new(row, num(c[i].close));
-        json_array_append_new(row, num(c[i].volume));
-        json_array_append_new(a, row);
+    OPEN(w, "[");
+    for (size_t i = 0; c && i < n; i++) {
+        host_jw_sep(w);
+        OPEN(w, "[");
+        host_jw_int(w, c[i].ts);
+        const double v[5] = {c[i].open, c[i].high, c[i].low, c[i].close,
+                             c[i].volume};
+        for (int k = 0; k < 5; k++) {
+            host_jw_raw(w, ",", 1);
+            host_jw_real(w, v[k]);
+        }
+        CLOSE(w, "]");
     }
-    return a;
+    CLOSE(w, "]");
 }
 
-static json_t *indicators_json(const perp_indicator_value *v, size_t n)
+/* A repeated name is one member, where it first appears, holding the last
+ * value (what a JSON object built by setting keys in order holds); names
+ * that are NULL or not UTF-8 cannot be keys and are left out. */
+static const perp_indicator_value *
+indicator_to_show(const perp_indicator_value *v, size_t n, size_t i)
 {
-    json_t *o = json_object();
-    for (size_t i = 0; i < n; i++) {
-        if (!v[i].name)
+    const char *name = v[i].name;
+    if (!name || !host_jw_utf8_valid(name))
+        return NULL;
+    for (size_t k = 0; k < i; k++)
+        if (v[k].name && strcmp(v[k].name, name) == 0)
+            return NULL;
+    const perp_indicator_value *last = &v[i];
+    for (size_t k = i + 1; k < n; k++)
+        if (v[k].name && strcmp(v[k].name, name) == 0)
+            last = &v[k];
+    return last;
+}
+
+static void indicators(host_jw *w, const perp_indicator_value *v, size_t n)
+{
+    OPEN(w, "{");
+    for (size_t i = 0; v && i < n; i++) {
+        const perp_indicator_value *s = indicator_to_show(v, n, i);
+        if (!s)
             continue;
-        json_t *ind = json_object();
-        set(ind, "value", num(v[i].value));
-        if (v[i].label)
-            set(ind, "label", str(v[i].label));
-        json_t *series = json_array();
-        for (size_t k = 0; v[i].series && k < v[i].series_len; k++)
-            json_array_append_new(series, num(v[i].series[k]));
-        set(ind, "series", series);
-        json_object_set_new(o, v[i].name, ind);
+        host_jw_sep(w);
+        host_jw_string(w, s->name);
+        host_jw_raw(w, ":{", 2);
+        NUM(w, "value", s->value);
+        if (s->label) {
+            KEY(w, "label");
+            host_jw_string(w, s->label);
+        }
+        KEY(w, "series");
+        OPEN(w, "[");
+        for (size_t k = 0; s->series && k < s->series_len; k++) {
+            host_jw_sep(w);
+            host_jw_real(w, s->series[k]);
+        }
+        host_jw_raw(w, "]}", 2);
     }
-    return o;
+    CLOSE(w, "}");
 }
 
-static json_t *rules_json(const perp_symbol_rules *r)
+static void rules(host_jw *w, const perp_symbol_rules *r)
 {
-    json_t *o = json_object();
-    set(o, "tick_size", num(r->tick_size));
-    set(o, "size_step", num(r->size_step));
-    set(o, "min_notional", num(r->min_notional));
-    set(o, "max_leverage", num(r->max_leverage));
-    return o;
+    OPEN(w, "{");
+    NUM(w, "tick_size", r->tick_size);
+    NUM(w, "size_step", r->size_step);
+    NUM(w, "min_notional", r->min_notional);
+    NUM(w, "max_leverage", r->max_leverage);
+    CLOSE(w, "}");
 }
 
-static json_t *market_json(const perp_market_view *m)
+static void market(host_jw *w, const perp_market_view *m)
 {
-    json_t *o = json_object();
-    set(o, "symbol", str(m->symbol));
-    set(o, "coin", str(m->coin));
-    set(o, "mid", num(m->mid));
-    set(o, "bid", num(m->bid));
-    set(o, "ask", num(m->ask));
-    set(o, "spread_bps", num(m->spread_bps));
-    set(o, "volume_24h", num(m->volume_24h));
-    set(o, "funding_rate_1h", num(m->funding_rate_1h));
-    set(o, "last_update", json_integer(m->last_update));
-    set(o, "stale", json_boolean(m->stale));
-    set(o, "rules", rules_json(&m->rules));
-    set(o, "regime", str(m->regime));
-    set(o, "regime_summary", str(m->regime_summary));
-    set(o, "indicators_1m", indicators_json(m->ind_1m, m->n_ind_1m));
-    set(o, "indicators_ctx", indicators_json(m->ind_ctx, m->n_ind_ctx));
-    set(o, "candles_1m", candles_json(m->candles_1m, m->n_candles_1m));
-    set(o, "candles_ctx", candles_json(m->candles_ctx, m->n_candles_ctx));
-    return o;
+    OPEN(w, "{");
+    KEY(w, "symbol");
+    host_jw_stringn(w, m->symbol, sizeof m->symbol);
+    KEY(w, "coin");
+    host_jw_stringn(w, m->coin, sizeof m->coin);
+    NUM(w, "mid", m->mid);
+    NUM(w, "bid", m->bid);
+    NUM(w, "ask", m->ask);
+    NUM(w, "spread_bps", m->spread_bps);
+    NUM(w, "volume_24h", m->volume_24h);
+    NUM(w, "funding_rate_1h", m->funding_rate_1h);
+    KEY(w, "last_update");
+    host_jw_int(w, m->last_update);
+    KEY(w, "stale");
+    host_jw_bool(w, m->stale);
+    KEY(w, "rules");
+    rules(w, &m->rules);
+    KEY(w, "regime");
+    host_jw_string(w, m->regime);
+    KEY(w, "regime_summary");
+    host_jw_string(w, m->regime_summary);
+    KEY(w, "indicators_1m");
+    indicators(w, m->ind_1m, m->n_ind_1m);
+    KEY(w, "indicators_ctx");
+    indicators(w, m->ind_ctx, m->n_ind_ctx);
+    KEY(w, "candles_1m");
+    candles(w, m->candles_1m, m->n_candles_1m);
+    KEY(w, "candles_ctx");
+    candles(w, m->candles_ctx, m->n_candles_ctx);
+    CLOSE(w, "}");
 }
 
-static json_t *exit_plan_json(const perp_exit_plan *x)
+static void exit_plan(host_jw *w, const perp_exit_plan *x)
 {
-    json_t *o = json_object();
-    set(o, "profit_target", price(x->profit_target));
-    set(o, "stop_loss", price(x->stop_loss));
-    set(o, "invalidation_condition", str(x->invalidation));
-    return o;
+    OPEN(w, "{");
+    KEY(w, "profit_target");
+    price(w, x->profit_target);
+    KEY(w, "stop_loss");
+    price(w, x->stop_loss);
+    KEY(w, "invalidation_condition");
+    host_jw_stringn(w, x->invalidation, sizeof x->invalidation);
+    CLOSE(w, "}");
 }
 
-static json_t *position_json(const perp_position *p, int64_t now)
+static void position(host_jw *w, const perp_position *p, int64_t now)
 {
     char coin[PERP_COIN_MAX];
     perp_symbol_coin(p->symbol, coin);
-    json_t *o = json_object();
-    set(o, "symbol", str(p->symbol));
-    set(o, "coin", str(coin));
-    set(o, "side", json_string_nocheck(p->qty < 0 ? "short" : "long"));
-    set(o, "qty", num(p->qty));
-    set(o, "entry_price", num(p->entry_price));
-    set(o, "mark_price", num(p->mark_price));
-    set(o, "leverage", num(p->leverage));
-    set(o, "notional", num(p->notional));
-    set(o, "initial_margin", num(p->initial_margin));
-    set(o, "maintenance_margin", num(p->maintenance_margin));
-    set(o, "liquidation_price", price(p->liquidation_price));
-    set(o, "unrealized_pnl", num(p->unrealized_pnl));
-    set(o, "entry_ts", json_integer(p->entry_ts));
-    set(o, "holding_minutes",
-        p->entry_ts > 0 && now >= p->entry_ts
-            ? json_integer((now - p->entry_ts) / 60000)
-            : json_null());
-    set(o, "exit_plan", exit_plan_json(&p->exit_plan));
-    return o;
+    OPEN(w, "{");
+    KEY(w, "symbol");
+    host_jw_stringn(w, p->symbol, sizeof p->symbol);
+    KEY(w, "coin");
+    host_jw_stringn(w, coin, sizeof coin);
+    KEY(w, "side");
+    host_jw_string(w, p->qty < 0 ? "short" : "long");
+    NUM(w, "qty", p->qty);
+    NUM(w, "entry_price", p->entry_price);
+    NUM(w, "mark_price", p->mark_price);
+    NUM(w, "leverage", p->leverage);
+    NUM(w, "notional", p->notional);
+    NUM(w, "initial_margin", p->initial_margin);
+    NUM(w, "maintenance_margin", p->maintenance_margin);
+    KEY(w, "liquidation_price");
+    price(w, p->liquidation_price);
+    NUM(w, "unrealized_pnl", p->unrealized_pnl);
+    KEY(w, "entry_ts");
+    host_jw_int(w, p->entry_ts);
+    KEY(w, "holding_minutes");
+    if (p->entry_ts > 0 && now >= p->entry_ts)
+        host_jw_int(w, (now - p->entry_ts) / 60000);
+    else
+        host_jw_null(w);
+    KEY(w, "exit_plan");
+    exit_plan(w, &p->exit_plan);
+    CLOSE(w, "}");
 }
 
-static json_t *account_json(const perp_account *a, int64_t now)
+static void account(host_jw *w, const perp_account *a, int64_t now)
 {
-    json_t *o = json_object();
-    set(o, "starting_equity", num(a->starting_equity));
-    set(o, "equity", num(a->equity));
-    set(o, "cash", num(a->cash));
-    set(o, "available", num(a->available));
-    set(o, "margin_used", num(a->margin_used));
-    set(o, "maintenance_margin", num(a->maintenance_margin));
-    set(o, "unrealized_pnl", num(a->unrealized_pnl));
-    set(o, "realized_pnl", num(a->realized_pnl));
-    set(o, "fees_paid", num(a->fees_paid));
-    set(o, "funding_net", num(a->funding_net));
-    set(o, "total_return_pct",
-        a->starting_equity > 0
-            ? num((a->equity - a->starting_equity) / a->starting_equity * 100.0)
-            : json_null());
-    json_t *pos = json_array();
-    for (size_t i = 0; i < a->n_positions && i < PERP_MAX_SYMBOLS; i++)
-        json_array_append_new(pos, position_json(&a->positions[i], now));
-    set(o, "positions", pos);
-    return o;
+    OPEN(w, "{");
+    NUM(w, "starting_equity", a->starting_equity);
+    NUM(w, "equity", a->equity);
+    NUM(w, "cash", a->cash);
+    NUM(w, "available", a->available);
+    NUM(w, "margin_used", a->margin_used);
+    NUM(w, "maintenance_margin", a->maintenance_margin);
+    NUM(w, "unrealized_pnl", a->unrealized_pnl);
+    NUM(w, "realized_pnl", a->realized_pnl);
+    NUM(w, "fees_paid", a->fees_paid);
+    NUM(w, "funding_net", a->funding_net);
+    KEY(w, "total_return_pct");
+    if (a->starting_equity > 0)
+        host_jw_real(w, (a->equity - a->starting_equity) / a->starting_equity *
+                            100.0);
+    else
+        host_jw_null(w);
+    KEY(w, "positions");
+    OPEN(w, "[");
+    for (size_t i = 0; i < a->n_positions && i < PERP_MAX_SYMBOLS; i++) {
+        host_jw_sep(w);
+        position(w, &a->positions[i], now);
+    }
+    CLOSE(w, "]");
+    CLOSE(w, "}");
 }
 
-static json_t *trade_json(const perp_round_trip *t)
+static void trade(host_jw *w, const perp_round_trip *t)
 {
-    json_t *o = json_object();
-    set(o, "symbol", str(t->symbol));
-    set(o, "side", json_string_nocheck(t->side < 0 ? "short" : "long"));
-    set(o, "qty", num(t->qty));
-    set(o, "entry_price", num(t->entry_price));
-    set(o, "exit_price", num(t->exit_price));
-    set(o, "entry_ts", json_integer(t->entry_ts));
-    set(o, "exit_ts", json_integer(t->exit_ts));
-    set(o, "hold_minutes", num((double)(t->exit_ts - t->entry_ts) / 60000.0));
-    set(o, "fees", num(t->fees));
-    set(o, "net_pnl", num(t->net_pnl));
-    set(o, "entry_reason", str(t->entry_reason ? t->entry_reason : ""));
-    set(o, "exit_reason", str(t->exit_reason ? t->exit_reason : ""));
-    return o;
+    OPEN(w, "{");
+    KEY(w, "symbol");
+    host_jw_stringn(w, t->symbol, sizeof t->symbol);
+    KEY(w, "side");
+    host_jw_string(w, t->side < 0 ? "short" : "long");
+    NUM(w, "qty", t->qty);
+    NUM(w, "entry_price", t->entry_price);
+    NUM(w, "exit_price", t->exit_price);
+    KEY(w, "entry_ts");
+    host_jw_int(w, t->entry_ts);
+    KEY(w, "exit_ts");
+    host_jw_int(w, t->exit_ts);
+    NUM(w, "hold_minutes", (double)(t->exit_ts - t->entry_ts) / 60000.0);
+    NUM(w, "fees", t->fees);
+    NUM(w, "net_pnl", t->net_pnl);
+    KEY(w, "entry_reason");
+    host_jw_string(w, t->entry_reason ? t->entry_reason : "");
+    KEY(w, "exit_reason");
+    host_jw_string(w, t->exit_reason ? t->exit_reason : "");
+    CLOSE(w, "}");
 }
 
-static json_t *metrics_json(const perp_metrics *m)
+static void metrics(host_jw *w, const perp_metrics *m)
 {
-    json_t *o = json_object();
-    set(o, "trades", json_integer((json_int_t)m->trades));
-    set(o, "win_rate", num(m->win_rate));
+    OPEN(w, "{");
+    KEY(w, "trades");
+    host_jw_int(w, (int64_t)m->trades);
+    NUM(w, "win_rate", m->win_rate);
     /* No losing trade yet: INFINITY, shown as null with trades > 0. */
-    set(o, "profit_factor", num(m->profit_factor));
-    set(o, "sharpe", num(m->sharpe));
-    set(o, "sortino", num(m->sortino));
-    set(o, "max_drawdown_pct", num(m->max_drawdown_pct));
-    set(o, "total_return_pct", num(m->total_return_pct));
-    set(o, "avg_win", num(m->avg_win));
-    set(o, "avg_loss", num(m->avg_loss));
-    return o;
+    NUM(w, "profit_factor", m->profit_factor);
+    NUM(w, "sharpe", m->sharpe);
+    NUM(w, "sortino", m->sortino);
+    NUM(w, "max_drawdown_pct", m->max_drawdown_pct);
+    NUM(w, "total_return_pct", m->total_return_pct);
+    NUM(w, "avg_win", m->avg_win);
+    NUM(w, "avg_loss", m->avg_loss);
+    CLOSE(w, "}");
 }
 
-static json_t *limits_json(const perp_limits *l)
+static void limits(host_jw *w, const perp_limits *l)
 {
-    json_t *o = json_object();
-    set(o, "min_notional", num(l->min_notional));
-    set(o, "max_leverage", num(l->max_leverage));
-    set(o, "max_exposure", num(l->max_exposure));
-    set(o, "max_position_notional",
-        l->max_position_notional > 0 ? num(l->max_position_notional)
-                                     : json_null());
-    return o;
+    OPEN(w, "{");
+    NUM(w, "min_notional", l->min_notional);
+    NUM(w, "max_leverage", l->max_leverage);
+    NUM(w, "max_exposure", l->max_exposure);
+    KEY(w, "max_position_notional");
+    if (l->max_position_notional > 0)
+        host_jw_real(w, l->max_position_notional);
+    else
+        host_jw_null(w);
+    CLOSE(w, "}");
 }
 
-static json_t *observation_json(const perp_observation *obs)
+static void observation(host_jw *w, const perp_observation *obs)
 {
-    json_t *o = json_object();
-    set(o, "ts", json_integer(obs->ts));
-    set(o, "cycle", json_integer(obs->cycle));
-    set(o, "version", str(obs->version));
-    set(o, "conventions",
-        json_string_nocheck(
-            "times are ms since the Unix epoch (UTC); series and candles are "
-            "oldest first; candles are [open_ts, open, high, low, close, "
-            "volume]; null means not available"));
-    set(o, "ctx_interval_ms", json_integer(obs->ctx_interval_ms));
-    json_t *markets = json_array();
+    OPEN(w, "{");
+    KEY(w, "ts");
+    host_jw_int(w, obs->ts);
+    KEY(w, "cycle");
+    host_jw_int(w, obs->cycle);
+    KEY(w, "version");
+    host_jw_string(w, obs->version);
+    KEY(w, "conventions");
+    host_jw_string(w, "times are ms since the Unix epoch (UTC); series and "
+                      "candles are oldest first; candles are [open_ts, open, "
+                      "high, low, close, volume]; null means not available");
+    KEY(w, "ctx_interval_ms");
+    host_jw_int(w, obs->ctx_interval_ms);
+    KEY(w, "markets");
+    OPEN(w, "[");
+    for (size_t i = 0; obs->markets && i < obs->n_markets; i++) {
+        host_jw_sep(w);
+        market(w, &obs->markets[i]);
+    }
+    CLOSE(w, "]");
+    KEY(w, "account");
+    account(w, &obs->account, obs->ts);
+    KEY(w, "recent_trades");
+    OPEN(w, "[");
+    for (size_t i = 0; obs->recent_trades && i < obs->n_recent_trades; i++) {
+        host_jw_sep(w);
+        trade(w, &obs->recent_trades[i]);
+    }
+    CLOSE(w, "]");
+    KEY(w, "metrics");
+    metrics(w, &obs->metrics);
+    KEY(w, "limits");
+    limits(w, &obs->limits);
+    KEY(w, "feedback");
+    OPEN(w, "[");
+    for (size_t i = 0; obs->feedback && i < obs->n_feedback; i++) {
+        host_jw_sep(w);
+        host_jw_string(w, obs->feedback[i]);
+    }
+    CLOSE(w, "]");
+    CLOSE(w, "}");
+}
+
+/* Most of the text is candle rows (~90 bytes each); one allocation
+ * usually holds it all. */
+static size_t size_hint(const perp_observation *obs)
+{
+    size_t rows = 0;
     for (size_t i = 0; obs->markets && i < obs->n_markets; i++)
-        json_array_append_new(markets, market_json(&obs->markets[i]));
-    set(o, "markets", markets);
-    set(o, "account", account_json(&obs->account, obs->ts));
-    json_t *trades = json_array();
-    for (size_t i = 0; obs->recent_trades && i < obs->n_recent_trades; i++)
-        json_array_append_new(trades, trade_json(&obs->recent_trades[i]));
-    set(o, "recent_trades", trades);
-    set(o, "metrics", metrics_json(&obs->metrics));
-    set(o, "limits", limits_json(&obs->limits));
-    json_t *fb = json_array();
-    for (size_t i = 0; obs->feedback && i < obs->n_feedback; i++)
-        json_array_append_new(fb, str(obs->feedback[i]));
-    set(o, "feedback", fb);
-    return o;
+        rows += obs->markets[i].n_candles_1m + obs->markets[i].n_candles_ctx;
+    return 8192 + obs->n_markets * 2048 + rows * 96;
 }
 
 char *host_observation_to_json(const perp_observation *obs)
 {
     if (!obs)
         return NULL;
-    json_t *root = observation_json(obs);
-    if (!root)
-        return NULL;
-    char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                   JSON_REAL_PRECISION(10));
-    json_decref(root);
-    return s;
+    host_jw w;
+    host_jw_init(&w, size_hint(obs));
+    observation(&w, obs);
+    return host_jw_finish(&w);
 }
