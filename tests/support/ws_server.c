@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ typedef struct frame {
 struct ws_server {
     ws_server_opts o;
     struct lws_context *ctx;
+    SSL_CTX *client_ctx; /* owned; see ws_server_start */
     pthread_t thread;
     atomic_int stop;
     int port;
@@ -280,8 +282,16 @@ ws_server *ws_server_start(const ws_server_opts *o)
     info.user = s;
     info.ssl_cert_filepath = o->cert_file;
     info.ssl_private_key_filepath = o->key_file;
-    if (o->cert_file)
+    if (o->cert_file) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        /* The server never dials out, but lws 4.1 gives every vhost a
+         * client SSL_CTX loaded with the system CA store, and leaks that
+         * store when another context in the process (the client under
+         * test) also does the global init. An empty context of our own
+         * avoids the load; lws does not free a provided one. */
+        s->client_ctx = SSL_CTX_new(TLS_client_method());
+        info.provided_client_ssl_ctx = s->client_ctx;
+    }
     s->ctx = lws_create_context(&info);
     if (!s->ctx) {
         fprintf(stderr, "ws_server: cannot create the lws context\n");
@@ -315,6 +325,7 @@ void ws_server_stop(ws_server *s)
         free(f);
     }
     free(s->rx);
+    SSL_CTX_free(s->client_ctx);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     free(s);

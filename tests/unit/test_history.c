@@ -66,8 +66,7 @@ static void check_csv(const char *dir, const char *sym, int64_t from,
     cr_expect_gt(rows, 0);
 }
 
-Test(history, download_pages_retries_and_writes_complete_ordered_csv,
-     .timeout = 60)
+Test(history, download_pages_retries_and_writes_complete_ordered_csv)
 {
     /* Request 2 gets 429 (Retry-After: 1), request 4 gets 500. */
     candles_server_opts o = {"BTC-USD,ETH-USD", 2, 4};
@@ -183,8 +182,7 @@ Test(history, bad_arguments_get_clear_errors)
     free(stderr_capture_end());
 }
 
-Test(history, bootstrap_returns_the_newest_closed_candles_gap_filled,
-     .timeout = 30)
+Test(history, bootstrap_returns_the_newest_closed_candles_gap_filled)
 {
     candles_server_opts o = {"SOL-USD", 0, 0};
     candles_server *s = candles_server_start(&o);

@@ -81,8 +81,7 @@ static void expect_candle(const perp_candle *c, int64_t open_s, double o,
     cr_expect_eq(c->volume, v, "volume %.17g != %.17g", c->volume, v);
 }
 
-Test(coinbase_feed, reconnects_resubscribes_and_candles_match_ticks,
-     .timeout = 30)
+Test(coinbase_feed, reconnects_resubscribes_and_candles_match_ticks)
 {
     ws_server *s = start_server();
     plugin_env env;
@@ -175,7 +174,7 @@ Test(coinbase_feed, reconnects_resubscribes_and_candles_match_ticks,
     ws_server_stop(s);
 }
 
-Test(coinbase_feed, sequence_gaps_counted_and_late_ticks_dropped, .timeout = 20)
+Test(coinbase_feed, sequence_gaps_counted_and_late_ticks_dropped)
 {
     ws_server *s = start_server();
     plugin_env env;
@@ -201,8 +200,7 @@ Test(coinbase_feed, sequence_gaps_counted_and_late_ticks_dropped, .timeout = 20)
     ws_server_stop(s);
 }
 
-Test(coinbase_feed, malformed_messages_counted_logged_never_fatal,
-     .timeout = 20)
+Test(coinbase_feed, malformed_messages_counted_logged_never_fatal)
 {
     ws_server *s = start_server();
     plugin_env env;
@@ -272,8 +270,7 @@ static int closed_port(void)
     return ntohs(a.sin_port);
 }
 
-Test(coinbase_feed, offline_logs_one_line_per_attempt_and_keeps_trying,
-     .timeout = 20)
+Test(coinbase_feed, offline_logs_one_line_per_attempt_and_keeps_trying)
 {
     int port = closed_port();
     plugin_env env;

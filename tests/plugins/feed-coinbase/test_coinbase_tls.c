@@ -61,7 +61,7 @@ static void *create_feed(plugin_env *env, int port, const char *ca_file)
     return feed;
 }
 
-Test(coinbase_tls, trusted_self_signed_certificate_connects, .timeout = 20)
+Test(coinbase_tls, trusted_self_signed_certificate_connects)
 {
     tls_fixture f;
     fixture_up(&f);
@@ -85,7 +85,7 @@ Test(coinbase_tls, trusted_self_signed_certificate_connects, .timeout = 20)
     fixture_down(&f);
 }
 
-Test(coinbase_tls, certificate_from_another_ca_is_refused, .timeout = 20)
+Test(coinbase_tls, certificate_from_another_ca_is_refused)
 {
     tls_fixture f;
     fixture_up(&f);

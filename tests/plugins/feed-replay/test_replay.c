@@ -83,7 +83,7 @@ static const char *const FIVE[] = {"BTC-USD", "ETH-USD", "SOL-USD", "DOGE-USD",
                                    "XRP-USD"};
 
 /* One pass over the whole main 1m window (about 307k candles). */
-Test(replay, real_history_counts_first_last_and_time_order, .timeout = 120)
+Test(replay, real_history_counts_first_last_and_time_order)
 {
     char *cache = temp_dir_new();
     char yaml[1024];
