@@ -21,7 +21,7 @@
 
 typedef struct atr_state {
     size_t period;
-    size_t seen;
+    size_t seen; /* candles folded in, counted up to period + 1 */
     double prev_close;
     double atr; /* sum of tr while seeding, then the average */
     double value;
@@ -85,26 +85,33 @@ static double true_range(const perp_candle *c, double prev_close)
     return greatest;
 }
 
+/* Up to the seed (the cold branch): the sum of the first n true ranges. */
+static void atr_seed(atr_state *s, const perp_candle *c)
+{
+    size_t t = s->seen++;
+    if (t > 0) {
+        s->atr += true_range(c, s->prev_close);
+        if (t == s->period) {
+            s->atr /= (double)s->period;
+            s->value = s->atr;
+        }
+    }
+    s->prev_close = c->close;
+}
+
 static int atr_update(void *self, const perp_candle *c, const double *prior,
                       double *out)
 {
     (void)prior;
     atr_state *s = self;
-    size_t t = s->seen++;
-    if (t > 0) {
-        double tr = true_range(c, s->prev_close);
-        double n = (double)s->period;
-        if (t < s->period) {
-            s->atr += tr;
-        } else if (t == s->period) {
-            s->atr = (s->atr + tr) / n;
-            s->value = s->atr;
-        } else { /* Wilder, as avg + (tr - avg)/n with a stored 1/n */
-            s->atr += (tr - s->atr) * s->inv_n;
-            s->value = s->atr;
-        }
+    if (s->seen > s->period) {
+        /* Wilder, as avg + (tr - avg)/n with a stored 1/n */
+        s->atr += (true_range(c, s->prev_close) - s->atr) * s->inv_n;
+        s->value = s->atr;
+        s->prev_close = c->close;
+    } else {
+        atr_seed(s, c);
     }
-    s->prev_close = c->close;
     out[0] = s->value;
     return PERP_OK;
 }

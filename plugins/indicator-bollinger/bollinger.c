@@ -14,7 +14,8 @@
  * TA-Lib computes the variance as E[x^2] - E[x]^2 (catastrophic
  * cancellation at BTC prices) and zeroes it below an absolute 1e-8
  * (which flattens the bands of sub-dollar coins such as DOGE); here the
- * variance is computed stably (rolling_std.h) and never zeroed.
+ * variance is computed stably (rolling_std.h: within 1e-11 relative of
+ * the two-pass value) and is zero only for a window of equal prices.
  *
  * Config: period (20, 2..100000), k (2, > 0), source (close).
  * O(1) per candle (amortised).

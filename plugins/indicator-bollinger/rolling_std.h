@@ -3,21 +3,44 @@
  * values, O(1) per value (header-only; also used by indicator-volatility
  * by relative include, since each plugin compiles on its own).
  *
- * Why not sums of x and x^2: E[x^2] - E[x]^2 cancels catastrophically for
- * prices (BTC at 25 000 with a window std of 1 loses ~9 digits), which is
- * also why TA-Lib's own STDDEV is inexact for high-priced assets. Instead:
- *   - a two-pass mean and m2 once the window is full, then the sliding
-    (Welford-style) form
- *       mean' = mean + (in - out) / n
- *       m2'   = m2 + (in - out) * (in - mean' + out - mean)
- *     whose rounding errors are absolute, proportional to the terms added;
- *   - an exact two-pass recompute from the ring every n values (O(1)
- *     amortised) and whenever the accumulated terms exceed 1e5 times the
- *     current m2 (the variance collapsed after a burst), which bounds the
- *     relative error of m2 by ~1e-11;
- *   - a window of n identical values has variance exactly 0 and mean
- *     exactly that value (tracked as a run length), so a flat market
- *     reads 0, not 1e-20.
+ * Why not plain sums of x and x^2: E[x^2] - E[x]^2 cancels
+ * catastrophically for prices (BTC at 25 000 with a window sd of 1 loses
+ * ~9 digits), which is also why TA-Lib's own STDDEV is inexact for
+ * high-priced assets. Instead, sums of deviations from a shift k that an
+ * exact pass sets to the window mean:
+ *   s1 = sum(x - k),  s2 = sum((x - k)^2)   over the window
+ *   mean = k + s1 / n,  m2 = s2 - s1^2 / n  (= sum((x - mean)^2))
+ * Sliding x in and `old` out adds (x - old) to s1 and
+ * (x - old) * ((x - k) + (old - k)) to s2: two independent adds per value,
+ * no division, and terms the size of the deviations, not of the price.
+ *
+ * Exact pass (two-pass mean, then m2 around it; k := mean, s1 := 0):
+ *   - when the ring wraps, i.e. every n values, oldest first; so between
+ *     two passes no value both enters and leaves the sums: every value
+ *     that leaves was summed exactly by the last pass, and every value
+ *     that entered is still in the window;
+ *   - whenever the guard  (s2_0 + s2) > lim * m2  holds, s2_0 being s2
+ *     right after the last pass, lim = 9e4 / (3n + 14).
+ * Error bound (eps = 2^-53, first order). Each slide's s2 increment is
+ * within 10 eps ((x-k)^2 + (old-k)^2) of the true one, and the add
+ * rounds by eps |s2|. Over at most n slides the (x-k)^2 terms sum to at
+ * most the current true s2, the (old-k)^2 terms to at most s2_0, and
+ * every intermediate s2 is at most s2_0 + s2 (a sum over the union of the
+ * two windows). So |err s2| <= (n + 10) eps (s2_0 + s2); s1's error
+ * enters m2 through s1^2/n and adds at most 2 (n + 2) eps (s2_0 + s2)
+ * (Cauchy-Schwarz: |s1| <= sqrt(n s2)). Hence
+ *   |err m2| <= (3n + 14) eps (s2_0 + s2) <= (3n + 14) eps lim m2 < 1e-11 m2
+ * whenever the guard does not fire: the variance is good to 1e-11
+ * relative (the sd to half that) however long the series runs, and a
+ * burst followed by calm (s2_0 large, m2 small) forces an exact pass.
+ * The exact pass itself is two-pass summation, error ~ n eps relative.
+ *
+ * Flat windows read exactly 0 and the mean reads exactly the price:
+ * when every value in the window is equal the true m2 is 0, so the
+ * computed m2 is within the bound above of 0, below (s2_0 + s2) / lim,
+ * and the guard fires (or m2 <= 0 and the sd reads 0); the exact pass's
+ * deviations from k = the latest value are then all exactly 0.
+ *
  * Ownership: rstd_init allocates the ring; rstd_free releases it.
  */
 #ifndef ROLLING_STD_H
@@ -27,32 +50,30 @@
 #include <stdlib.h>
 
 typedef struct rstd {
+    double k;      /* shift: the window mean at the last exact pass */
+    double s1, s2; /* sum(x - k), sum((x - k)^2) over the window */
+    double m2;     /* s2 - s1^2/n after the latest push */
+    double s2_0;   /* s2 right after the last exact pass */
+    double lim;    /* guard factor, 9e4 / (3n + 14) */
+    double inv_n;  /* 1/n: multiplies, not divides, per value */
+    double *ring;  /* owned, n values; ring[head] is the oldest once full */
+    size_t head;   /* next slot to write */
+    size_t count;  /* values in the window (<= n) */
     size_t n;
-    double *ring; /* owned, n values; ring[head] is the oldest once full */
-    size_t head;
-    size_t count;       /* values in the window (<= n) */
-    size_t since_exact; /* sliding updates since the last recompute */
-    size_t run;         /* how many latest values are equal */
-    double mean, m2;
-    double inv_n; /* 1/n: a multiply per update instead of a divide */
-    double churn; /* sum of |m2 increments| since the last recompute */
 } rstd;
 
 static inline void rstd_reset(rstd *r)
 {
     r->head = 0;
     r->count = 0;
-    r->since_exact = 0;
-    r->run = 0;
-    r->mean = 0.0;
-    r->m2 = 0.0;
-    r->churn = 0.0;
+    r->k = r->s1 = r->s2 = r->m2 = r->s2_0 = 0.0;
 }
 
 static inline int rstd_init(rstd *r, size_t n)
 {
     r->n = n;
     r->inv_n = 1.0 / (double)n;
+    r->lim = 9e4 / (3.0 * (double)n + 14.0);
     r->ring = calloc(n, sizeof *r->ring);
     rstd_reset(r);
     return r->ring ? 0 : -1;
@@ -64,51 +85,56 @@ static inline void rstd_free(rstd *r)
     r->ring = NULL;
 }
 
-/* Two-pass mean and m2 over the ring, oldest first. */
+/* Two-pass mean and m2 over the ring, oldest first (ring[head..n) then
+ * ring[0..head): two plain loops, no modulo). The mean is taken as the
+ * latest value plus the mean deviation from it, so a flat window gives
+ * exactly that value and exactly 0. */
 static inline void rstd_exact(rstd *r)
 {
-    /* Oldest first: ring[head..n) then ring[0..head). Two plain loops, no
-     * modulo (a division per element would cost more than the update). */
-    double sum = 0.0;
+    const double *v = r->ring;
+    double ref = v[(r->head == 0 ? r->n : r->head) - 1], d = 0.0;
     for (size_t i = r->head; i < r->n; i++)
-        sum += r->ring[i];
+        d += v[i] - ref;
     for (size_t i = 0; i < r->head; i++)
-        sum += r->ring[i];
-    double mean = sum / (double)r->n;
-    double m2 = 0.0;
+        d += v[i] - ref;
+    double mean = ref + d * r->inv_n, m2 = 0.0;
     for (size_t i = r->head; i < r->n; i++)
-        m2 += (r->ring[i] - mean) * (r->ring[i] - mean);
+        m2 += (v[i] - mean) * (v[i] - mean);
     for (size_t i = 0; i < r->head; i++)
-        m2 += (r->ring[i] - mean) * (r->ring[i] - mean);
-    r->mean = mean;
-    r->m2 = m2;
-    r->since_exact = 0;
-    r->churn = 0.0;
+        m2 += (v[i] - mean) * (v[i] - mean);
+    r->k = mean;
+    r->s1 = 0.0;
+    r->s2 = r->s2_0 = r->m2 = m2;
 }
 
-static inline void rstd_slide(rstd *r, double x, double old)
+/* Warm-up: fills the ring in order, so it wraps exactly when full. */
+static inline void rstd_fill(rstd *r, double x)
 {
-    double mean = r->mean + (x - old) * r->inv_n;
-    double dm2 = (x - old) * (x - mean + old - r->mean);
-    r->mean = mean;
-    r->m2 += dm2;
-    r->churn += fabs(dm2);
+    r->ring[r->head] = x;
+    if (++r->head == r->n)
+        r->head = 0;
+    if (++r->count == r->n)
+        rstd_exact(r);
 }
 
 static inline void rstd_push(rstd *r, double x)
 {
-    size_t last = r->head == 0 ? r->n - 1 : r->head - 1;
-    r->run = (r->count > 0 && r->ring[last] == x) ? r->run + 1 : 1;
-    double old = r->ring[r->head];
-    r->ring[r->head] = x;
-    r->head = r->head + 1 == r->n ? 0 : r->head + 1;
     if (r->count < r->n) {
-        if (++r->count == r->n)
-            rstd_exact(r);
+        rstd_fill(r, x);
         return;
     }
-    rstd_slide(r, x, old);
-    if (++r->since_exact >= r->n || r->churn > 1e5 * r->m2)
+    size_t h = r->head;
+    double old = r->ring[h];
+    r->ring[h] = x;
+    double din = x - r->k, dout = old - r->k, dd = din - dout;
+    double s1 = r->s1 + dd, s2 = r->s2 + dd * (din + dout);
+    double m2 = s2 - s1 * s1 * r->inv_n;
+    r->s1 = s1;
+    r->s2 = s2;
+    r->m2 = m2;
+    r->head = ++h == r->n ? 0 : h;
+    /* One branch for both reasons; `|` keeps it one. */
+    if ((h == r->n) | (r->s2_0 + s2 > r->lim * m2))
         rstd_exact(r);
 }
 
@@ -119,17 +145,13 @@ static inline int rstd_full(const rstd *r)
 
 static inline double rstd_mean(const rstd *r)
 {
-    if (r->run >= r->n)
-        return r->ring[r->head == 0 ? r->n - 1 : r->head - 1];
-    return r->mean;
+    return r->k + r->s1 * r->inv_n;
 }
 
 /* Population standard deviation (divides by n). */
 static inline double rstd_pstd(const rstd *r)
 {
-    if (r->run >= r->n || r->m2 <= 0.0)
-        return 0.0;
-    return sqrt(r->m2 / (double)r->n);
+    return r->m2 > 0.0 ? sqrt(r->m2 * r->inv_n) : 0.0;
 }
 
 #endif

@@ -8,8 +8,11 @@
  * First defined index: n - 1 (TA_EMA_Lookback = n - 1); NAN before.
  *
  * Config: period (20, 2..100000), source (close). One output, shown under
- * the YAML name. O(1) per candle: a running sum until the seed, then one
- * multiply-add.
+ * the YAML name. O(1) per candle: a running sum until the seed, then
+ * ema*(1-k) + x*k, the same value as TA-Lib's form to a few ulps (and
+ * the recurrence damps rounding by 1-k per step), but whose chain from
+ * one candle's ema to the next is a multiply and an add, not a subtract,
+ * a multiply and an add.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -20,8 +23,9 @@
 typedef struct ema_state {
     size_t period;
     double k;
+    double keep; /* 1 - k */
     ind_source src;
-    size_t seen;  /* candles folded in */
+    size_t seen;  /* candles folded in, counted up to period */
     double sum;   /* seed accumulator, used while seen < period */
     double value; /* current EMA, NAN until seen >= period */
 } ema_state;
@@ -49,6 +53,7 @@ static int ema_create(const perp_host *h, const perp_config_node *cfg,
         return PERP_ENOMEM;
     *s = tmp;
     s->k = 2.0 / (double)(s->period + 1);
+    s->keep = 1.0 - s->k;
     ema_reset(s);
     *self = s;
     return PERP_OK;
@@ -71,21 +76,24 @@ static const char *ema_output_name(void *self, size_t i)
     return i == 0 ? "ema" : NULL;
 }
 
+/* Before the first value: sum the seed window (the cold branch). */
+static void ema_seed(ema_state *s, double x)
+{
+    s->sum += x;
+    if (++s->seen == s->period)
+        s->value = s->sum / (double)s->period;
+}
+
 static int ema_update(void *self, const perp_candle *c, const double *prior,
                       double *out)
 {
     (void)prior;
     ema_state *s = self;
     double x = ind_source_value(s->src, c);
-    s->seen++;
-    if (s->seen < s->period) {
-        s->sum += x;
-    } else if (s->seen == s->period) {
-        s->sum += x;
-        s->value = s->sum / (double)s->period;
-    } else {
-        s->value = (x - s->value) * s->k + s->value;
-    }
+    if (s->seen == s->period)
+        s->value = s->value * s->keep + x * s->k;
+    else
+        ema_seed(s, x);
     out[0] = s->value;
     return PERP_OK;
 }

@@ -38,7 +38,7 @@ typedef struct macd_state {
     size_t seen;
     double slow_sum;
     double ema_fast, ema_slow;
-    size_t lines; /* macd values produced so far */
+    size_t lines; /* macd values produced, counted up to signal */
     double sig_sum;
     double sig;
 } macd_state;
@@ -162,17 +162,39 @@ static void macd_signal(macd_state *s, double line)
     }
 }
 
-static int macd_update(void *self, const perp_candle *c, const double *prior,
-                       double *out)
+/* Before the signal's seed is complete (the cold branch). */
+static void macd_warm_up(macd_state *s, double x, double *out)
 {
-    (void)prior;
-    macd_state *s = self;
-    double line = macd_line(s, ind_source_value(s->src, c));
+    double line = macd_line(s, x);
     if (!isnan(line))
         macd_signal(s, line);
     out[0] = line;
     out[1] = s->sig;
     out[2] = isnan(s->sig) ? NAN : line - s->sig;
+}
+
+static int macd_update(void *self, const perp_candle *c, const double *prior,
+                       double *out)
+{
+    (void)prior;
+    macd_state *s = self;
+    double x = ind_source_value(s->src, c);
+    if (s->lines < s->signal) {
+        macd_warm_up(s, x, out);
+        return PERP_OK;
+    }
+    /* Steady state: both averages and the signal are seeded; the same
+     * recurrences as macd_line and macd_signal without their counters. */
+    double fast = (x - s->ema_fast) * s->kf + s->ema_fast;
+    double slow = (x - s->ema_slow) * s->ks + s->ema_slow;
+    double line = fast - slow;
+    double sig = (line - s->sig) * s->kg + s->sig;
+    s->ema_fast = fast;
+    s->ema_slow = slow;
+    s->sig = sig;
+    out[0] = line;
+    out[1] = sig;
+    out[2] = line - sig;
     return PERP_OK;
 }
 

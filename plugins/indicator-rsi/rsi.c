@@ -23,15 +23,20 @@
 
 #include "../indicator-ema/indicator_cfg.h"
 
+/* Constants first, then the per-candle state, then `value`, which the
+ * steady state never stores: the compiler loads and stores gain and loss
+ * as one 16-byte pair, and a pair load overlapping a fresh 8-byte store
+ * (value next to inv_n, as this struct once had) cannot be forwarded and
+ * stalls every candle. */
 typedef struct rsi_state {
     size_t period;
     ind_source src;
-    size_t seen;
-    double prev; /* previous price */
-    double gain; /* sum while seeding, then Wilder average */
-    double loss;
-    double value;
     double inv_n; /* 1/period */
+    size_t seen;  /* candles folded in, counted up to period + 1 */
+    double prev;  /* previous price */
+    double gain;  /* sum while seeding, then Wilder average */
+    double loss;
+    double value; /* output until the steady state */
 } rsi_state;
 
 static void rsi_reset(void *self)
@@ -87,35 +92,43 @@ static double rsi_ratio(double gain, double loss)
     return total > 0.0 ? 100.0 * (gain / total) : 50.0;
 }
 
+/* Up to the seed (the cold branch): simple sums of the first n moves. */
+static void rsi_seed(rsi_state *s, double x)
+{
+    size_t t = s->seen++;
+    if (t > 0) {
+        double d = x - s->prev;
+        s->gain += d > 0.0 ? d : 0.0;
+        s->loss += d < 0.0 ? -d : 0.0;
+        if (t == s->period) {
+            s->gain /= (double)s->period;
+            s->loss /= (double)s->period;
+            s->value = rsi_ratio(s->gain, s->loss);
+        }
+    }
+    s->prev = x;
+}
+
 static int rsi_update(void *self, const perp_candle *c, const double *prior,
                       double *out)
 {
     (void)prior;
     rsi_state *s = self;
     double x = ind_source_value(s->src, c);
-    size_t t = s->seen++;
-    if (t > 0) {
+    if (s->seen > s->period) {
         double d = x - s->prev;
         double up = d > 0.0 ? d : 0.0, down = d < 0.0 ? -d : 0.0;
-        if (t > s->period) {
-            /* Wilder (avg*(n-1) + x)/n written as avg + (x - avg)/n with a
-             * stored 1/n: the same value to a few ulps, but a short
-             * dependency chain with no division. */
-            s->gain += (up - s->gain) * s->inv_n;
-            s->loss += (down - s->loss) * s->inv_n;
-        } else {
-            s->gain += up;
-            s->loss += down;
-            if (t == s->period) {
-                s->gain /= (double)s->period;
-                s->loss /= (double)s->period;
-            }
-        }
-        if (t >= s->period)
-            s->value = rsi_ratio(s->gain, s->loss);
+        /* Wilder (avg*(n-1) + x)/n written as avg + (x - avg)/n with a
+         * stored 1/n: the same value to a few ulps, but a short
+         * dependency chain with no division. */
+        s->gain += (up - s->gain) * s->inv_n;
+        s->loss += (down - s->loss) * s->inv_n;
+        s->prev = x;
+        out[0] = rsi_ratio(s->gain, s->loss);
+    } else {
+        rsi_seed(s, x);
+        out[0] = s->value;
     }
-    s->prev = x;
-    out[0] = s->value;
     return PERP_OK;
 }
 

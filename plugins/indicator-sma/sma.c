@@ -6,9 +6,11 @@
  *
  * Config: period (20, 2..100000), source (close). O(1) per candle: a ring
  * of the last n values and a running sum. A running sum drifts by one
- * rounding per candle, so every n candles the sum is recomputed from the
- * ring (O(n) every n candles: O(1) amortised), which keeps it equal to
- * the plain window sum to ~1e-15 relative however long it runs.
+ * rounding per candle, so every n candles, when the ring wraps and so
+ * holds the window oldest first in ring[0..n), the sum is recomputed from
+ * it in the plain window order (O(n) every n candles: O(1) amortised),
+ * which keeps it equal to the plain window sum to ~1e-15 relative however
+ * long it runs. The wrap and the recompute share one branch.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -21,8 +23,7 @@ typedef struct sma_state {
     ind_source src;
     double *ring; /* owned, period values, oldest at head once full */
     size_t head;  /* next slot to write */
-    size_t seen;
-    size_t since_exact; /* candles since the sum was recomputed */
+    size_t seen;  /* candles folded in, counted up to period */
     double sum;
     double inv_period; /* multiply, not divide, per candle */
 } sma_state;
@@ -32,7 +33,6 @@ static void sma_reset(void *self)
     sma_state *s = self;
     s->head = 0;
     s->seen = 0;
-    s->since_exact = 0;
     s->sum = 0.0;
 }
 
@@ -82,16 +82,24 @@ static const char *sma_output_name(void *self, size_t i)
     return i == 0 ? "sma" : NULL;
 }
 
-/* Sum of the ring, oldest first (the order a plain window sum uses);
- * two loops rather than a modulo per element. */
+/* Sum of ring[0..n): the window oldest first (the order a plain window
+ * sum uses) at the moment the ring wraps. */
 static double sma_exact_sum(const sma_state *s)
 {
     double sum = 0.0;
-    for (size_t i = s->head; i < s->period; i++)
-        sum += s->ring[i];
-    for (size_t i = 0; i < s->head; i++)
+    for (size_t i = 0; i < s->period; i++)
         sum += s->ring[i];
     return sum;
+}
+
+/* Warm-up (the cold branch): the ring fills in order and wraps when full. */
+static void sma_fill(sma_state *s, double x)
+{
+    s->ring[s->head] = x;
+    s->sum += x;
+    if (++s->head == s->period)
+        s->head = 0;
+    s->seen++;
 }
 
 static int sma_update(void *self, const perp_candle *c, const double *prior,
@@ -100,19 +108,22 @@ static int sma_update(void *self, const perp_candle *c, const double *prior,
     (void)prior;
     sma_state *s = self;
     double x = ind_source_value(s->src, c);
-    double old = s->ring[s->head];
-    s->ring[s->head] = x;
-    s->head = s->head + 1 == s->period ? 0 : s->head + 1;
-    s->seen++;
-    if (s->seen <= s->period) {
-        s->sum += x;
-    } else if (++s->since_exact >= s->period) {
-        s->since_exact = 0;
+    if (s->seen < s->period) {
+        sma_fill(s, x);
+        out[0] = s->seen == s->period ? s->sum * s->inv_period : NAN;
+        return PERP_OK;
+    }
+    size_t h = s->head;
+    double old = s->ring[h];
+    s->ring[h] = x;
+    if (++h == s->period) {
+        h = 0;
         s->sum = sma_exact_sum(s);
     } else {
         s->sum += x - old;
     }
-    out[0] = s->seen >= s->period ? s->sum * s->inv_period : NAN;
+    s->head = h;
+    out[0] = s->sum * s->inv_period;
     return PERP_OK;
 }
 

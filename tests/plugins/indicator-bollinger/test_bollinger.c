@@ -102,6 +102,44 @@ Test(bollinger, textbook_population_deviation)
     ind_close(&in);
 }
 
+/* A burst (moves of thousands) followed by calm (moves of cents) with
+ * bursts in between: the sliding sums carry rounding from the burst
+ * terms, which is large against the calm window's variance, so this is
+ * where a sliding variance goes wrong if it is not re-based. The width
+ * is held to 1e-9 of the two-pass value at every index. */
+Test(bollinger, burst_then_calm_width_matches_two_pass)
+{
+    size_t len = 600, n = 20;
+    double *x = malloc(len * sizeof *x), *want[3];
+    for (int k = 0; k < 3; k++)
+        want[k] = malloc(len * sizeof *want[k]);
+    for (size_t i = 0; i < len; i++) {
+        int burst = (i / 100) % 2 == 0 && i % 100 < 30;
+        double step = burst ? 4000.0 * (double)((i * 37) % 11) / 10.0
+                            : 0.01 * (double)((i * 13) % 7);
+        x[i] = 30000.0 + ((i % 2) ? step : -step);
+    }
+    batch_bbands(x, len, n, 2.0, want[0], want[1], want[2]);
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: bollinger, period: 20}"),
+                 PERP_OK);
+    double out[3];
+    for (size_t i = 0; i < len; i++) {
+        perp_candle c = ind_flat_candle(x[i], (int64_t)i * 60000);
+        ind_feed(&in, &c, out);
+        if (i + 1 < n)
+            continue;
+        double w = out[0] - out[2], ww = want[0][i] - want[2][i];
+        cr_assert(fabs(w - ww) <= 1e-9 * ww, "width at %zu: %.17g vs %.17g", i,
+                  w, ww);
+        cr_assert(ind_close_rel(out[1], want[1][i], 1e-12));
+    }
+    ind_close(&in);
+    for (int k = 0; k < 3; k++)
+        free(want[k]);
+    free(x);
+}
+
 Test(bollinger, flat_market_has_zero_width)
 {
     ind_instance in;

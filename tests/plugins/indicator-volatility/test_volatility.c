@@ -40,8 +40,8 @@ static void check_history(const char *file)
 {
     size_t n = 0;
     perp_candle *c = ind_history(file, &n);
-    double *x = malloc(n * sizeof *x), *rv = malloc(n * sizeof *rv),
-           *ann = malloc(n * sizeof *ann);
+    double *x = calloc(n, sizeof *x), *rv = calloc(n, sizeof *rv),
+           *ann = calloc(n, sizeof *ann);
     for (size_t i = 0; i < n; i++)
         x[i] = c[i].close;
     batch_rv(x, n, 15, rv);
@@ -92,6 +92,36 @@ Test(volatility, hand_worked_and_six_hour_annualisation)
     cr_assert_float_eq(out[0], sd, 1e-15);
     cr_assert_float_eq(out[1], sd * sqrt(1460.0), 1e-13);
     ind_close(&in);
+}
+
+/* Moves on both sides of the 0.78 % (2^-7) bound where the plugin
+ * switches from its series to libm's log, mixed with large ones, against
+ * the plain definition. The moves are all >= 0.1 %, so log(x / prev) in
+ * the batch is itself good to ~1e-13 relative and 1e-9 is a fair bar. */
+Test(volatility, series_and_log_agree_across_the_switch)
+{
+    static const double moves[] = {0.0077,  -0.0077, 0.0079, -0.0079,
+                                   0.00781, -0.0078, 0.05,   -0.2,
+                                   0.001,   -0.003,  0.0076, 0.3};
+    size_t nm = sizeof moves / sizeof moves[0], len = 400;
+    double *x = calloc(len, sizeof *x), *rv = calloc(len, sizeof *rv);
+    x[0] = 25000.0;
+    for (size_t i = 1; i < len; i++)
+        x[i] = x[i - 1] * (1.0 + moves[(i * 7) % nm]);
+    batch_rv(x, len, 5, rv);
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: volatility, window: 5}"),
+                 PERP_OK);
+    double out[2];
+    for (size_t i = 0; i < len; i++) {
+        perp_candle c = ind_flat_candle(x[i], (int64_t)i * 60000);
+        ind_feed(&in, &c, out);
+        cr_assert(ind_close_rel(out[0], rv[i], 1e-9), "at %zu: %.17g vs %.17g",
+                  i, out[0], rv[i]);
+    }
+    ind_close(&in);
+    free(x);
+    free(rv);
 }
 
 Test(volatility, no_movement_is_exactly_zero)
