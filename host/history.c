@@ -50,7 +50,7 @@ typedef struct row_vec {
 /* One download session: a reused curl handle and the rate limiter. */
 typedef struct hist_client {
     CURL *curl;
-    const char *base;
+    char base[1024]; /* without trailing '/' */
     struct timespec last_request;
     int has_last;
     char *err;
@@ -344,12 +344,15 @@ static void error_message(const char *body, char *out, size_t len)
 static int fetch_window(hist_client *c, const char *product, int gran,
                         int64_t start, int64_t end, row_vec *rv)
 {
-    char s_iso[32], e_iso[32], url[1024];
+    char s_iso[32], e_iso[32], url[1200];
     civil_from_unix(start, s_iso, sizeof s_iso);
     civil_from_unix(end, e_iso, sizeof e_iso);
-    snprintf(url, sizeof url,
-             "%s/products/%s/candles?granularity=%d&start=%s&end=%s", c->base,
-             product, gran, s_iso, e_iso);
+    if (snprintf(url, sizeof url,
+                 "%s/products/%s/candles?granularity=%d&start=%s&end=%s",
+                 c->base, product, gran, s_iso, e_iso) >= (int)sizeof url) {
+        set_err(c, "URL too long");
+        return -1;
+    }
     int64_t backoff_ms = 500;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         body_buf body = {0};
@@ -411,7 +414,9 @@ static int client_open(hist_client *c, const char *base, char *err,
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, curl_init_once);
     memset(c, 0, sizeof *c);
-    c->base = base;
+    snprintf(c->base, sizeof c->base, "%s", base);
+    for (size_t n = strlen(c->base); n > 0 && c->base[n - 1] == '/'; n--)
+        c->base[n - 1] = '\0';
     c->err = err;
     c->err_len = err_len;
     c->curl = curl_easy_init();
@@ -426,6 +431,7 @@ static int client_open(hist_client *c, const char *base, char *err,
     curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
     return 0;
 }
 

@@ -13,16 +13,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void vmalformed(cb_message *m, const char *fmt, va_list ap)
+{
+    vsnprintf(m->text, sizeof m->text, fmt, ap);
+    m->kind = CB_MSG_MALFORMED;
+}
+
+/* Marks the message malformed with a reason; returns the kind. */
 static cb_msg_kind malformed(cb_message *m, const char *fmt, ...)
     PERP_PRINTF(2, 3);
 static cb_msg_kind malformed(cb_message *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m->text, sizeof m->text, fmt, ap);
+    vmalformed(m, fmt, ap);
     va_end(ap);
-    m->kind = CB_MSG_MALFORMED;
-    return m->kind;
+    return CB_MSG_MALFORMED;
+}
+
+/* The same for helpers that report 0 / -1. */
+static int malformed_at(cb_message *m, const char *fmt, ...) PERP_PRINTF(2, 3);
+static int malformed_at(cb_message *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmalformed(m, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -122,32 +139,32 @@ static int known_product(const cb_products *p, const char *id)
 }
 
 /* product_id, time and (optional) sequence, shared by ticker and
- * heartbeat. */
-static cb_msg_kind parse_common(json_t *root, const cb_products *products,
-                                cb_message *m, const char *type)
+ * heartbeat. 0, or -1 with m marked malformed. */
+static int parse_common(json_t *root, const cb_products *products,
+                        cb_message *m, const char *type)
 {
     const char *id = json_string_value(json_object_get(root, "product_id"));
     if (!id)
-        return malformed(m, "%s: product_id missing or not a string", type);
+        return malformed_at(m, "%s: product_id missing or not a string", type);
     if (strlen(id) >= PERP_SYMBOL_MAX || !known_product(products, id))
-        return malformed(m, "%s: unknown product '%.40s'", type, id);
+        return malformed_at(m, "%s: unknown product '%.40s'", type, id);
     snprintf(m->product, sizeof m->product, "%s", id);
     const char *t = json_string_value(json_object_get(root, "time"));
     if (!t || cb_parse_time(t, &m->ts) != 0)
-        return malformed(m, "%s %s: time missing or not RFC 3339", type, id);
+        return malformed_at(m, "%s %s: time missing or not RFC 3339", type, id);
     json_t *seq = json_object_get(root, "sequence");
     if (seq && !json_is_integer(seq))
-        return malformed(m, "%s %s: sequence is not an integer", type, id);
+        return malformed_at(m, "%s %s: sequence is not an integer", type, id);
     m->sequence = seq ? (int64_t)json_integer_value(seq) : 0;
     if (m->sequence < 0)
-        return malformed(m, "%s %s: negative sequence", type, id);
-    return CB_MSG_TICKER; /* "no error"; the caller sets the kind */
+        return malformed_at(m, "%s %s: negative sequence", type, id);
+    return 0;
 }
 
 static cb_msg_kind parse_ticker(json_t *root, const cb_products *products,
                                 cb_message *m)
 {
-    if (parse_common(root, products, m, "ticker") == CB_MSG_MALFORMED)
+    if (parse_common(root, products, m, "ticker") != 0)
         return CB_MSG_MALFORMED;
     perp_tick *t = &m->tick;
     static const struct {
@@ -199,7 +216,7 @@ static cb_msg_kind dispatch(json_t *root, const cb_products *products,
     if (strcmp(type, "ticker") == 0)
         return parse_ticker(root, products, m);
     if (strcmp(type, "heartbeat") == 0) {
-        if (parse_common(root, products, m, "heartbeat") == CB_MSG_MALFORMED)
+        if (parse_common(root, products, m, "heartbeat") != 0)
             return CB_MSG_MALFORMED;
         m->kind = CB_MSG_HEARTBEAT;
         return m->kind;

@@ -257,6 +257,24 @@ Test(coinbase_feed, malformed_messages_counted_logged_never_fatal)
     ws_server_stop(s);
 }
 
+Test(coinbase_feed, products_default_to_the_agent_symbols)
+{
+    ws_server *s = start_server(); /* expects exactly BTC-USD, ETH-USD */
+    char yaml[256];
+    snprintf(yaml, sizeof yaml,
+             "plugin: coinbase\nurl: ws://127.0.0.1:%d\nbackoff_min: 20ms\n",
+             ws_server_port(s));
+    plugin_env env;
+    cr_assert_eq(plugin_env_init(&env, yaml, PRODUCTS, 2), 0);
+    void *feed = NULL;
+    cr_assert_eq(cb_vt()->create(env.host, env.node, &feed), PERP_OK);
+    cr_expect(ws_server_wait_subscribes(s, 1, 5000));
+    cr_expect_eq(ws_server_bad_subscribes(s), 0);
+    cb_vt()->destroy(feed);
+    plugin_env_free(&env);
+    ws_server_stop(s);
+}
+
 /* A port nobody listens on: bind to an ephemeral one, then close it. */
 static int closed_port(void)
 {
