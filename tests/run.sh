@@ -27,10 +27,11 @@ for dir in "$@"; do
       f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' <<<"$syn")
       c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$syn")
       passed=$((passed + p))
-      failed=$((failed + f + c))
-      if [ $((f + c)) -gt 0 ] || [ $rc -ne 0 ]; then
-        failures+=("$t")
-        [ $((f + c)) -eq 0 ] && failed=$((failed + 1))
+      # Criterion counts a crashed test under Failing too.
+      failed=$((failed + f))
+      if [ "$f" -gt 0 ] || [ "$c" -gt 0 ] || [ $rc -ne 0 ]; then
+        failures+=("$t (exit $rc)")
+        [ "$f" -eq 0 ] && failed=$((failed + 1))
         tail -n 60 "$log"
       fi
     else
