@@ -31,6 +31,14 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(1) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror
+# `make V=1` prints full command lines; by default one short line a file.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) \
                  -Isdk/include -Ihost $(EXTRA_CFLAGS)
 LDFLAGS_COMMON := $(SANFLAGS)
@@ -92,21 +100,25 @@ deps:
 # ----------------------------------------------------------- host rules
 $(B)/obj/host/%.o: host/%.c $(wildcard host/*.h) sdk/include/perp/sdk.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -c $< -o $@
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(HOST_LIB): $(HOST_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(PERPD): $(HOST_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_COMMON) -rdynamic -o $@ $^ $(HOST_LIBS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(LDFLAGS_COMMON) -rdynamic -o $@ $^ $(HOST_LIBS)
 
 # --------------------------------------------------------- plugin rules
 define PLUGIN_RULE
 $(B)/lib/perp/$(call plugin_name,$(1)).so: $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) sdk/include/perp/sdk.h $(wildcard $(1)/pkgs)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(PLUGIN_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,$(1))) -I$(1) \
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(PLUGIN_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,$(1))) -I$(1) \
 	    -shared -o $$@ $(wildcard $(1)/*.c) $$(LDFLAGS_COMMON) \
 	    $$(call PKG_LIBS,$$(call plugin_pkgs,$(1))) -lm
 endef
@@ -115,21 +127,25 @@ $(foreach d,$(PLUGIN_DIRS),$(eval $(call PLUGIN_RULE,$(d))))
 # ----------------------------------------------------------- test rules
 $(B)/obj/tests/%.o: tests/%.c $(wildcard tests/support/*.h) sdk/include/perp/sdk.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -c $< -o $@
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
 
 $(B)/tests/unit/%: tests/unit/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wildcard host/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
 
 $(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wildcard host/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
 
 # tests/plugins/<dir>/test_x.c compiles in plugins/<dir>/*.c
 define PLUGIN_TEST_RULE
 $(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(wildcard plugins/$(1)/*.h) $(HOST_LIB) $(SUPPORT_OBJS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(TEST_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,plugins/$(1))) -Iplugins/$(1) \
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(TEST_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,plugins/$(1))) -Iplugins/$(1) \
 	    -o $$@ $$< $(wildcard plugins/$(1)/*.c) $$(SUPPORT_OBJS) $$(HOST_LIB) $$(LDFLAGS_COMMON) \
 	    $$(call PKG_LIBS,$$(call plugin_pkgs,plugins/$(1))) $$(TEST_LIBS)
 endef
@@ -146,7 +162,8 @@ test: deps
 # ---------------------------------------------------------- bench rules
 $(B)/bench/%: bench/%.c $(HOST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -O3 -march=native -o $@ $< $(HOST_LIB) $(LDFLAGS_COMMON) $(HOST_LIBS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -O3 -march=native -o $@ $< $(HOST_LIB) $(LDFLAGS_COMMON) $(HOST_LIBS)
 
 bench: deps all $(BENCHES)
 	@scripts/bench.sh $(B)
