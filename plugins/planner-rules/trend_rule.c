@@ -1,77 +1,156 @@
 /*
- * trend_rule.c — a deterministic trend-following rule.
+ * trend_rule.c — a deterministic, slow trend-following rule for a planner
+ * that is asked every minute. docs/planner-rules.md has the reasoning.
  *
- * The rule (per market, on the 1-minute indicators unless `timeframe:
- * ctx`; names from the YAML, defaults ema_20, macd.hist, rsi_7, atr_14):
- *   long entry   close > EMA and MACD histogram > 0 and
- *                rsi_long_min <= RSI <= rsi_long_max (50..75)
- *   short entry  close < EMA and MACD histogram < 0 and
- *                rsi_short_min <= RSI <= rsi_short_max (25..50)
- *   exit         a long closes when close < EMA or histogram < 0 (the
- *                opposite cross); a short mirrors; an exit never flips in
- *                the same cycle, the next cycle may enter the other side
- *   otherwise    hold (and while an indicator is undefined, or the market
- *                is stale)
- * Size: risk_pct of equity divided by the stop distance, where the stop
- * distance is stop_atr_mult x ATR (the configured ATR indicator, or the
- * mean true range of the last atr_window candles when there is none); then
- * capped so the notional fits exposure_use x max_exposure x equity
- * (after the other positions), max_position_notional, and margin_use x
- * available x leverage; rounded down to the size step; held if below the
- * minimum notional. Leverage is the configured one capped by the limits
- * and the market's rule. Stop loss at entry -/+ stop distance, take profit
- * at entry +/- reward_risk x stop distance (2x), both on the tick grid.
+ * Measures (per market, each cycle):
+ *   sigma_1m  realized volatility: standard deviation of the log returns of
+ *             the last vol_window (60) one-minute closes (59 returns);
+ *   sigma_h   sigma_1m x sqrt(horizon_min (60)): a typical move over the
+ *             horizon a trade is meant to last;
+ *   spread    (fast - slow) / (close x sigma_h) with fast, slow the 1m EMAs
+ *             ema_60 and ema_240: how far the 1-hour trend line is from the
+ *             4-hour one, in units of a typical hourly move.
+ * Entry (flat, not stale, every named indicator defined):
+ *   long when spread >= enter_band (1.0), and the regime label is
+ *   trending_up (require_regime; the label of the output named by
+ *   `regime`, regime_ctx.regime, a regime indicator on the 6-hour context
+ *   candles: on one-minute candles its strength score, made for moves of
+ *   percents, almost never leaves "ranging"), and the context close is above
+ * ctx_ema (when named), and macd.hist > 0, and rsi_long_min <= RSI <=
+ *   rsi_long_max (50..75); short mirrors (trending_down, below, < 0,
+ *   25..50). Never within cooldown (2h) of the last exit of that market
+ *   (the newest of recent_trades and the rule's own memory of the position
+ *   disappearing, so stop-loss and take-profit exits count too). Never
+ *   when the take-profit distance is below min_edge (8) x the round-trip
+ *   cost 2 x (fee_bps + slippage_bps) (2 x 3 bps).
+ * Exit: a long closes when spread <= -exit_band (0.25), a short when
+ *   spread >= exit_band: the band between exit and entry is the
+ *   hysteresis that keeps one-minute noise from flipping the position.
+ *   No rule exit before min_hold (1h) after entry; the stop loss and take
+ *   profit, held by the backend, apply from the first minute. An exit
+ *   never flips; the cooldown then applies.
+ * Exit plan: stop distance stop_vol_mult (2) x sigma_h x close, take
+ *   profit reward_risk (2.5) x that, both snapped away from the price on
+ *   the tick grid and at least one tick away on the correct side.
+ * Size: risk_pct (0.5) % of equity / (stop distance + round-trip cost per
+ *   coin), so the loss at the stop, costs included, is risk_pct of equity;
+ *   capped by exposure_use x max_exposure x equity less the other
+ *   positions, max_position_notional and margin_use x available x
+ *   leverage; floored to the size step; held below the minimum notional.
  */
 #include "trend_rule.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "trend_sizing.h"
 
 void trend_params_default(trend_params *p)
 {
     memset(p, 0, sizeof *p);
-    p->ema = "ema_20";
+    p->fast = "ema_60";
+    p->slow = "ema_240";
     p->macd_hist = "macd.hist";
     p->rsi = "rsi_7";
-    p->atr = "atr_14";
+    p->ctx_ema = "";
+    p->regime = "regime_ctx.regime";
+    p->require_regime = 1;
+    p->enter_band = 1.0;
+    p->exit_band = 0.25;
     p->rsi_long_min = 50;
     p->rsi_long_max = 75;
     p->rsi_short_min = 25;
     p->rsi_short_max = 50;
-    p->risk_pct = 1.0;
-    p->stop_atr_mult = 2.0;
-    p->reward_risk = 2.0;
+    p->vol_window = 60;
+    p->horizon_min = 60;
+    p->stop_vol_mult = 2.0;
+    p->reward_risk = 2.5;
+    p->fee_bps = 2;
+    p->slippage_bps = 1;
+    p->min_edge = 8;
+    p->min_hold_ms = 60 * 60000;
+    p->cooldown_ms = 120 * 60000;
+    p->risk_pct = 0.5;
     p->leverage = 3.0;
     p->exposure_use = 0.9;
     p->margin_use = 0.9;
-    p->atr_window = 14;
 }
 
-static double indicator(const perp_market_view *m, int ctx, const char *name)
+/* Everything the rule reads from one market view. */
+typedef struct trend_view {
+    double close, fast, slow, hist, rsi, ctx_close, ctx_ema;
+    double sigma_h, spread;
+    const char *regime; /* borrowed from the observation, may be NULL */
+} trend_view;
+
+static int named(const char *name)
 {
-    const perp_indicator_value *v = ctx ? m->ind_ctx : m->ind_1m;
-    size_t n = ctx ? m->n_ind_ctx : m->n_ind_1m;
-    for (size_t i = 0; name && v && i < n; i++)
+    return name && *name;
+}
+
+static const perp_indicator_value *find(const perp_indicator_value *v, size_t n,
+                                        const char *name)
+{
+    for (size_t i = 0; named(name) && v && i < n; i++)
         if (v[i].name && strcmp(v[i].name, name) == 0)
-            return v[i].value;
-    return NAN;
+            return &v[i];
+    return NULL;
 }
 
-/* Mean true range of the last `window` candles (each needs the previous
- * close), NAN when there are too few. */
-static double mean_true_range(const perp_candle *c, size_t n, int window)
+static double indicator(const perp_indicator_value *v, size_t n,
+                        const char *name)
 {
-    if (window < 1 || n < (size_t)window + 1)
-        return NAN;
-    double sum = 0;
-    for (size_t i = n - (size_t)window; i < n; i++) {
-        double pc = c[i - 1].close;
-        double tr = fmax(c[i].high - c[i].low,
-                         fmax(fabs(c[i].high - pc), fabs(c[i].low - pc)));
-        sum += tr;
-    }
-    return sum / window;
+    const perp_indicator_value *f = find(v, n, name);
+    return f ? f->value : NAN;
+}
+
+/* The label of the configured regime output (context timeframe first),
+ * or the market's regime when none is named; NULL while undefined. */
+static const char *regime_label(const trend_params *p,
+                                const perp_market_view *m)
+{
+    if (!named(p->regime))
+        return m->regime;
+    const perp_indicator_value *f = find(m->ind_ctx, m->n_ind_ctx, p->regime);
+    if (!f)
+        f = find(m->ind_1m, m->n_ind_1m, p->regime);
+    return f && isfinite(f->value) ? f->label : NULL;
+}
+
+/* NULL when every input is defined, else the name of one that is not. */
+static const char *read_view(const trend_params *p, const perp_market_view *m,
+                             trend_view *v)
+{
+    size_t n = m->n_candles_1m;
+    v->close = n > 0 ? m->candles_1m[n - 1].close : NAN;
+    v->fast = indicator(m->ind_1m, m->n_ind_1m, p->fast);
+    v->slow = indicator(m->ind_1m, m->n_ind_1m, p->slow);
+    v->hist = indicator(m->ind_1m, m->n_ind_1m, p->macd_hist);
+    v->rsi = indicator(m->ind_1m, m->n_ind_1m, p->rsi);
+    v->ctx_ema = indicator(m->ind_ctx, m->n_ind_ctx, p->ctx_ema);
+    size_t nc = m->n_candles_ctx;
+    v->ctx_close = nc > 0 ? m->candles_ctx[nc - 1].close : NAN;
+    v->regime = regime_label(p, m);
+    double sigma = trend_realized_vol(m->candles_1m, n, p->vol_window);
+    v->sigma_h = sigma * sqrt(p->horizon_min);
+    v->spread = (v->fast - v->slow) / (v->close * v->sigma_h);
+    if (!(v->close > 0))
+        return "the 1m close";
+    if (!isfinite(v->fast))
+        return p->fast;
+    if (!isfinite(v->slow))
+        return p->slow;
+    if (named(p->macd_hist) && !isfinite(v->hist))
+        return p->macd_hist;
+    if (named(p->rsi) && !isfinite(v->rsi))
+        return p->rsi;
+    if (named(p->ctx_ema) && !(isfinite(v->ctx_ema) && v->ctx_close > 0))
+        return p->ctx_ema;
+    if (!(v->sigma_h > 0) || !isfinite(v->spread))
+        return "the realized volatility";
+    return NULL;
 }
 
 static const perp_position *position_of(const perp_observation *obs,
@@ -85,131 +164,189 @@ static const perp_position *position_of(const perp_observation *obs,
     return NULL;
 }
 
-static double cap(double v, double limit)
+/* The newest exit of symbol: recent trades (newest first) or memory. */
+static int64_t last_exit(const perp_observation *obs, const char *symbol,
+                         const trend_memory *mem)
 {
-    return limit > 0 ? fmin(v, limit) : v;
+    int64_t ts = mem->last_exit_ts;
+    for (size_t i = 0; obs->recent_trades && i < obs->n_recent_trades; i++)
+        if (strcmp(obs->recent_trades[i].symbol, symbol) == 0) {
+            if (obs->recent_trades[i].exit_ts > ts)
+                ts = obs->recent_trades[i].exit_ts;
+            break;
+        }
+    return ts;
 }
 
-static double round_to(double x, double step)
-{
-    return step > 0 ? round(x / step) * step : x;
-}
-
-static void hold(perp_coin_decision *out, const char *why)
+static void hold(perp_coin_decision *out, const char *fmt, ...)
+    PERP_PRINTF(2, 3);
+static void hold(perp_coin_decision *out, const char *fmt, ...)
 {
     out->signal = PERP_SIGNAL_HOLD;
-    snprintf(out->justification, sizeof out->justification, "%s", why);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->justification, sizeof out->justification, fmt, ap);
+    va_end(ap);
 }
 
-static double other_notional(const perp_observation *obs, const char *symbol)
+static void manage_position(const trend_params *p, const perp_observation *obs,
+                            const perp_position *pos, const trend_view *v,
+                            perp_coin_decision *out)
 {
-    double sum = 0;
-    const perp_account *a = &obs->account;
-    for (size_t i = 0; i < a->n_positions && i < PERP_MAX_SYMBOLS; i++)
-        if (strcmp(a->positions[i].symbol, symbol) != 0)
-            sum += fabs(a->positions[i].qty) * a->positions[i].mark_price;
-    return sum;
+    int side = pos->qty > 0 ? 1 : -1;
+    const char *what = side > 0 ? "long" : "short";
+    if (side * v->spread > -p->exit_band) {
+        hold(out,
+             "%s kept: trend spread %+.2f has not crossed the "
+             "exit band %.2f",
+             what, v->spread, -side * p->exit_band);
+        return;
+    }
+    double held_min = (double)(obs->ts - pos->entry_ts) / 60000.0;
+    if (pos->entry_ts > 0 && obs->ts - pos->entry_ts < p->min_hold_ms) {
+        hold(out,
+             "%s kept: trend turned, but held %.0f of the %.0f "
+             "minutes minimum (stops still apply)",
+             what, held_min, (double)p->min_hold_ms / 60000.0);
+        return;
+    }
+    out->signal = PERP_SIGNAL_CLOSE;
+    snprintf(out->justification, sizeof out->justification,
+             "exit %s: trend spread %+.2f crossed the exit band %+.2f "
+             "(%s %.10g vs %s %.10g)",
+             what, v->spread, -side * p->exit_band, p->fast, v->fast, p->slow,
+             v->slow);
 }
 
-/* Quantity for a new position at price, or 0 when it would be below the
- * minimum notional. */
-static double size_for(const trend_params *p, const perp_observation *obs,
-                       const perp_market_view *m, double price,
-                       double stop_dist, double lev)
+/* The filters an entry must pass beyond the trend spread; NULL when all
+ * agree, else why not (into buf). */
+static const char *entry_veto(const trend_params *p, const trend_view *v,
+                              int side, char *buf, size_t len)
 {
-    double equity = obs->account.equity;
-    double qty = p->risk_pct / 100.0 * equity / stop_dist;
-    double room = obs->limits.max_exposure > 0
-                      ? p->exposure_use * obs->limits.max_exposure * equity -
-                            other_notional(obs, m->symbol)
-                      : INFINITY;
-    double notional =
-        cap(fmin(qty * price, room), obs->limits.max_position_notional);
-    notional = fmin(notional, p->margin_use * obs->account.available * lev);
-    qty = notional / price;
-    if (m->rules.size_step > 0)
-        qty = floor(qty / m->rules.size_step) * m->rules.size_step;
-    double min_notional = fmax(obs->limits.min_notional, m->rules.min_notional);
-    return qty > 0 && qty * price >= min_notional ? qty : 0.0;
+    const char *want = side > 0 ? "trending_up" : "trending_down";
+    if (p->require_regime && !(v->regime && strcmp(v->regime, want) == 0)) {
+        snprintf(buf, len, "regime is %s, not %s",
+                 v->regime ? v->regime : "unknown", want);
+        return buf;
+    }
+    if (named(p->ctx_ema) && side * (v->ctx_close - v->ctx_ema) <= 0) {
+        snprintf(buf, len, "context close %.10g is not %s %s %.10g",
+                 v->ctx_close, side > 0 ? "above" : "below", p->ctx_ema,
+                 v->ctx_ema);
+        return buf;
+    }
+    if (named(p->macd_hist) && side * v->hist <= 0) {
+        snprintf(buf, len, "%s %.6g disagrees", p->macd_hist, v->hist);
+        return buf;
+    }
+    double lo = side > 0 ? p->rsi_long_min : p->rsi_short_min;
+    double hi = side > 0 ? p->rsi_long_max : p->rsi_short_max;
+    if (named(p->rsi) && (v->rsi < lo || v->rsi > hi)) {
+        snprintf(buf, len, "%s %.4g outside %g..%g", p->rsi, v->rsi, lo, hi);
+        return buf;
+    }
+    return NULL;
 }
 
 static void enter(const trend_params *p, const perp_observation *obs,
-                  const perp_market_view *m, double price, double atr, int side,
-                  const char *why, perp_coin_decision *out)
+                  const perp_market_view *m, const trend_view *v, int side,
+                  perp_coin_decision *out)
 {
-    double lev =
-        cap(cap(p->leverage, obs->limits.max_leverage), m->rules.max_leverage);
-    double stop_dist = p->stop_atr_mult * atr;
-    double qty = size_for(p, obs, m, price, stop_dist, lev);
-    if (qty <= 0) {
-        hold(out, "signal, but the size allowed is below the minimum "
-                  "notional");
+    double stop_dist = p->stop_vol_mult * v->sigma_h * v->close;
+    double target_dist = p->reward_risk * stop_dist;
+    double cost = trend_round_trip_cost(p, v->close);
+    if (target_dist < p->min_edge * cost) {
+        hold(out,
+             "%s signal, but the expected move %.6g is below "
+             "%.6g (min_edge x round-trip cost)",
+             side > 0 ? "long" : "short", target_dist, p->min_edge * cost);
         return;
     }
-    double tick = m->rules.tick_size;
+    double lev = trend_leverage(p, obs, m);
+    double qty = trend_size(p, obs, m, v->close, stop_dist + cost, lev);
+    double stop, target;
+    trend_exit_levels(v->close, side, stop_dist, target_dist,
+                      m->rules.tick_size, &stop, &target);
+    if (qty <= 0 || !(stop > 0) || !(target > 0)) {
+        hold(out,
+             "%s signal, but the size allowed (%.6g) is below "
+             "the minimum notional",
+             side > 0 ? "long" : "short", qty);
+        return;
+    }
     out->signal = side > 0 ? PERP_SIGNAL_BUY : PERP_SIGNAL_SELL;
     out->quantity = qty;
     out->leverage = lev;
-    out->confidence = 0.6;
-    out->risk_usd = qty * stop_dist;
-    out->exit_plan.stop_loss = round_to(price - side * stop_dist, tick);
-    out->exit_plan.profit_target =
-        round_to(price + side * p->reward_risk * stop_dist, tick);
+    out->confidence =
+        fmin(1.0, fmax(0.5, fabs(v->spread) / (2 * p->enter_band)));
+    out->risk_usd = qty * (fabs(v->close - stop) + cost);
+    out->exit_plan.stop_loss = stop;
+    out->exit_plan.profit_target = target;
     snprintf(out->exit_plan.invalidation, sizeof out->exit_plan.invalidation,
-             "close crosses %s against the position or %s changes sign", p->ema,
-             p->macd_hist);
-    snprintf(out->justification, sizeof out->justification, "%s", why);
+             "trend spread (%s - %s) / hourly move crosses %+.2f", p->fast,
+             p->slow, -side * p->exit_band);
+    snprintf(out->justification, sizeof out->justification,
+             "%s entry: trend spread %+.2f beyond %.2f (%s %.10g vs %s "
+             "%.10g), regime %s, hourly move %.3f%%; stop %.10g, target "
+             "%.10g",
+             side > 0 ? "long" : "short", v->spread, side * p->enter_band,
+             p->fast, v->fast, p->slow, v->slow,
+             v->regime ? v->regime : "unknown", v->sigma_h * 100, stop, target);
+}
+
+static void consider_entry(const trend_params *p, const perp_observation *obs,
+                           const perp_market_view *m, const trend_memory *mem,
+                           const trend_view *v, perp_coin_decision *out)
+{
+    int64_t exit_ts = last_exit(obs, m->symbol, mem);
+    if (exit_ts > 0 && obs->ts - exit_ts < p->cooldown_ms) {
+        hold(out,
+             "cooldown: %.0f of %.0f minutes since the last "
+             "exit",
+             (double)(obs->ts - exit_ts) / 60000.0,
+             (double)p->cooldown_ms / 60000.0);
+        return;
+    }
+    int side = v->spread >= p->enter_band    ? 1
+               : v->spread <= -p->enter_band ? -1
+                                             : 0;
+    if (side == 0) {
+        hold(out, "no trend: spread %+.2f inside +/-%.2f", v->spread,
+             p->enter_band);
+        return;
+    }
+    char why[200];
+    if (entry_veto(p, v, side, why, sizeof why)) {
+        hold(out, "%s signal held: %s", side > 0 ? "long" : "short", why);
+        return;
+    }
+    enter(p, obs, m, v, side, out);
 }
 
 void trend_decide(const trend_params *p, const perp_observation *obs,
-                  const perp_market_view *m, perp_coin_decision *out)
+                  const perp_market_view *m, trend_memory *mem,
+                  perp_coin_decision *out)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->coin, sizeof out->coin, "%s", m->coin);
     out->leverage = 1;
-    if (m->stale)
-        return hold(out, "market data is stale");
-    size_t n = p->use_ctx ? m->n_candles_ctx : m->n_candles_1m;
-    const perp_candle *c = p->use_ctx ? m->candles_ctx : m->candles_1m;
-    double close = n > 0 ? c[n - 1].close : m->mid;
-    double ema = indicator(m, p->use_ctx, p->ema);
-    double hist = indicator(m, p->use_ctx, p->macd_hist);
-    double rsi = indicator(m, p->use_ctx, p->rsi);
-    if (!isfinite(close) || !isfinite(ema) || !isfinite(hist) || !isfinite(rsi))
-        return hold(out, "indicators not defined yet");
-
-    char why[256];
-    snprintf(why, sizeof why, "close %.10g vs %s %.10g, %s %.6g, %s %.4g",
-             close, p->ema, ema, p->macd_hist, hist, p->rsi, rsi);
     const perp_position *pos = position_of(obs, m->symbol);
-    if (pos) {
-        int against = pos->qty > 0 ? (close < ema || hist < 0)
-                                   : (close > ema || hist > 0);
-        if (against) {
-            out->signal = PERP_SIGNAL_CLOSE;
-            snprintf(out->justification, sizeof out->justification,
-                     "exit: trend turned against the %s (%s)",
-                     pos->qty > 0 ? "long" : "short", why);
-            return;
-        }
-        return hold(out, why);
+    if (!pos && mem->had_position)
+        mem->last_exit_ts = obs->ts;
+    mem->had_position = pos != NULL;
+    if (m->stale) {
+        hold(out, "market data is stale");
+        return;
     }
-    int side = 0;
-    if (close > ema && hist > 0 && rsi >= p->rsi_long_min &&
-        rsi <= p->rsi_long_max)
-        side = 1;
-    else if (close < ema && hist < 0 && rsi >= p->rsi_short_min &&
-             rsi <= p->rsi_short_max)
-        side = -1;
-    if (side == 0)
-        return hold(out, why);
-    double atr = indicator(m, p->use_ctx, p->atr);
-    if (!(atr > 0))
-        atr = mean_true_range(c, n, p->atr_window);
-    if (!(atr > 0) || !(obs->account.equity > 0))
-        return hold(out, "no volatility estimate or equity to size from");
-    char entry[300];
-    snprintf(entry, sizeof entry, "%s entry: %s", side > 0 ? "long" : "short",
-             why);
-    enter(p, obs, m, close, atr, side, entry, out);
+    trend_view v;
+    const char *missing = read_view(p, m, &v);
+    if (missing) {
+        hold(out, "%s not defined yet", missing);
+        return;
+    }
+    if (pos) {
+        manage_position(p, obs, pos, &v, out);
+        return;
+    }
+    consider_entry(p, obs, m, mem, &v, out);
 }
