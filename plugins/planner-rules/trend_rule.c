@@ -15,8 +15,8 @@
  *   trending_up (require_regime; the label of the output named by
  *   `regime`, regime_ctx.regime, a regime indicator on the 6-hour context
  *   candles: on one-minute candles its strength score, made for moves of
- *   percents, almost never leaves "ranging"), and the context close is above
- * ctx_ema (when named), and macd.hist > 0, and rsi_long_min <= RSI <=
+ *   percents, almost never leaves "ranging"), and the context close is
+ *   above ctx_ema (when named), and macd.hist > 0, and rsi_long_min <= RSI <=
  *   rsi_long_max (50..75); short mirrors (trending_down, below, < 0,
  *   25..50). Never within cooldown (2h) of the last exit of that market
  *   (the newest of recent_trades and the rule's own memory of the position
