@@ -9,6 +9,7 @@
 #include "ws_conn.h"
 
 #include <libwebsockets.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -107,6 +108,22 @@ static void schedule_retry(cb_ws *w, const char *what, const char *why)
                      (lws_usec_t)delay * 1000);
 }
 
+/* lws says only "connection setup failed" when it cannot even start a
+ * connection; most often the host name does not resolve, i.e. the machine
+ * is offline. Ask the resolver once so the log line says which. */
+static const char *setup_failure_reason(const cb_ws *w)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(w->addr, NULL, &hints, &res);
+    if (res)
+        freeaddrinfo(res);
+    if (rc != 0)
+        return "cannot resolve the host name: offline or no DNS";
+    return "connection setup failed";
+}
+
 static void connect_now(cb_ws *w)
 {
     struct lws_client_connect_info i;
@@ -123,7 +140,7 @@ static void connect_now(cb_ws *w)
     w->established = w->sent_subscribe = w->got_message = 0;
     w->close_why[0] = '\0';
     if (!lws_client_connect_via_info(&i))
-        schedule_retry(w, "cannot connect to", "connection setup failed");
+        schedule_retry(w, "cannot connect to", setup_failure_reason(w));
 }
 
 /* The silence watchdog: Coinbase sends a heartbeat per product every
