@@ -180,14 +180,14 @@ static int run_replay(host_agent *a)
 
 /* One fetch of the newest `count` candles of `granularity_s`; PERP_OK or
  * PERP_ERR after one warning line. */
-static int fetch_recent(host_agent *a, const host_market *m, int granularity_s,
+static int fetch_recent(const host_market *m, int granularity_s, size_t count,
                         int64_t now, perp_candle **c, size_t *n)
 {
     char err[256];
     *c = NULL;
     *n = 0;
     if (host_history_fetch_recent(host_history_base_url(), m->symbol,
-                                  granularity_s, a->set.history, now, c, n, err,
+                                  granularity_s, count, now, c, n, err,
                                   sizeof err) == PERP_OK)
         return PERP_OK;
     free(*c);
@@ -206,11 +206,12 @@ static int bootstrap_market(host_agent *a, host_market *m, int64_t now)
 {
     perp_candle *c;
     size_t n;
-    if (fetch_recent(a, m, (int)(a->set.ctx_ms / 1000), now, &c, &n) != PERP_OK)
+    if (fetch_recent(m, (int)(a->set.ctx_ms / 1000), a->set.history, now, &c,
+                     &n) != PERP_OK)
         return PERP_ERR;
     host_market_seed_ctx(m, c, n);
     free(c);
-    if (g_stop || fetch_recent(a, m, 60, now, &c, &n) != PERP_OK)
+    if (g_stop || fetch_recent(m, 60, a->set.warmup_1m, now, &c, &n) != PERP_OK)
         return PERP_ERR;
     for (size_t i = 0; i < n; i++)
         host_market_on_candle(m, &c[i]);

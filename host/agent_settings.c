@@ -101,6 +101,7 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
                                        "series",
                                        "stale_after",
                                        "bootstrap",
+                                       "warmup",
                                        "observation_every",
                                        NULL};
     if (host_cfg_kind(agent) != HOST_NODE_MAP)
@@ -112,7 +113,7 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
                           "agent.version: missing (a tag such as "
                           "v1.0.0)",
                           NULL);
-    int64_t history = 60, series = 10;
+    int64_t history = 60, series = 10, warmup = 0;
     int rc = 0;
     rc |= host_cfg_get_str("agent", agent, "version", NULL, &s->version);
     rc |= host_cfg_get_str("agent", agent, "description", "", &s->description);
@@ -126,6 +127,7 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
     rc |= host_cfg_get_bool("agent", agent, "bootstrap", 1, &s->bootstrap);
     rc |= host_cfg_get_int("agent", agent, "history", 60, &history);
     rc |= host_cfg_get_int("agent", agent, "series", 10, &series);
+    rc |= host_cfg_get_int("agent", agent, "warmup", 0, &warmup);
     rc |= host_cfg_get_int("agent", agent, "observation_every", 1,
                            &s->observation_every);
     if (rc != 0)
@@ -143,6 +145,10 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
     if (history < 1 || history > 100000)
         return node_error(host_cfg_child(agent, "history"),
                           "history: expected 1..100000 candles", NULL);
+    if (warmup < 0 || warmup > 100000)
+        return node_error(host_cfg_child(agent, "warmup"),
+                          "warmup: expected 0..100000 one-minute candles",
+                          NULL);
     if (series < 1 || series > 10000)
         return node_error(host_cfg_child(agent, "series"),
                           "series: expected 1..10000 values", NULL);
@@ -150,6 +156,9 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
         return node_error(host_cfg_child(agent, "observation_every"),
                           "observation_every: expected a count >= 1", NULL);
     s->history = (size_t)history;
+    /* Indicators longer than the kept history (an EMA of 240 minutes)
+     * need more candles folded in at start than the planner is shown. */
+    s->warmup_1m = (size_t)warmup > s->history ? (size_t)warmup : s->history;
     s->series = (size_t)series;
     return read_symbols(agent, s);
 }

@@ -21,6 +21,8 @@ typedef struct host_agent_settings {
     int dry_run;
     int bootstrap;             /* live: fetch recent candles at start */
     size_t history;            /* candles kept per timeframe, default 60 */
+    size_t warmup_1m;          /* live: 1m candles fetched at start, so
+                                  long indicators are warm (>= history) */
     size_t series;             /* indicator values shown, default 10 */
     int64_t observation_every; /* OBSERVATION record every Nth cycle (1) */
     perp_limits limits;
