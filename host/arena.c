@@ -4,6 +4,7 @@
 #include "arena.h"
 
 #include <stdalign.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,11 @@ void host_arena_free(host_arena *a)
 void *host_arena_alloc(host_arena *a, size_t size)
 {
     const size_t align = alignof(max_align_t);
+    /* Rounding up, then adding the block header, must not wrap. */
+    if (size > SIZE_MAX - sizeof(host_arena_block) - align) {
+        a->failed = 1;
+        return NULL;
+    }
     size = (size + align - 1) / align * align;
     if (size == 0)
         size = align;
