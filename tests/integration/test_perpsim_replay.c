@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "jsonl_records.h"
 #include "temp_dir.h"
 
 /* 2023-03-28T11:00:00Z, on an hour, so funding falls at T0 + 1 h. */
@@ -126,48 +127,6 @@ static char *slurp(const char *path)
     return s;
 }
 
-/* Every record of one type, in file order. */
-static json_t *records_of(const char *dir, const char *type)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/records.jsonl", dir);
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "no records at %s", path);
-    json_t *out = json_array();
-    char *line = NULL;
-    size_t cap = 0;
-    while (getline(&line, &cap, f) > 0) {
-        json_error_t e;
-        json_t *j = json_loads(line, 0, &e);
-        cr_assert_not_null(j, "bad JSONL line: %s", e.text);
-        const char *t = json_string_value(json_object_get(j, "type"));
-        if (t && strcmp(t, type) == 0)
-            json_array_append(out, j);
-        json_decref(j);
-    }
-    free(line);
-    fclose(f);
-    return out;
-}
-
-static double num(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_number(v), "field %s missing", key);
-    return json_number_value(v);
-}
-
-static long long ts_of(json_t *o)
-{
-    return json_integer_value(json_object_get(o, "ts"));
-}
-
-static const char *str_of(json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
 /* Hand-worked run (fee 2 bps, slippage 1 bp, mm 0.03, penalty 5 bps,
  * funding 0.0001 per hour paid hourly):
  *   T0+5m  buy 1.4 at 20000 x 1.0001 = 20002; fee 1.4 x 20002 x 0.0002 =
@@ -193,61 +152,63 @@ Test(perpsim_replay, trade_funding_and_liquidation_records)
     char *err = slurp(err_path);
     cr_assert_eq(rc, 0, "perpd run exited %d:\n%s", rc, err);
 
-    json_t *trades = records_of(dir, "trade");
-    json_t *funding = records_of(dir, "funding");
-    json_t *liqs = records_of(dir, "liquidation");
+    json_t *all = jsonl_records_read(dir);
+    json_t *trades = jsonl_records_of_type(all, "trade");
+    json_t *funding = jsonl_records_of_type(all, "funding");
+    json_t *liqs = jsonl_records_of_type(all, "liquidation");
     cr_assert_eq(json_array_size(trades), 2, "%s", err);
     cr_assert_eq(json_array_size(funding), 2, "%s", err);
     cr_assert_eq(json_array_size(liqs), 1, "%s", err);
 
     json_t *buy = json_array_get(trades, 0);
-    cr_assert_eq(ts_of(buy), T0_MS + 5 * MIN_MS);
-    cr_assert_str_eq(str_of(buy, "side"), "buy");
-    cr_assert_str_eq(str_of(buy, "cause"), "entry");
-    cr_assert_float_eq(num(buy, "qty"), 1.4, 1e-12);
-    cr_assert_float_eq(num(buy, "price"), 20002.0, 1e-9);
-    cr_assert_float_eq(num(buy, "fee"), 5.60056, 1e-9);
+    cr_assert_eq(jsonl_ts(buy), T0_MS + 5 * MIN_MS);
+    cr_assert_str_eq(jsonl_str(buy, "side"), "buy");
+    cr_assert_str_eq(jsonl_str(buy, "cause"), "entry");
+    cr_assert_float_eq(jsonl_num(buy, "qty"), 1.4, 1e-12);
+    cr_assert_float_eq(jsonl_num(buy, "price"), 20002.0, 1e-9);
+    cr_assert_float_eq(jsonl_num(buy, "fee"), 5.60056, 1e-9);
 
     json_t *f1 = json_array_get(funding, 0);
-    cr_assert_eq(ts_of(f1), T0_MS + 60 * MIN_MS);
-    cr_assert_str_eq(str_of(f1, "symbol"), "BTC-USD");
-    cr_assert_float_eq(num(f1, "payment"), -2.8 * 55 / 60, 1e-9);
-    cr_assert_float_eq(num(f1, "position"), 1.4, 1e-12);
+    cr_assert_eq(jsonl_ts(f1), T0_MS + 60 * MIN_MS);
+    cr_assert_str_eq(jsonl_str(f1, "symbol"), "BTC-USD");
+    cr_assert_float_eq(jsonl_num(f1, "payment"), -2.8 * 55 / 60, 1e-9);
+    cr_assert_float_eq(jsonl_num(f1, "position"), 1.4, 1e-12);
     json_t *f2 = json_array_get(funding, 1);
     long long crash_ts = T0_MS + CRASH_BAR * MIN_MS + 40000;
-    cr_assert_eq(ts_of(f2), crash_ts);
-    cr_assert_float_eq(num(f2, "payment"), -1.82 * 640 / 3600, 1e-9);
+    cr_assert_eq(jsonl_ts(f2), crash_ts);
+    cr_assert_float_eq(jsonl_num(f2, "payment"), -1.82 * 640 / 3600, 1e-9);
 
     json_t *liq = json_array_get(liqs, 0);
-    cr_assert_eq(ts_of(liq), crash_ts);
-    cr_assert_float_eq(num(liq, "qty"), 1.4, 1e-12);
-    cr_assert_float_eq(num(liq, "price"), 13000, 1e-9);
-    cr_assert_float_eq(num(liq, "penalty"), 9.1, 1e-9);
-    cr_assert_float_eq(num(liq, "equity_before"), 188.7092178, 1e-6);
-    cr_assert_float_eq(num(liq, "maintenance_before"), 546, 1e-9);
+    cr_assert_eq(jsonl_ts(liq), crash_ts);
+    cr_assert_float_eq(jsonl_num(liq, "qty"), 1.4, 1e-12);
+    cr_assert_float_eq(jsonl_num(liq, "price"), 13000, 1e-9);
+    cr_assert_float_eq(jsonl_num(liq, "penalty"), 9.1, 1e-9);
+    cr_assert_float_eq(jsonl_num(liq, "equity_before"), 188.7092178, 1e-6);
+    cr_assert_float_eq(jsonl_num(liq, "maintenance_before"), 546, 1e-9);
 
     json_t *out = json_array_get(trades, 1);
-    cr_assert_eq(ts_of(out), crash_ts);
-    cr_assert_str_eq(str_of(out, "side"), "sell");
-    cr_assert_str_eq(str_of(out, "cause"), "liquidation");
-    cr_assert_float_eq(num(out, "price"), 13000, 1e-9);
-    cr_assert_float_eq(num(out, "fee"), 9.1, 1e-9);
-    cr_assert_float_eq(num(out, "realized_pnl"), -9802.8, 1e-8);
-    cr_assert_float_eq(num(out, "position_after"), 0.0, 1e-12);
+    cr_assert_eq(jsonl_ts(out), crash_ts);
+    cr_assert_str_eq(jsonl_str(out, "side"), "sell");
+    cr_assert_str_eq(jsonl_str(out, "cause"), "liquidation");
+    cr_assert_float_eq(jsonl_num(out, "price"), 13000, 1e-9);
+    cr_assert_float_eq(jsonl_num(out, "fee"), 9.1, 1e-9);
+    cr_assert_float_eq(jsonl_num(out, "realized_pnl"), -9802.8, 1e-8);
+    cr_assert_float_eq(jsonl_num(out, "position_after"), 0.0, 1e-12);
 
-    json_t *eq = records_of(dir, "equity");
+    json_t *eq = jsonl_records_of_type(all, "equity");
     json_t *last = json_array_get(eq, json_array_size(eq) - 1);
     cr_assert_not_null(last);
-    cr_assert_float_eq(num(last, "cash"), 179.6092178, 1e-6);
-    cr_assert_float_eq(num(last, "equity"), 179.6092178, 1e-6);
-    cr_assert_float_eq(num(last, "funding_net"),
+    cr_assert_float_eq(jsonl_num(last, "cash"), 179.6092178, 1e-6);
+    cr_assert_float_eq(jsonl_num(last, "equity"), 179.6092178, 1e-6);
+    cr_assert_float_eq(jsonl_num(last, "funding_net"),
                        -2.8 * 55 / 60 - 1.82 * 640 / 3600, 1e-9);
-    cr_assert_float_eq(num(last, "fees_paid"), 5.60056 + 9.1, 1e-9);
+    cr_assert_float_eq(jsonl_num(last, "fees_paid"), 5.60056 + 9.1, 1e-9);
 
     json_decref(trades);
     json_decref(funding);
     json_decref(liqs);
     json_decref(eq);
+    json_decref(all);
     free(err);
     free(yaml);
     temp_dir_remove(dir);

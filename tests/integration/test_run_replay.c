@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "jsonl_records.h"
 #include "temp_dir.h"
 
 /* 2023-03-28T10:40:00Z: a whole minute (28 000 000 minutes). */
@@ -137,62 +138,6 @@ static char *slurp(const char *path)
     return s;
 }
 
-typedef struct records {
-    json_t *all; /* array of every line */
-} records;
-
-static records read_records(const char *dir)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/records.jsonl", dir);
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "no records written at %s", path);
-    records r = {json_array()};
-    char *line = NULL;
-    size_t cap = 0;
-    while (getline(&line, &cap, f) > 0) {
-        json_error_t e;
-        json_t *j = json_loads(line, 0, &e);
-        cr_assert_not_null(j, "bad JSONL line: %s", e.text);
-        json_array_append_new(r.all, j);
-    }
-    free(line);
-    fclose(f);
-    return r;
-}
-
-static const char *type_of(json_t *rec)
-{
-    return json_string_value(json_object_get(rec, "type"));
-}
-
-static size_t count_type(const records *r, const char *type)
-{
-    size_t n = 0, i;
-    json_t *rec;
-    json_array_foreach(r->all, i, rec) n += strcmp(type_of(rec), type) == 0;
-    return n;
-}
-
-static json_t *nth_of_type(const records *r, const char *type, size_t k)
-{
-    size_t i;
-    json_t *rec;
-    json_array_foreach(r->all, i, rec)
-    {
-        if (strcmp(type_of(rec), type) == 0 && k-- == 0)
-            return rec;
-    }
-    return NULL;
-}
-
-static double num(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_number(v), "field %s missing", key);
-    return json_number_value(v);
-}
-
 Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
 {
     char *dir = temp_dir_new();
@@ -205,10 +150,10 @@ Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
     char *err = slurp(err_path);
     cr_assert_eq(rc, 0, "perpd run exited %d:\n%s", rc, err);
 
-    records r = read_records(dir);
+    json_t *all = jsonl_records_read(dir);
     /* The version is registered first, with its config snapshot. */
-    json_t *first = json_array_get(r.all, 0);
-    cr_assert_str_eq(type_of(first), "version");
+    json_t *first = json_array_get(all, 0);
+    cr_assert_str_eq(jsonl_str(first, "type"), "version");
     json_t *vdata = json_object_get(first, "data");
     cr_assert_str_eq(json_string_value(json_object_get(vdata, "version")),
                      "it-1.0");
@@ -216,7 +161,7 @@ Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
 
     size_t i;
     json_t *rec;
-    json_array_foreach(r.all, i, rec)
+    json_array_foreach(all, i, rec)
     {
         cr_assert_str_eq(json_string_value(json_object_get(rec, "version")),
                          "it-1.0");
@@ -226,17 +171,17 @@ Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
      * one at T0+30m would come after the last event, and a replay ends
      * with its data. 29 cycles, each one observation, one decision and
      * one equity snapshot. */
-    cr_assert_eq(count_type(&r, "observation"), 29);
-    cr_assert_eq(count_type(&r, "decision"), 29);
-    cr_assert_eq(count_type(&r, "equity"), 29);
-    cr_assert_eq(count_type(&r, "rejection"), 0, "%s", err);
-    json_t *obs0 = nth_of_type(&r, "observation", 0);
+    cr_assert_eq(jsonl_records_count(all, "observation"), 29);
+    cr_assert_eq(jsonl_records_count(all, "decision"), 29);
+    cr_assert_eq(jsonl_records_count(all, "equity"), 29);
+    cr_assert_eq(jsonl_records_count(all, "rejection"), 0, "%s", err);
+    json_t *obs0 = jsonl_records_nth(all, "observation", 0);
     cr_assert_eq(json_integer_value(json_object_get(obs0, "ts")),
                  T0_MS + 60000);
 
-    cr_assert_eq(count_type(&r, "trade"), 2, "%s", err);
-    json_t *buy = nth_of_type(&r, "trade", 0);
-    json_t *sell = nth_of_type(&r, "trade", 1);
+    cr_assert_eq(jsonl_records_count(all, "trade"), 2, "%s", err);
+    json_t *buy = jsonl_records_nth(all, "trade", 0);
+    json_t *sell = jsonl_records_nth(all, "trade", 1);
     /* Entry at the T0+5m cycle: mark 20000 (last close); buy price =
      * 20000 * (1 + 1 bps slippage) = 20002.00, already on the 0.01 tick.
      * Fee = 0.1 * 20002 * 2 bps = 0.40004. */
@@ -245,30 +190,30 @@ Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
     cr_assert_str_eq(json_string_value(json_object_get(buy, "symbol")),
                      "BTC-USD");
     cr_assert_str_eq(json_string_value(json_object_get(buy, "side")), "buy");
-    cr_assert_float_eq(num(buy, "qty"), 0.1, 1e-12);
-    cr_assert_float_eq(num(buy, "price"), 20002.00, 1e-6);
-    cr_assert_float_eq(num(buy, "fee"), 0.40004, 1e-9);
+    cr_assert_float_eq(jsonl_num(buy, "qty"), 0.1, 1e-12);
+    cr_assert_float_eq(jsonl_num(buy, "price"), 20002.00, 1e-6);
+    cr_assert_float_eq(jsonl_num(buy, "fee"), 0.40004, 1e-9);
     /* Exit at the T0+25m cycle: mark 21000; sell price = 21000 * (1 - 1
      * bps) = 20997.90. Fee = 0.1 * 20997.9 * 2 bps = 0.419958. Realized
      * (gross) = 0.1 * (20997.90 - 20002.00) = 99.59. */
     cr_assert_eq(json_integer_value(json_object_get(sell, "ts")),
                  T0_MS + 25 * 60000LL);
     cr_assert_str_eq(json_string_value(json_object_get(sell, "side")), "sell");
-    cr_assert_float_eq(num(sell, "price"), 20997.90, 1e-6);
-    cr_assert_float_eq(num(sell, "fee"), 0.419958, 1e-9);
-    cr_assert_float_eq(num(sell, "realized_pnl"), 99.59, 1e-6);
-    cr_assert_float_eq(num(sell, "position_after"), 0.0, 1e-12);
+    cr_assert_float_eq(jsonl_num(sell, "price"), 20997.90, 1e-6);
+    cr_assert_float_eq(jsonl_num(sell, "fee"), 0.419958, 1e-9);
+    cr_assert_float_eq(jsonl_num(sell, "realized_pnl"), 99.59, 1e-6);
+    cr_assert_float_eq(jsonl_num(sell, "position_after"), 0.0, 1e-12);
 
     /* Last equity: 10000 - 0.40004 - 0.419958 + 99.59 = 10098.770002,
      * flat, so equity = cash. */
-    json_t *last_eq = nth_of_type(&r, "equity", 28);
-    cr_assert_float_eq(num(last_eq, "equity"), 10098.770002, 1e-6);
-    cr_assert_float_eq(num(last_eq, "cash"), 10098.770002, 1e-6);
+    json_t *last_eq = jsonl_records_nth(all, "equity", 28);
+    cr_assert_float_eq(jsonl_num(last_eq, "equity"), 10098.770002, 1e-6);
+    cr_assert_float_eq(jsonl_num(last_eq, "cash"), 10098.770002, 1e-6);
     /* While long (cycles T0+5m .. T0+24m) a position record follows each
      * equity record: 20 of them. */
-    cr_assert_eq(count_type(&r, "position"), 20);
+    cr_assert_eq(jsonl_records_count(all, "position"), 20);
 
-    json_decref(r.all);
+    json_decref(all);
     free(err);
     free(yaml);
     temp_dir_remove(dir);
