@@ -65,7 +65,7 @@ PLUGIN_DIRS := $(patsubst %/,%,$(wildcard plugins/*/))
 plugin_name = $(word 2,$(subst -, ,$(notdir $(1))))
 PLUGIN_SOS := $(foreach d,$(PLUGIN_DIRS),$(B)/lib/perp/$(call plugin_name,$(d)).so)
 plugin_pkgs = $(shell cat $(1)/pkgs 2>/dev/null)
-PLUGIN_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden
+PLUGIN_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -fno-math-errno
 
 # --------------------------------------------------------------- tests
 SUPPORT_SRCS := $(wildcard tests/support/*.c)

@@ -101,21 +101,37 @@ static const char *boll_output_name(void *self, size_t i)
     return i < 3 ? names[i] : NULL;
 }
 
-static int boll_update(void *self, const perp_candle *c, const double *prior,
-                       double *out)
+static void boll_write(const boll_state *s, double *out)
 {
-    (void)prior;
-    boll_state *s = self;
-    rstd_push(&s->win, ind_source_value(s->src, c));
-    if (!rstd_full(&s->win)) {
-        out[0] = out[1] = out[2] = NAN;
-        return PERP_OK;
-    }
     double mid = rstd_mean(&s->win);
     double width = s->k * rstd_pstd(&s->win);
     out[0] = mid + width;
     out[1] = mid;
     out[2] = mid - width;
+}
+
+/* The first n - 1 candles: NAN until the window is full. */
+RSTD_COLD static int boll_warm_up(boll_state *s, double x, double *out)
+{
+    rstd_push(&s->win, x);
+    if (!rstd_full(&s->win)) {
+        out[0] = out[1] = out[2] = NAN;
+        return PERP_OK;
+    }
+    boll_write(s, out);
+    return PERP_OK;
+}
+
+static int boll_update(void *self, const perp_candle *c, const double *prior,
+                       double *out)
+{
+    (void)prior;
+    boll_state *s = self;
+    double x = ind_source_value(s->src, c);
+    if (!RSTD_LIKELY(rstd_full(&s->win)))
+        return boll_warm_up(s, x, out);
+    rstd_push(&s->win, x);
+    boll_write(s, out);
     return PERP_OK;
 }
 

@@ -49,10 +49,23 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* The warm-up and the exact pass run once per n values: out of line, so
+ * the steady-state update that inlines rstd_push stays a short leaf. */
+#if defined(__GNUC__)
+#define RSTD_COLD        __attribute__((noinline, cold))
+#define RSTD_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define RSTD_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define RSTD_COLD
+#define RSTD_LIKELY(x)   (x)
+#define RSTD_UNLIKELY(x) (x)
+#endif
+
 typedef struct rstd {
     double k;      /* shift: the window mean at the last exact pass */
     double s1, s2; /* sum(x - k), sum((x - k)^2) over the window */
     double m2;     /* s2 - s1^2/n after the latest push */
+    double var;    /* m2 / n, computed beside it */
     double s2_0;   /* s2 right after the last exact pass */
     double lim;    /* guard factor, 9e4 / (3n + 14) */
     double inv_n;  /* 1/n: multiplies, not divides, per value */
@@ -66,7 +79,7 @@ static inline void rstd_reset(rstd *r)
 {
     r->head = 0;
     r->count = 0;
-    r->k = r->s1 = r->s2 = r->m2 = r->s2_0 = 0.0;
+    r->k = r->s1 = r->s2 = r->m2 = r->var = r->s2_0 = 0.0;
 }
 
 static inline int rstd_init(rstd *r, size_t n)
@@ -89,7 +102,7 @@ static inline void rstd_free(rstd *r)
  * ring[0..head): two plain loops, no modulo). The mean is taken as the
  * latest value plus the mean deviation from it, so a flat window gives
  * exactly that value and exactly 0. */
-static inline void rstd_exact(rstd *r)
+RSTD_COLD static void rstd_exact(rstd *r)
 {
     const double *v = r->ring;
     double ref = v[(r->head == 0 ? r->n : r->head) - 1], d = 0.0;
@@ -105,10 +118,11 @@ static inline void rstd_exact(rstd *r)
     r->k = mean;
     r->s1 = 0.0;
     r->s2 = r->s2_0 = r->m2 = m2;
+    r->var = m2 * r->inv_n;
 }
 
 /* Warm-up: fills the ring in order, so it wraps exactly when full. */
-static inline void rstd_fill(rstd *r, double x)
+RSTD_COLD static void rstd_fill(rstd *r, double x)
 {
     r->ring[r->head] = x;
     if (++r->head == r->n)
@@ -119,22 +133,29 @@ static inline void rstd_fill(rstd *r, double x)
 
 static inline void rstd_push(rstd *r, double x)
 {
-    if (r->count < r->n) {
+    if (!RSTD_LIKELY(r->count == r->n)) {
         rstd_fill(r, x);
         return;
     }
     size_t h = r->head;
     double old = r->ring[h];
     r->ring[h] = x;
-    double din = x - r->k, dout = old - r->k, dd = din - dout;
-    double s1 = r->s1 + dd, s2 = r->s2 + dd * (din + dout);
-    double m2 = s2 - s1 * s1 * r->inv_n;
+    /* x - old, not (x - k) - (old - k): one subtract fewer between the
+     * new value and the output, and no larger error (a single rounding,
+     * eps |x - old| <= eps (|x - k| + |old - k|)). */
+    double dd = x - old, dsum = (x - r->k) + (old - r->k);
+    double s1 = r->s1 + dd, s2 = r->s2 + dd * dsum;
+    double mean_d = s1 * r->inv_n;
+    double m2 = s2 - s1 * mean_d;
     r->s1 = s1;
     r->s2 = s2;
     r->m2 = m2;
+    /* The variance straight from the sums (the same value as m2 / n to a
+     * few ulps): the output waits for one multiply fewer. */
+    r->var = s2 * r->inv_n - mean_d * mean_d;
     r->head = ++h == r->n ? 0 : h;
     /* One branch for both reasons; `|` keeps it one. */
-    if ((h == r->n) | (r->s2_0 + s2 > r->lim * m2))
+    if (RSTD_UNLIKELY((h == r->n) | (r->s2_0 + s2 > r->lim * m2)))
         rstd_exact(r);
 }
 
@@ -148,10 +169,12 @@ static inline double rstd_mean(const rstd *r)
     return r->k + r->s1 * r->inv_n;
 }
 
-/* Population standard deviation (divides by n). */
+/* Population standard deviation (divides by n). A rounded variance of a flat
+ * window may be a hair below 0: clamped with a select, not a branch, so
+ * the plugins (built with -fno-math-errno) take one sqrtsd. */
 static inline double rstd_pstd(const rstd *r)
 {
-    return r->m2 > 0.0 ? sqrt(r->m2 * r->inv_n) : 0.0;
+    return sqrt(r->var > 0.0 ? r->var : 0.0);
 }
 
 #endif

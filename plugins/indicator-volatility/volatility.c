@@ -34,6 +34,7 @@ typedef struct vol_state {
     ind_source src;
     rstd win;
     double prev;      /* previous price, NAN before the first */
+    double inv_prev;  /* 1 / prev, computed a candle ahead of its use */
     int64_t scale_ms; /* interval the cached scale was computed for */
     double scale;     /* sqrt(year / interval) */
 } vol_state;
@@ -43,6 +44,7 @@ static void vol_reset(void *self)
     vol_state *s = self;
     rstd_reset(&s->win);
     s->prev = NAN;
+    s->inv_prev = NAN;
 }
 
 static int vol_create(const perp_host *h, const perp_config_node *cfg,
@@ -94,14 +96,20 @@ static const char *vol_output_name(void *self, size_t i)
 
 /* sqrt(year / interval), cached: the interval of a stream never changes,
  * and a square root per candle is a visible share of the budget. */
-static double vol_scale(vol_state *s, int64_t interval_ms)
+/* Recomputed only when the interval changes (never, for one timeframe). */
+RSTD_COLD static double vol_rescale(vol_state *s, int64_t interval_ms)
 {
-    if (interval_ms != s->scale_ms) {
-        s->scale_ms = interval_ms;
-        s->scale =
-            interval_ms > 0 ? sqrt(VOL_MS_PER_YEAR / (double)interval_ms) : NAN;
-    }
+    s->scale_ms = interval_ms;
+    s->scale =
+        interval_ms > 0 ? sqrt(VOL_MS_PER_YEAR / (double)interval_ms) : NAN;
     return s->scale;
+}
+
+static inline double vol_scale(vol_state *s, int64_t interval_ms)
+{
+    return RSTD_LIKELY(interval_ms == s->scale_ms)
+               ? s->scale
+               : vol_rescale(s, interval_ms);
 }
 
 /* Below this |u| the series in log_return is exact to double precision. */
@@ -119,24 +127,54 @@ static double vol_scale(vol_state *s, int64_t interval_ms)
  *   |R| / |log1p(u)| <= |u|^8 / (9 (1 - |u|)(1 - |u|/2)) < 2^-56 / 8.9
  *                     < 2^-59,
  * a sixty-fourth of an ulp. Rounding: x - prev is exact when the prices
- * are within a factor 2 (Sterbenz), the division rounds once, and the
- * sum is u + u^2 P(u) with |u^2 P(u)| <= 0.51 |u|^2 < 2^-7.9 |u|, so the
- * rounding of P's few terms is scaled down by that and the last add
- * dominates: within about 1 ulp, as good as libm's log and better than
+ * are within a factor 2 (Sterbenz); u is that difference times 1/prev,
+ * computed (rounded) one candle earlier so that no division sits
+ * between a price and its output: two roundings, u within 2 eps
+ * relative. The sum is u + u^2 P(u) with |u^2 P(u)| <= 0.51 |u|^2 <
+ * 2^-7.9 |u|, so the rounding of P's few terms is scaled down by that
+ * and the last add dominates: within about 2 ulp, and far better than
  * log(x / prev), whose rounded ratio costs |ln| an absolute 2^-53.
  * Larger moves, and non-finite or non-positive prices, take libm's log.
  */
-static inline double log_return(double x, double prev)
+RSTD_COLD static double vol_log_ratio(double x, double prev)
 {
-    double u = (x - prev) / prev;
-    if (!(fabs(u) < VOL_SERIES_BOUND))
-        return log(x / prev);
-    double u2 = u * u;
-    /* P(u) = -1/2 + u/3 - u^2/4 + u^3/5 - u^4/6 + u^5/7 - u^6/8, as two
-     * independent halves (shorter latency than one Horner chain). */
-    double lo = -0.5 + u * (1.0 / 3.0 + u * (-0.25 + u * 0.2));
-    double hi = -1.0 / 6.0 + u * (1.0 / 7.0 + u * -0.125);
-    return u + u2 * (lo + (u2 * u2) * hi);
+    return log(x / prev);
+}
+
+static inline double log_return(double x, double prev, double inv_prev)
+{
+    double u = (x - prev) * inv_prev;
+    if (!RSTD_LIKELY(fabs(u) < VOL_SERIES_BOUND))
+        return vol_log_ratio(x, prev);
+    /* u + u^2 P(u), P(u) = -1/2 + u/3 - u^2/4 + u^3/5 - u^4/6 + u^5/7 -
+     * u^6/8, in Estrin's scheme: pairs of terms in parallel, so the
+     * return waits for six operations after u instead of nine. */
+    double u2 = u * u, u4 = u2 * u2;
+    double a = -0.5 + u * (1.0 / 3.0), b = -0.25 + u * 0.2;
+    double d = -1.0 / 6.0 + u * (1.0 / 7.0), e = -0.125;
+    return u + (u2 * (a + u2 * b) + (u4 * u2) * (d + u2 * e));
+}
+
+static void vol_write(vol_state *s, const perp_candle *c, double *out)
+{
+    double rv = rstd_pstd(&s->win);
+    out[0] = rv;
+    out[1] = rv * vol_scale(s, c->interval_ms);
+}
+
+/* The first window of candles (and a candle after a NAN price). */
+RSTD_COLD static int vol_warm_up(vol_state *s, const perp_candle *c, double x,
+                                 double prev, double *out)
+{
+    if (!isnan(prev))
+        rstd_push(&s->win, log_return(x, prev, s->inv_prev));
+    s->inv_prev = 1.0 / x;
+    if (!rstd_full(&s->win)) {
+        out[0] = out[1] = NAN;
+        return PERP_OK;
+    }
+    vol_write(s, c, out);
+    return PERP_OK;
 }
 
 static int vol_update(void *self, const perp_candle *c, const double *prior,
@@ -145,17 +183,14 @@ static int vol_update(void *self, const perp_candle *c, const double *prior,
     (void)prior;
     vol_state *s = self;
     double x = ind_source_value(s->src, c);
-    double prev = s->prev;
+    double prev = s->prev, inv_prev = s->inv_prev;
     s->prev = x;
-    if (!isnan(prev))
-        rstd_push(&s->win, log_return(x, prev));
-    if (!rstd_full(&s->win)) {
-        out[0] = out[1] = NAN;
-        return PERP_OK;
-    }
-    double rv = rstd_pstd(&s->win);
-    out[0] = rv;
-    out[1] = rv * vol_scale(s, c->interval_ms);
+    if (!RSTD_LIKELY(rstd_full(&s->win) && !isnan(prev)))
+        return vol_warm_up(s, c, x, prev, out);
+    /* The division for the next candle: off this candle's path. */
+    s->inv_prev = 1.0 / x;
+    rstd_push(&s->win, log_return(x, prev, inv_prev));
+    vol_write(s, c, out);
     return PERP_OK;
 }
 
