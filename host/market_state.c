@@ -104,7 +104,9 @@ static void fold_ctx(host_market *m, const perp_candle *c)
 int host_market_on_candle(host_market *m, const perp_candle *c)
 {
     int64_t close_ts = c->ts + c->interval_ms;
-    if (close_ts >= m->last_update && isfinite(c->close)) {
+    /* Strictly newer only: a tick at exactly close_ts opened the next
+     * bucket, so it is newer than this bar's close. */
+    if (close_ts > m->last_update && isfinite(c->close)) {
         m->last = c->close;
         /* A bar says nothing of the book: forget an older bid/ask. */
         m->bid = m->ask = NAN;
