@@ -212,8 +212,11 @@ int main(void)
         }
     }
     print_cpu();
-    printf("%lu candles (BTC-USD 1m history of %zu, cycled), through the "
-           "plugin vtable, best of %d passes:\n",
+    printf("%lu candles (BTC-USD 1m history of %zu, cycled), best of %d "
+           "passes; every candle goes through each indicator's update() "
+           "via its loaded vtable (one call site, as the host's chain), "
+           "one call per indicator per candle, and each indicator's first "
+           "output is summed into a result kept past the loop:\n",
            N_CANDLES, n_hist, BENCH_REPEATS);
     printf("  %-22s %6.2f ns/candle\n", "plain read loop",
            plain_loop(hist, n_hist));
