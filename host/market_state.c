@@ -43,6 +43,7 @@ void host_market_free(host_market *m)
 size_t host_market_on_tick(host_market *m, const perp_tick *t, perp_candle *out,
                            size_t max)
 {
+    m->ticked = 1;
     if (t->ts >= m->last_update) {
         if (isfinite(t->price))
             m->last = t->price;
@@ -105,8 +106,10 @@ int host_market_on_candle(host_market *m, const perp_candle *c)
 {
     int64_t close_ts = c->ts + c->interval_ms;
     /* Strictly newer only: a tick at exactly close_ts opened the next
-     * bucket, so it is newer than this bar's close. */
-    if (close_ts > m->last_update && isfinite(c->close)) {
+     * bucket, so it is newer than this bar's close. Once ticks arrive the
+     * price is theirs: a bar built from them repeats it, and a gap-filled
+     * bar of a silent feed must not make the market look fresh. */
+    if (!m->ticked && close_ts > m->last_update && isfinite(c->close)) {
         m->last = c->close;
         /* A bar says nothing of the book: forget an older bid/ask. */
         m->bid = m->ask = NAN;

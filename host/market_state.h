@@ -23,6 +23,8 @@ typedef struct host_market {
     double last, bid, ask;  /* NAN until known */
     double tick_volume_24h; /* from the feed's ticks, NAN if never given */
     int64_t last_update;    /* ts of the last price, 0 if none */
+    int ticked;             /* prices come from ticks: bars the builder
+                               closes (gap fills too) are not news */
     double funding_rate_1h;
     int64_t ctx_ms;
     host_candle_builder *b1m, *bctx;    /* owned */
