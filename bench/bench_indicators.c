@@ -107,6 +107,9 @@ static void close_ind(bench_ind *b)
 
 static volatile double sink;
 
+typedef int (*update_fn)(void *self, const perp_candle *c, const double *prior,
+                         double *out);
+
 /* One timed pass: every candle goes to every indicator of the set, each
  * through its vtable, and each indicator's first output is folded into
  * an accumulator of its own (kept past the loop through `sink`), so no
@@ -117,14 +120,24 @@ static volatile double sink;
 static double run_once(bench_ind *const *set, size_t n_set,
                        const perp_candle *c, size_t n_hist)
 {
+    /* The set's update() pointers and instances, read from each loaded
+     * vtable once per pass into one flat table, as a host would cache
+     * them: the loop then loads one entry per call instead of chasing
+     * set[k] -> vt -> update and set[k] -> self every candle. Every call
+     * is still an indirect call to the plugin's own update(). */
+    update_fn fn[N_IND];
+    void *self[N_IND];
     double out[N_IND][8], acc[N_IND] = {0};
-    for (size_t k = 0; k < n_set; k++)
+    for (size_t k = 0; k < n_set; k++) {
         set[k]->vt->reset(set[k]->self);
+        fn[k] = set[k]->vt->update;
+        self[k] = set[k]->self;
+    }
     double t0 = now_s();
     size_t j = 0;
     for (size_t i = 0; i < N_CANDLES; i++) {
         for (size_t k = 0; k < n_set; k++) {
-            set[k]->vt->update(set[k]->self, &c[j], NULL, out[k]);
+            fn[k](self[k], &c[j], NULL, out[k]);
             acc[k] += out[k][0];
         }
         if (++j == n_hist)
