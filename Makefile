@@ -200,8 +200,13 @@ install: all
 	if [ -d sdk/examples ]; then cp -r sdk/examples/. $(DESTDIR)$(PREFIX)/share/perp/examples/; fi
 
 # ------------------------------------------------------------------ run
+# Live: OpenRouter when OPENROUTER_API_KEY is set, else the rule planner.
+# Replay keeps the rule planner unless PERP_PLANNER says otherwise: a
+# 46-day replay is 66,000 cycles, i.e. as many paid LLM calls.
+run: export PERP_PLANNER ?= $(if $(OPENROUTER_API_KEY),openrouter,rules)
 run: deps all
 	@mkdir -p var
+	@echo "perpd: planner $$PERP_PLANNER; records in var/records.jsonl"
 	$(PERPD) run config/default.yaml
 
 replay: deps all
