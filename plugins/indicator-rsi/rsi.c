@@ -15,7 +15,9 @@
  * not moved at all since its start reads 50 (neutral), not 0.
  *
  * Config: period (7 in the default pipeline; default 14, 2..100000),
- * source (close). O(1) per candle.
+ * source (close). O(1) per candle. After the seed the averages are
+ * carried as 2G and G + L (both Wilder averages, of d + |d| and of |d|,
+ * since the recurrence is linear), which needs no clamping per candle.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -23,18 +25,24 @@
 
 #include "../indicator-ema/indicator_cfg.h"
 
-/* Constants first, then the per-candle state, then `value`, which the
- * steady state never stores: the compiler loads and stores gain and loss
- * as one 16-byte pair, and a pair load overlapping a fresh 8-byte store
- * (value next to inv_n, as this struct once had) cannot be forwarded and
- * stalls every candle. */
+#if defined(__GNUC__)
+#define RSI_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define RSI_LIKELY(x) (x)
+#endif
+
+/* Constants first, then the per-candle state, then what the steady state
+ * never stores: a 16-byte pair load overlapping a fresh 8-byte store
+ * cannot be forwarded and stalls every candle. */
 typedef struct rsi_state {
     size_t period;
     ind_source src;
     double inv_n; /* 1/period */
     size_t seen;  /* candles folded in, counted up to period + 1 */
     double prev;  /* previous price */
-    double gain;  /* sum while seeding, then Wilder average */
+    double gain2; /* 2 G, the steady state's gain average (see update) */
+    double total; /* G + L, the Wilder average of |d|, from the seed */
+    double gain;  /* sums while seeding */
     double loss;
     double value; /* output until the steady state */
 } rsi_state;
@@ -46,6 +54,8 @@ static void rsi_reset(void *self)
     s->prev = NAN;
     s->gain = 0.0;
     s->loss = 0.0;
+    s->gain2 = 0.0;
+    s->total = 0.0;
     s->value = NAN;
 }
 
@@ -86,10 +96,13 @@ static const char *rsi_output_name(void *self, size_t i)
     return i == 0 ? "rsi" : NULL;
 }
 
-static double rsi_ratio(double gain, double loss)
+/* G / (G + L) as a percentage, from G and the total G + L. */
+static double rsi_ratio(double gain, double total)
 {
-    double total = gain + loss;
-    return total > 0.0 ? 100.0 * (gain / total) : 50.0;
+    /* 100 * gain beside the total, so the output waits only for the
+     * division (one rounding more than 100 * (gain / total): an ulp). */
+    double scaled = 100.0 * gain;
+    return total > 0.0 ? scaled / total : 50.0;
 }
 
 /* Up to the seed (the cold branch): simple sums of the first n moves. */
@@ -103,7 +116,9 @@ static void rsi_seed(rsi_state *s, double x)
         if (t == s->period) {
             s->gain /= (double)s->period;
             s->loss /= (double)s->period;
-            s->value = rsi_ratio(s->gain, s->loss);
+            s->total = s->gain + s->loss;
+            s->gain2 = 2.0 * s->gain;
+            s->value = rsi_ratio(s->gain, s->total);
         }
     }
     s->prev = x;
@@ -115,20 +130,30 @@ static int rsi_update(void *self, const perp_candle *c, const double *prior,
     (void)prior;
     rsi_state *s = self;
     double x = ind_source_value(s->src, c);
-    if (s->seen > s->period) {
-        double d = x - s->prev;
-        double up = d > 0.0 ? d : 0.0, down = d < 0.0 ? -d : 0.0;
-        /* Wilder (avg*(n-1) + x)/n written as avg + (x - avg)/n with a
-         * stored 1/n: the same value to a few ulps, but a short
-         * dependency chain with no division. */
-        s->gain += (up - s->gain) * s->inv_n;
-        s->loss += (down - s->loss) * s->inv_n;
-        s->prev = x;
-        out[0] = rsi_ratio(s->gain, s->loss);
-    } else {
+    if (!RSI_LIKELY(s->seen > s->period)) {
         rsi_seed(s, x);
         out[0] = s->value;
+        return PERP_OK;
     }
+    double d = x - s->prev;
+    if (!RSI_LIKELY(d == d))
+        d = 0.0; /* a NAN price counts as no move, as in the seed */
+    /* With a = |d|: gain = (d + a)/2, loss = (a - d)/2, so
+     * gain + loss = a. The averages are linear, so the loss is
+     * carried as the total G + L (the Wilder average of a) and the
+     * gain doubled (2G, the average of d + a, exact powers of two):
+     * no clamps, no halving, and the output waits for no add after
+     * the two averages. Wilder (avg*(n-1) + x)/n is written as
+     * avg + (x - avg)/n with a stored 1/n: the same value to a few
+     * ulps, and a short chain with no division. */
+    double a = fabs(d);
+    double gain2 = s->gain2 + ((d + a) - s->gain2) * s->inv_n;
+    double total = s->total + (a - s->total) * s->inv_n;
+    s->gain2 = gain2;
+    s->total = total;
+    s->prev = x;
+    /* 50 * 2G = 100 G exactly, beside the total: then one division. */
+    out[0] = total > 0.0 ? (50.0 * gain2) / total : 50.0;
     return PERP_OK;
 }
 
