@@ -122,6 +122,15 @@ RSTD_COLD static int boll_warm_up(boll_state *s, double x, double *out)
     return PERP_OK;
 }
 
+/* The exact pass the slide asked for, then the outputs (once per n
+ * candles; a tail call from boll_update, so that stays frameless). */
+RSTD_COLD static int boll_exact_write(boll_state *s, double *out)
+{
+    rstd_exact(&s->win);
+    boll_write(s, out);
+    return PERP_OK;
+}
+
 static int boll_update(void *self, const perp_candle *c, const double *prior,
                        double *out)
 {
@@ -130,7 +139,8 @@ static int boll_update(void *self, const perp_candle *c, const double *prior,
     double x = ind_source_value(s->src, c);
     if (!RSTD_LIKELY(rstd_full(&s->win)))
         return boll_warm_up(s, x, out);
-    rstd_push(&s->win, x);
+    if (rstd_slide(&s->win, x))
+        return boll_exact_write(s, out);
     boll_write(s, out);
     return PERP_OK;
 }

@@ -131,12 +131,13 @@ RSTD_COLD static void rstd_fill(rstd *r, double x)
         rstd_exact(r);
 }
 
-static inline void rstd_push(rstd *r, double x)
+/* The steady-state slide of a full window: x in, the oldest out. Returns
+ * nonzero when an exact pass is due (ring wrap or guard), which the
+ * caller runs (rstd_exact) before reading the window: a plugin's update
+ * can then hand that rare case to a cold function by a tail call and
+ * keep its own steady path a leaf with no stack frame. */
+static inline int rstd_slide(rstd *r, double x)
 {
-    if (!RSTD_LIKELY(r->count == r->n)) {
-        rstd_fill(r, x);
-        return;
-    }
     size_t h = r->head;
     double old = r->ring[h];
     r->ring[h] = x;
@@ -155,7 +156,16 @@ static inline void rstd_push(rstd *r, double x)
     r->var = s2 * r->inv_n - mean_d * mean_d;
     r->head = ++h == r->n ? 0 : h;
     /* One branch for both reasons; `|` keeps it one. */
-    if (RSTD_UNLIKELY((h == r->n) | (r->s2_0 + s2 > r->lim * m2)))
+    return RSTD_UNLIKELY((h == r->n) | (r->s2_0 + s2 > r->lim * m2));
+}
+
+static inline void rstd_push(rstd *r, double x)
+{
+    if (!RSTD_LIKELY(r->count == r->n)) {
+        rstd_fill(r, x);
+        return;
+    }
+    if (rstd_slide(r, x))
         rstd_exact(r);
 }
 

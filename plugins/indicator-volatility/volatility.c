@@ -136,16 +136,8 @@ static inline double vol_scale(vol_state *s, int64_t interval_ms)
  * log(x / prev), whose rounded ratio costs |ln| an absolute 2^-53.
  * Larger moves, and non-finite or non-positive prices, take libm's log.
  */
-RSTD_COLD static double vol_log_ratio(double x, double prev)
+static inline double log1p_series(double u)
 {
-    return log(x / prev);
-}
-
-static inline double log_return(double x, double prev, double inv_prev)
-{
-    double u = (x - prev) * inv_prev;
-    if (!RSTD_LIKELY(fabs(u) < VOL_SERIES_BOUND))
-        return vol_log_ratio(x, prev);
     /* u + u^2 P(u), P(u) = -1/2 + u/3 - u^2/4 + u^3/5 - u^4/6 + u^5/7 -
      * u^6/8, in Estrin's scheme: pairs of terms in parallel, so the
      * return waits for six operations after u instead of nine. */
@@ -153,6 +145,14 @@ static inline double log_return(double x, double prev, double inv_prev)
     double a = -0.5 + u * (1.0 / 3.0), b = -0.25 + u * 0.2;
     double d = -1.0 / 6.0 + u * (1.0 / 7.0), e = -0.125;
     return u + (u2 * (a + u2 * b) + (u4 * u2) * (d + u2 * e));
+}
+
+static inline double log_return(double x, double prev, double inv_prev)
+{
+    double u = (x - prev) * inv_prev;
+    if (!RSTD_LIKELY(fabs(u) < VOL_SERIES_BOUND))
+        return log(x / prev);
+    return log1p_series(u);
 }
 
 static void vol_write(vol_state *s, const perp_candle *c, double *out)
@@ -177,6 +177,41 @@ RSTD_COLD static int vol_warm_up(vol_state *s, const perp_candle *c, double x,
     return PERP_OK;
 }
 
+/* The rare steady-state candles, each reached by a tail call from
+ * vol_update so that its common path stays a leaf with no stack frame:
+ * a move of 2^-7 or more (libm's log), an exact pass of the window, a
+ * change of interval. Each finishes the candle from where update left
+ * it. */
+RSTD_COLD static int vol_finish(vol_state *s, const perp_candle *c, double r,
+                                double *out)
+{
+    rstd_push(&s->win, r);
+    vol_write(s, c, out);
+    return PERP_OK;
+}
+
+RSTD_COLD static int vol_big_move(vol_state *s, const perp_candle *c, double x,
+                                  double prev, double *out)
+{
+    return vol_finish(s, c, log(x / prev), out);
+}
+
+RSTD_COLD static int vol_exact_write(vol_state *s, const perp_candle *c,
+                                     double *out)
+{
+    rstd_exact(&s->win);
+    vol_write(s, c, out);
+    return PERP_OK;
+}
+
+RSTD_COLD static int vol_rescale_write(vol_state *s, const perp_candle *c,
+                                       double rv, double *out)
+{
+    out[0] = rv;
+    out[1] = rv * vol_rescale(s, c->interval_ms);
+    return PERP_OK;
+}
+
 static int vol_update(void *self, const perp_candle *c, const double *prior,
                       double *out)
 {
@@ -189,8 +224,16 @@ static int vol_update(void *self, const perp_candle *c, const double *prior,
         return vol_warm_up(s, c, x, prev, out);
     /* The division for the next candle: off this candle's path. */
     s->inv_prev = 1.0 / x;
-    rstd_push(&s->win, log_return(x, prev, inv_prev));
-    vol_write(s, c, out);
+    double u = (x - prev) * inv_prev;
+    if (!RSTD_LIKELY(fabs(u) < VOL_SERIES_BOUND))
+        return vol_big_move(s, c, x, prev, out);
+    if (rstd_slide(&s->win, log1p_series(u)))
+        return vol_exact_write(s, c, out);
+    double rv = rstd_pstd(&s->win);
+    if (!RSTD_LIKELY(c->interval_ms == s->scale_ms))
+        return vol_rescale_write(s, c, rv, out);
+    out[0] = rv;
+    out[1] = rv * s->scale;
     return PERP_OK;
 }
 
