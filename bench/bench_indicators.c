@@ -110,6 +110,14 @@ static volatile double sink;
 typedef int (*update_fn)(void *self, const perp_candle *c, const double *prior,
                          double *out);
 
+/* One indicator of a timed set: what the loop touches per call. */
+typedef struct bench_slot {
+    update_fn fn;
+    void *self;
+    double acc;    /* sum of the first output over the pass */
+    double out[8]; /* update()'s outputs (open_ind checks n_out <= 8) */
+} bench_slot;
+
 /* One timed pass: every candle goes to every indicator of the set, each
  * through its vtable, and each indicator's first output is folded into
  * an accumulator of its own (kept past the loop through `sink`), so no
@@ -120,25 +128,26 @@ typedef int (*update_fn)(void *self, const perp_candle *c, const double *prior,
 static double run_once(bench_ind *const *set, size_t n_set,
                        const perp_candle *c, size_t n_hist)
 {
-    /* The set's update() pointers and instances, read from each loaded
-     * vtable once per pass into one flat table, as a host would cache
-     * them: the loop then loads one entry per call instead of chasing
-     * set[k] -> vt -> update and set[k] -> self every candle. Every call
-     * is still an indirect call to the plugin's own update(). */
-    update_fn fn[N_IND];
-    void *self[N_IND];
-    double out[N_IND][8], acc[N_IND] = {0};
+    /* Each indicator's update() pointer and instance, read from its
+     * loaded vtable once per pass into one slot beside its output buffer
+     * and accumulator, as a host would cache them: the loop reads one
+     * slot per call instead of chasing set[k] -> vt -> update and
+     * set[k] -> self every candle. Every call is still an indirect call
+     * to the plugin's own update(), from one call site. */
+    bench_slot slot[N_IND];
     for (size_t k = 0; k < n_set; k++) {
         set[k]->vt->reset(set[k]->self);
-        fn[k] = set[k]->vt->update;
-        self[k] = set[k]->self;
+        slot[k].fn = set[k]->vt->update;
+        slot[k].self = set[k]->self;
+        slot[k].acc = 0.0;
     }
+    bench_slot *end = slot + n_set;
     double t0 = now_s();
     size_t j = 0;
     for (size_t i = 0; i < N_CANDLES; i++) {
-        for (size_t k = 0; k < n_set; k++) {
-            fn[k](self[k], &c[j], NULL, out[k]);
-            acc[k] += out[k][0];
+        for (bench_slot *p = slot; p != end; p++) {
+            p->fn(p->self, &c[j], NULL, p->out);
+            p->acc += p->out[0];
         }
         if (++j == n_hist)
             j = 0;
@@ -146,7 +155,7 @@ static double run_once(bench_ind *const *set, size_t n_set,
     double dt = now_s() - t0;
     double total = 0.0;
     for (size_t k = 0; k < n_set; k++)
-        total += acc[k];
+        total += slot[k].acc;
     sink = total;
     return dt * 1e9 / (double)N_CANDLES;
 }

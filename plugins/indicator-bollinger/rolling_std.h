@@ -64,8 +64,7 @@
 typedef struct rstd {
     double k;      /* shift: the window mean at the last exact pass */
     double s1, s2; /* sum(x - k), sum((x - k)^2) over the window */
-    double m2;     /* s2 - s1^2/n after the latest push */
-    double var;    /* m2 / n, computed beside it */
+    double var;    /* m2 / n (m2 = s2 - s1^2/n) after the latest push */
     double s2_0;   /* s2 right after the last exact pass */
     double lim;    /* guard factor, 9e4 / (3n + 14) */
     double inv_n;  /* 1/n: multiplies, not divides, per value */
@@ -79,7 +78,7 @@ static inline void rstd_reset(rstd *r)
 {
     r->head = 0;
     r->count = 0;
-    r->k = r->s1 = r->s2 = r->m2 = r->var = r->s2_0 = 0.0;
+    r->k = r->s1 = r->s2 = r->var = r->s2_0 = 0.0;
 }
 
 static inline int rstd_init(rstd *r, size_t n)
@@ -117,7 +116,7 @@ RSTD_COLD static void rstd_exact(rstd *r)
         m2 += (v[i] - mean) * (v[i] - mean);
     r->k = mean;
     r->s1 = 0.0;
-    r->s2 = r->s2_0 = r->m2 = m2;
+    r->s2 = r->s2_0 = m2;
     r->var = m2 * r->inv_n;
 }
 
@@ -149,8 +148,7 @@ static inline int rstd_slide(rstd *r, double x)
     double mean_d = s1 * r->inv_n;
     double m2 = s2 - s1 * mean_d;
     r->s1 = s1;
-    r->s2 = s2;
-    r->m2 = m2;
+    r->s2 = s2; /* m2 only feeds the guard below: not stored */
     /* The variance straight from the sums (the same value as m2 / n to a
      * few ulps): the output waits for one multiply fewer. */
     r->var = s2 * r->inv_n - mean_d * mean_d;
