@@ -19,6 +19,12 @@
 
 #include "../indicator-ema/indicator_cfg.h"
 
+#if defined(__GNUC__)
+#define ATR_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define ATR_LIKELY(x) (x)
+#endif
+
 typedef struct atr_state {
     size_t period;
     size_t seen; /* candles folded in, counted up to period + 1 */
@@ -104,15 +110,17 @@ static int atr_update(void *self, const perp_candle *c, const double *prior,
 {
     (void)prior;
     atr_state *s = self;
-    if (s->seen > s->period) {
-        /* Wilder, as avg + (tr - avg)/n with a stored 1/n */
-        s->atr += (true_range(c, s->prev_close) - s->atr) * s->inv_n;
-        s->value = s->atr;
-        s->prev_close = c->close;
-    } else {
+    if (!ATR_LIKELY(s->seen > s->period)) {
         atr_seed(s, c);
+        out[0] = s->value;
+        return PERP_OK;
     }
-    out[0] = s->value;
+    /* Wilder, as avg + (tr - avg)/n with a stored 1/n; `value` is only
+     * the warm-up's output, so the steady state does not store it. */
+    double atr = s->atr + (true_range(c, s->prev_close) - s->atr) * s->inv_n;
+    s->atr = atr;
+    s->prev_close = c->close;
+    out[0] = atr;
     return PERP_OK;
 }
 
