@@ -90,7 +90,7 @@ static int ema_update(void *self, const perp_candle *c, const double *prior,
     (void)prior;
     ema_state *s = self;
     double x = ind_source_value(s->src, c);
-    if (s->seen == s->period)
+    if (IND_LIKELY(s->seen == s->period))
         s->value = s->value * s->keep + x * s->k;
     else
         ema_seed(s, x);
