@@ -65,6 +65,9 @@ PLUGIN_DIRS := $(patsubst %/,%,$(wildcard plugins/*/))
 plugin_name = $(word 2,$(subst -, ,$(notdir $(1))))
 PLUGIN_SOS := $(foreach d,$(PLUGIN_DIRS),$(B)/lib/perp/$(call plugin_name,$(d)).so)
 plugin_pkgs = $(shell cat $(1)/pkgs 2>/dev/null)
+# Every plugin's headers: a few plugins share one by relative path
+# (indicator-volatility uses indicator-bollinger/rolling_std.h).
+PLUGIN_HEADERS := $(wildcard plugins/*/*.h)
 PLUGIN_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -fno-math-errno
 
 # --------------------------------------------------------------- tests
@@ -115,7 +118,7 @@ $(PERPD): $(HOST_OBJS)
 
 # --------------------------------------------------------- plugin rules
 define PLUGIN_RULE
-$(B)/lib/perp/$(call plugin_name,$(1)).so: $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) sdk/include/perp/sdk.h $(wildcard $(1)/pkgs)
+$(B)/lib/perp/$(call plugin_name,$(1)).so: $(wildcard $(1)/*.c) $(PLUGIN_HEADERS) sdk/include/perp/sdk.h $(wildcard $(1)/pkgs)
 	@mkdir -p $$(dir $$@)
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(PLUGIN_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,$(1))) -I$(1) \

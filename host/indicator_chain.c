@@ -88,6 +88,8 @@ int host_indicator_chain_add(host_indicator_chain *c, host_instance *inst,
     e->yaml_name = strdup(yaml_name);
     e->n_out = vt->output_count(e->inst.self);
     e->first = c->n_out;
+    e->update = vt->update;
+    e->self = e->inst.self;
     int rc = PERP_OK;
     if (!e->yaml_name)
         rc = PERP_ENOMEM;
@@ -130,7 +132,7 @@ void host_indicator_chain_update(host_indicator_chain *c,
     for (size_t i = 0; i < c->n; i++) {
         host_chain_entry *e = &c->e[i];
         double *out = &c->values[e->first];
-        if (e->vt->update(e->inst.self, candle, c->values, out) != PERP_OK) {
+        if (e->update(e->self, candle, c->values, out) != PERP_OK) {
             for (size_t k = 0; k < e->n_out; k++)
                 out[k] = NAN;
         }

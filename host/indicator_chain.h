@@ -19,6 +19,11 @@ typedef struct host_chain_entry {
     const perp_indicator_vtable *vt; /* borrowed from inst */
     size_t n_out;
     size_t first; /* index of its first output in the chain */
+    /* vt->update and inst.self, read once: the update call is made for
+     * every candle of every symbol, and the pointers never change. */
+    int (*update)(void *self, const perp_candle *c, const double *prior,
+                  double *out);
+    void *self;
 } host_chain_entry;
 
 typedef struct host_indicator_chain {
