@@ -145,7 +145,7 @@ $(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wi
 
 # tests/plugins/<dir>/test_x.c compiles in plugins/<dir>/*.c
 define PLUGIN_TEST_RULE
-$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(wildcard plugins/$(1)/*.h) $(HOST_LIB) $(SUPPORT_OBJS)
+$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(PLUGIN_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS)
 	@mkdir -p $$(dir $$@)
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(TEST_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,plugins/$(1))) -Iplugins/$(1) \
