@@ -169,9 +169,11 @@ static void fetch(planner *p, const char *body, const char *hash, attempt *a)
     or_http_result h;
     or_http_post(&o, body, &h);
     classify_http(p, &h, a);
-    if (!a->status[0] && p->cfg.record) {
+    /* The scrubbed copy: a server that echoes the key must not put it in
+     * the file, nor (through a keyless replay) in the records. */
+    if (!a->status[0] && p->cfg.record && a->raw) {
         char err[PERP_ERROR_MAX];
-        if (or_store_append(p->cfg.record, hash, h.body, err, sizeof err))
+        if (or_store_append(p->cfg.record, hash, a->raw, err, sizeof err))
             p->host->log(p->host, PERP_LOG_ERROR, "%s", err);
     }
     or_http_result_free(&h);
