@@ -39,6 +39,7 @@ else
 Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
+SDK_HEADERS := $(wildcard sdk/include/perp/*.h)
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) \
                  -Isdk/include -Ihost $(EXTRA_CFLAGS)
 LDFLAGS_COMMON := $(SANFLAGS)
@@ -101,7 +102,7 @@ deps:
 	@scripts/deps.sh
 
 # ----------------------------------------------------------- host rules
-$(B)/obj/host/%.o: host/%.c $(wildcard host/*.h) sdk/include/perp/sdk.h
+$(B)/obj/host/%.o: host/%.c $(wildcard host/*.h) $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
@@ -118,7 +119,7 @@ $(PERPD): $(HOST_OBJS)
 
 # --------------------------------------------------------- plugin rules
 define PLUGIN_RULE
-$(B)/lib/perp/$(call plugin_name,$(1)).so: $(wildcard $(1)/*.c) $(PLUGIN_HEADERS) sdk/include/perp/sdk.h $(wildcard $(1)/pkgs)
+$(B)/lib/perp/$(call plugin_name,$(1)).so: $(wildcard $(1)/*.c) $(PLUGIN_HEADERS) $(SDK_HEADERS) $(wildcard $(1)/pkgs)
 	@mkdir -p $$(dir $$@)
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(PLUGIN_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,$(1))) -I$(1) \
@@ -128,24 +129,24 @@ endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call PLUGIN_RULE,$(d))))
 
 # ----------------------------------------------------------- test rules
-$(B)/obj/tests/%.o: tests/%.c $(wildcard tests/support/*.h) sdk/include/perp/sdk.h
+$(B)/obj/tests/%.o: tests/%.c $(wildcard tests/support/*.h) $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
 
-$(B)/tests/unit/%: tests/unit/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wildcard host/*.h)
+$(B)/tests/unit/%: tests/unit/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wildcard host/*.h) $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
 
-$(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wildcard host/*.h)
+$(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wildcard host/*.h) $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
 
 # tests/plugins/<dir>/test_x.c compiles in plugins/<dir>/*.c
 define PLUGIN_TEST_RULE
-$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(PLUGIN_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS)
+$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(PLUGIN_HEADERS) $(SDK_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS)
 	@mkdir -p $$(dir $$@)
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(TEST_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,plugins/$(1))) -Iplugins/$(1) \
@@ -185,7 +186,7 @@ fuzz:
 	    $(MAKE) --no-print-directory $(B)/fuzz/fuzz_coinbase_message; \
 	else echo "make fuzz: $(FUZZ_CC) not found (libFuzzer needs clang)" >&2; exit 1; fi
 
-$(B)/fuzz/fuzz_coinbase_message: tests/fuzz/fuzz_coinbase_message.c plugins/feed-coinbase/parse.c plugins/feed-coinbase/parse.h
+$(B)/fuzz/fuzz_coinbase_message: tests/fuzz/fuzz_coinbase_message.c plugins/feed-coinbase/parse.c plugins/feed-coinbase/parse.h $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iplugins/feed-coinbase $(call PKG_CFLAGS,jansson) \
 	    -o $@ $< plugins/feed-coinbase/parse.c $(call PKG_LIBS,jansson)

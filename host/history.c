@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <perp/time.h>
+
 #include "log.h"
 
 #ifndef PERP_VERSION
@@ -91,18 +93,6 @@ static const char *granularity_label(int g)
 
 /* ---------------------------------------------------------------- time */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): integer arithmetic, no time zone involved. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void civil_from_unix(int64_t s, char *out, size_t len)
 {
     int64_t z = (s >= 0 ? s : s - 86399) / 86400;
@@ -120,62 +110,10 @@ static void civil_from_unix(int64_t s, char *out, size_t len)
              (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
 }
 
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.frac]]" with "Z" or "+HH:MM";
- * Unix seconds into *out. 0, or -1 if malformed. */
-static int parse_iso(const char *s, int64_t *out)
-{
-    int y, mo, d, h = 0, mi = 0, se = 0, oh = 0, om = 0;
-    if (strlen(s) < 10 || digits(s, 4, &y) || s[4] != '-' ||
-        digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d))
-        return -1;
-    const char *p = s + 10;
-    int sign = 0;
-    if (*p == 'T' || *p == ' ') {
-        if (digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi))
-            return -1;
-        p += 6;
-        if (*p == ':') {
-            if (digits(p + 1, 2, &se))
-                return -1;
-            p += 3;
-            if (*p == '.') {
-                p++;
-                if (*p < '0' || *p > '9')
-                    return -1;
-                while (*p >= '0' && *p <= '9')
-                    p++;
-            }
-        }
-        if (*p == 'Z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            sign = *p == '+' ? 1 : -1;
-            if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
-                return -1;
-            p += 6;
-        } else {
-            return -1;
-        }
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        se > 60 || oh > 23 || om > 59)
-        return -1;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-           sign * (oh * 3600 + om * 60);
-    return 0;
-}
+/* --from/--to: "YYYY-MM-DD" or "YYYY-MM-DD[T ]HH:MM[:SS[.frac]]" with "Z"
+ * or "+HH:MM" (perp/time.h). */
+#define HIST_TIME_FORMS                                                        \
+    (PERP_TIME_SPACE | PERP_TIME_NO_SECONDS | PERP_TIME_DATE_ONLY)
 
 /* ------------------------------------------------------------- helpers */
 
@@ -608,11 +546,11 @@ static int parse_args(int argc, char **argv, dl_args *a)
                        "3600, 21600, 86400 (seconds)%s",
                        gran, "");
     a->granularity = (int)g;
-    if (parse_iso(from, &a->from) != 0)
+    if (perp_time_parse_s(from, HIST_TIME_FORMS, &a->from) != 0)
         return bad_arg("--from '%s': expected ISO 8601 such as "
                        "2024-01-01T00:00:00Z%s",
                        from, "");
-    if (parse_iso(to, &a->to) != 0)
+    if (perp_time_parse_s(to, HIST_TIME_FORMS, &a->to) != 0)
         return bad_arg("--to '%s': expected ISO 8601 such as "
                        "2024-01-02T00:00:00Z%s",
                        to, "");

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <perp/time.h>
+
 static void vmalformed(cb_message *m, const char *fmt, va_list ap)
 {
     vsnprintf(m->text, sizeof m->text, fmt, ap);
@@ -42,67 +44,9 @@ static int malformed_at(cb_message *m, const char *fmt, ...)
     return -1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): integer arithmetic, independent of the time zone. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 int cb_parse_time(const char *s, int64_t *out_ms)
 {
-    int y, mo, d, h, mi, se, ms = 0, oh = 0, om = 0, sign = 0;
-    if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-        s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-        digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
-        s[16] != ':' || digits(s + 17, 2, &se))
-        return -1;
-    const char *p = s + 19;
-    if (*p == '.') {
-        p++;
-        int n = 0;
-        for (; *p >= '0' && *p <= '9'; p++, n++)
-            if (n < 3)
-                ms = ms * 10 + (*p - '0');
-        if (n == 0)
-            return -1;
-        for (; n < 3; n++)
-            ms *= 10;
-    }
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        sign = *p == '+' ? 1 : -1;
-        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
-            return -1;
-        p += 6;
-    } else {
-        return -1;
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        se > 60 || oh > 23 || om > 59)
-        return -1;
-    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-                   sign * (oh * 3600 + om * 60);
-    *out_ms = secs * 1000 + ms;
-    return 0;
+    return perp_time_parse_ms(s, PERP_TIME_RFC3339, out_ms);
 }
 
 /* A numeric field: decimal string or JSON number; absent or null is NAN.

@@ -41,7 +41,8 @@ cb_msg_kind cb_parse_message(const char *buf, size_t len,
                              const cb_products *products, cb_message *out);
 
 /* RFC 3339 "2022-10-19T23:28:22.061769Z" (or an offset "+01:00") to ms
- * since the epoch, fraction truncated to the millisecond. 0 or -1. */
+ * since the epoch, fraction truncated to the millisecond; 't'/'z' in either
+ * case (perp/time.h, PERP_TIME_RFC3339). 0 or -1. */
 int cb_parse_time(const char *s, int64_t *out_ms);
 
 #endif

@@ -21,8 +21,8 @@
 #include <time.h>
 
 #include <perp/sdk.h>
+#include <perp/time.h>
 
-#include "iso_time.h"
 #include "series.h"
 
 typedef struct rp_feed {
@@ -71,17 +71,20 @@ static const char *default_cache_dir(char *buf, size_t len)
     return "var/cache/replay";
 }
 
+/* from/to: "2023-04-01", "2023-04-01T21:03[:00[.000]]", with "Z" or
+ * "+HH:MM" or no zone (UTC); any form perp/time.h knows. */
 static int read_bounds(const perp_host *h, const perp_config_node *cfg,
                        rp_settings *s)
 {
     s->from_s = INT64_MIN;
     s->to_s = INT64_MAX;
-    if (s->from && rp_parse_iso8601(s->from, &s->from_s) != 0)
+    if (s->from &&
+        perp_time_parse_s(s->from, PERP_TIME_LENIENT, &s->from_s) != 0)
         return h->cfg_error(h, h->cfg_child(cfg, "from"),
                             "from: expected ISO 8601 such as "
                             "2023-04-01T00:00:00Z, found '%s'",
                             s->from);
-    if (s->to && rp_parse_iso8601(s->to, &s->to_s) != 0)
+    if (s->to && perp_time_parse_s(s->to, PERP_TIME_LENIENT, &s->to_s) != 0)
         return h->cfg_error(h, h->cfg_child(cfg, "to"),
                             "to: expected ISO 8601 such as "
                             "2023-04-02T00:00:00Z, found '%s'",
