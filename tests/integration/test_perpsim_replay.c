@@ -9,10 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "jsonl_records.h"
+#include "run_process.h"
 #include "temp_dir.h"
 
 /* 2023-03-28T11:00:00Z, on an hour, so funding falls at T0 + 1 h. */
@@ -95,38 +94,6 @@ static char *write_yaml(const char *dir)
     return temp_dir_write(dir, "agent.yaml", text);
 }
 
-static int run_perpd(const char *yaml, const char *err_path)
-{
-    char perpd[1024];
-    snprintf(perpd, sizeof perpd, "%s/bin/perpd", build_dir());
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        if (!freopen(err_path, "w", stderr))
-            _exit(126);
-        execl(perpd, perpd, "run", yaml, (char *)NULL);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = calloc(1, (size_t)n + 1);
-    if (fread(s, 1, (size_t)n, f) != (size_t)n)
-        s[0] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* Hand-worked run (fee 2 bps, slippage 1 bp, mm 0.03, penalty 5 bps,
  * funding 0.0001 per hour paid hourly):
  *   T0+5m  buy 1.4 at 20000 x 1.0001 = 20002; fee 1.4 x 20002 x 0.0002 =
@@ -146,10 +113,8 @@ Test(perpsim_replay, trade_funding_and_liquidation_records)
     char *dir = temp_dir_new();
     write_inputs(dir);
     char *yaml = write_yaml(dir);
-    char err_path[1024];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
-    int rc = run_perpd(yaml, err_path);
-    char *err = slurp(err_path);
+    char *err = NULL;
+    int rc = perpd_run("run", yaml, PERPD_STDERR, &err);
     cr_assert_eq(rc, 0, "perpd run exited %d:\n%s", rc, err);
 
     json_t *all = jsonl_records_read(dir);

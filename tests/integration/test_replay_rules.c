@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_read.h"
 #include "run_process.h"
 #include "temp_dir.h"
 
@@ -24,19 +25,6 @@ static const char *env_or(const char *name, const char *def)
 {
     const char *v = getenv(name);
     return v && *v ? v : def;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = calloc(1, (size_t)n + 1);
-    cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return s;
 }
 
 /* text with the one occurrence of `from` replaced by `to` (freed: text). */
@@ -62,7 +50,8 @@ static char *write_yaml(const char *dir)
     snprintf(path, sizeof path, "plugin_path: [%s/lib/perp]",
              env_or("PERP_BUILD_DIR", "build"));
     snprintf(sink, sizeof sink, "path: %s/records.jsonl", dir);
-    char *y = slurp("config/replay.yaml");
+    char *y = file_read("config/replay.yaml", NULL);
+    cr_assert_not_null(y, "cannot open config/replay.yaml");
     y = replace_once(y, "dir: ${PERP_DATA_DIR:-../shared/history}", feed);
     y = replace_once(y, "plugin_path: [build/lib/perp]", path);
     y = replace_once(y, "path: var/replay-records.jsonl", sink);

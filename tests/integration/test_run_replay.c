@@ -9,10 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "jsonl_records.h"
+#include "run_process.h"
 #include "temp_dir.h"
 
 /* 2023-03-28T10:40:00Z: a whole minute (28 000 000 minutes). */
@@ -105,49 +104,14 @@ static char *write_yaml(const char *dir, const char *extra_top)
     return temp_dir_write(dir, "agent.yaml", text);
 }
 
-/* Runs perpd with args; returns its exit code (stderr into err_path). */
-static int run_perpd(const char *cmd, const char *yaml, const char *err_path)
-{
-    char perpd[1024];
-    snprintf(perpd, sizeof perpd, "%s/bin/perpd", build_dir());
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        if (!freopen(err_path, "w", stderr))
-            _exit(126);
-        execl(perpd, perpd, cmd, yaml, (char *)NULL);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = calloc(1, (size_t)n + 1);
-    if (fread(s, 1, (size_t)n, f) != (size_t)n)
-        s[0] = '\0';
-    fclose(f);
-    return s;
-}
-
 Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
 {
     char *dir = temp_dir_new();
     write_csvs(dir);
     write_script(dir);
     char *yaml = write_yaml(dir, "");
-    char err_path[1024];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
-    int rc = run_perpd("run", yaml, err_path);
-    char *err = slurp(err_path);
+    char *err = NULL;
+    int rc = perpd_run("run", yaml, PERPD_STDERR, &err);
     cr_assert_eq(rc, 0, "perpd run exited %d:\n%s", rc, err);
 
     json_t *all = jsonl_records_read(dir);
@@ -226,10 +190,8 @@ Test(run_replay, unknown_top_level_key_is_refused_with_its_place)
     write_csvs(dir);
     write_script(dir);
     char *yaml = write_yaml(dir, "stray_section: 1\n");
-    char err_path[1024];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
-    int rc = run_perpd("check", yaml, err_path);
-    char *err = slurp(err_path);
+    char *err = NULL;
+    int rc = perpd_run("check", yaml, PERPD_STDERR, &err);
     cr_assert_eq(rc, 1, "perpd check exited %d:\n%s", rc, err);
     /* stray_section is on line 24 of the file written above, column 1. */
     char want[1100];
@@ -249,10 +211,8 @@ Test(run_replay, malformed_script_line_names_file_and_line)
     free(temp_dir_write(dir, "script.jsonl",
                         "{\"ts\": 1, \"positions\": {}}\n{\"ts\": oops}\n"));
     char *yaml = write_yaml(dir, "");
-    char err_path[1024];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
-    int rc = run_perpd("check", yaml, err_path);
-    char *err = slurp(err_path);
+    char *err = NULL;
+    int rc = perpd_run("check", yaml, PERPD_STDERR, &err);
     cr_assert_eq(rc, 1, "perpd check exited %d:\n%s", rc, err);
     char want[1100];
     snprintf(want, sizeof want, "%s/script.jsonl:2:", dir);

@@ -22,7 +22,9 @@ static char *slurp(FILE *f)
     return text;
 }
 
-int run_process(char *const argv[], char **output)
+/* argv to completion; its stderr, and its stdout when with_stdout, into
+ * *output. */
+static int run_captured(char *const argv[], int with_stdout, char **output)
 {
     *output = NULL;
     FILE *out = tmpfile();
@@ -34,7 +36,8 @@ int run_process(char *const argv[], char **output)
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0) {
-        dup2(fileno(out), STDOUT_FILENO);
+        if (with_stdout)
+            dup2(fileno(out), STDOUT_FILENO);
         dup2(fileno(out), STDERR_FILENO);
         execvp(argv[0], argv);
         _exit(127);
@@ -52,6 +55,25 @@ int run_process(char *const argv[], char **output)
     fclose(out);
     if (!*output)
         *output = calloc(1, 1);
+    return rc;
+}
+
+int run_process(char *const argv[], char **output)
+{
+    return run_captured(argv, 1, output);
+}
+
+int perpd_run(const char *cmd, const char *config, perpd_output what,
+              char **output)
+{
+    char *perpd = perpd_path();
+    if (!perpd) {
+        *output = calloc(1, 1);
+        return -1;
+    }
+    char *argv[] = {perpd, (char *)cmd, (char *)config, NULL};
+    int rc = run_captured(argv, what == PERPD_STDOUT_STDERR, output);
+    free(perpd);
     return rc;
 }
 

@@ -11,6 +11,17 @@
  * start. */
 int run_process(char *const argv[], char **output);
 
+typedef enum perpd_output {
+    PERPD_STDERR,        /* stderr alone; stdout stays the test's */
+    PERPD_STDOUT_STDERR, /* both, as run_process */
+} perpd_output;
+
+/* Runs "$PERP_BUILD_DIR/bin/perpd cmd config" (cmd e.g. "run", "check") with
+ * the output `what` names into *output (malloc'd, caller frees, never NULL).
+ * Returns as run_process. */
+int perpd_run(const char *cmd, const char *config, perpd_output what,
+              char **output);
+
 /* "$PERP_BUILD_DIR/bin/perpd" (default build/bin/perpd); malloc'd. */
 char *perpd_path(void);
 

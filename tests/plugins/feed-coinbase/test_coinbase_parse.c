@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_read.h"
 #include "parse.h"
 
 #define CORPUS "tests/fuzz/corpus/coinbase"
@@ -150,20 +151,6 @@ Test(coinbase_parse, rfc3339_times)
         cr_expect_eq(cb_parse_time(bad[i], &ms), -1, "accepted '%s'", bad[i]);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* Inputs with a known outcome; every other corpus file must simply
  * parse to some kind without crashing. */
 static int expected_kind(const char *name)
@@ -202,7 +189,8 @@ Test(coinbase_parse, fuzz_corpus_and_regressions)
         char path[512];
         size_t len;
         snprintf(path, sizeof path, "%s/%s", CORPUS, e->d_name);
-        char *buf = slurp(path, &len);
+        char *buf = file_read(path, &len);
+        cr_assert_not_null(buf, "%s", path);
         cb_message m;
         cb_msg_kind k = cb_parse_message(buf, len, &PRODUCTS, &m);
         cr_expect(k >= CB_MSG_TICKER && k <= CB_MSG_MALFORMED);
