@@ -4,6 +4,7 @@
 #include "ind_harness.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +160,33 @@ size_t ind_first_mismatch(const double *got, size_t n_out, size_t col,
         }
     }
     return n;
+}
+
+size_t ind_history_mismatch(const perp_indicator_vtable *vt, const char *yaml,
+                            const char *file, ind_batch_fn batch, size_t period,
+                            size_t first, double rel, size_t *n)
+{
+    *n = 0;
+    ind_instance in;
+    if (ind_open(&in, vt, yaml) != PERP_OK) {
+        fprintf(stderr, "ind_history_mismatch: create refused %s\n", yaml);
+        ind_close(&in);
+        return SIZE_MAX;
+    }
+    perp_candle *c = ind_history(file, n);
+    double *close = malloc(*n * sizeof *close);
+    double *want = malloc(*n * sizeof *want);
+    if (!close || !want)
+        abort();
+    for (size_t i = 0; i < *n; i++)
+        close[i] = c[i].close;
+    batch(c, close, *n, period, want);
+    double *got = ind_run(&in, c, *n);
+    size_t bad = ind_first_mismatch(got, in.n_out, 0, want, *n, first, rel);
+    ind_close(&in);
+    free(got);
+    free(want);
+    free(close);
+    free(c);
+    return bad;
 }

@@ -51,4 +51,19 @@ double *ind_run(ind_instance *inst, const perp_candle *candles, size_t n);
 size_t ind_first_mismatch(const double *got, size_t n_out, size_t col,
                           const double *want, size_t n, size_t first,
                           double rel);
+
+/* A batch definition of a one-output indicator: out[0..len) from the
+ * candles, or from their closes (close[i] = c[i].close) for the many
+ * definitions that read only those. */
+typedef void (*ind_batch_fn)(const perp_candle *c, const double *close,
+                             size_t len, size_t period, double *out);
+
+/* Runs the indicator yaml configures (one output) over
+ * $PERP_SHARED/history/<file> and compares it with batch(period) as
+ * ind_first_mismatch does from `first` on. *n gets the candle count; the
+ * result is *n when all agree, else the first index that does not, or
+ * SIZE_MAX when the plugin refuses yaml. */
+size_t ind_history_mismatch(const perp_indicator_vtable *vt, const char *yaml,
+                            const char *file, ind_batch_fn batch, size_t period,
+                            size_t first, double rel, size_t *n);
 #endif

@@ -17,8 +17,10 @@ static const perp_indicator_vtable *vt(void)
 }
 
 /* TA-Lib EMA: SMA of the first n closes at n-1, then (x - e) * k + e. */
-static void batch_ema(const double *x, size_t len, size_t n, double *out)
+static void batch_ema(const perp_candle *c, const double *x, size_t len,
+                      size_t n, double *out)
 {
+    (void)c;
     double k = 2.0 / (double)(n + 1);
     for (size_t i = 0; i < len; i++) {
         if (i + 1 < n) {
@@ -36,27 +38,14 @@ static void batch_ema(const double *x, size_t len, size_t n, double *out)
 
 static void check_history(const char *file, size_t period)
 {
-    size_t n = 0;
-    perp_candle *c = ind_history(file, &n);
-    double *x = malloc(n * sizeof *x), *want = malloc(n * sizeof *want);
-    for (size_t i = 0; i < n; i++)
-        x[i] = c[i].close;
-    batch_ema(x, n, period, want);
-
     char yaml[96];
     snprintf(yaml, sizeof yaml, "{plugin: ema, name: e, period: %zu}", period);
-    ind_instance in;
-    cr_assert_eq(ind_open(&in, vt(), yaml), PERP_OK);
-    double *got = ind_run(&in, c, n);
+    size_t n = 0;
     /* Documented first defined index: period - 1. */
-    size_t bad = ind_first_mismatch(got, 1, 0, want, n, period - 1, 1e-9);
+    size_t bad = ind_history_mismatch(vt(), yaml, file, batch_ema, period,
+                                      period - 1, 1e-9, &n);
     cr_assert_eq(bad, n, "%s EMA(%zu) differs at index %zu of %zu", file,
                  period, bad, n);
-    ind_close(&in);
-    free(got);
-    free(want);
-    free(x);
-    free(c);
 }
 
 Test(ema, real_history_matches_batch_definition)

@@ -19,8 +19,10 @@ static const perp_indicator_vtable *vt(void)
 /* TA-Lib RSI: simple means of the first n gains/losses at index n, then
  * Wilder's (avg * (n-1) + x) / n; rsi = 100 * G / (G + L); 50 if G + L
  * is 0 (the documented deviation from TA-Lib's 1e-8 cut-off). */
-static void batch_rsi(const double *x, size_t len, size_t n, double *out)
+static void batch_rsi(const perp_candle *c, const double *x, size_t len,
+                      size_t n, double *out)
 {
+    (void)c;
     double g = 0.0, l = 0.0;
     for (size_t i = 0; i < len; i++) {
         out[i] = NAN;
@@ -45,25 +47,13 @@ static void batch_rsi(const double *x, size_t len, size_t n, double *out)
 
 static void check_history(const char *file, size_t period)
 {
-    size_t n = 0;
-    perp_candle *c = ind_history(file, &n);
-    double *x = malloc(n * sizeof *x), *want = malloc(n * sizeof *want);
-    for (size_t i = 0; i < n; i++)
-        x[i] = c[i].close;
-    batch_rsi(x, n, period, want);
     char yaml[96];
     snprintf(yaml, sizeof yaml, "{plugin: rsi, period: %zu}", period);
-    ind_instance in;
-    cr_assert_eq(ind_open(&in, vt(), yaml), PERP_OK);
-    double *got = ind_run(&in, c, n);
+    size_t n = 0;
     /* Documented first defined index: period. */
-    size_t bad = ind_first_mismatch(got, 1, 0, want, n, period, 1e-9);
+    size_t bad = ind_history_mismatch(vt(), yaml, file, batch_rsi, period,
+                                      period, 1e-9, &n);
     cr_assert_eq(bad, n, "%s RSI(%zu) differs at index %zu", file, period, bad);
-    ind_close(&in);
-    free(got);
-    free(want);
-    free(x);
-    free(c);
 }
 
 Test(rsi, real_history_matches_batch_definition)

@@ -15,8 +15,10 @@ static const perp_indicator_vtable *vt(void)
     return perp_plugin_entry()->vtable;
 }
 
-static void batch_sma(const double *x, size_t len, size_t n, double *out)
+static void batch_sma(const perp_candle *c, const double *x, size_t len,
+                      size_t n, double *out)
 {
+    (void)c;
     for (size_t i = 0; i < len; i++) {
         if (i + 1 < n) {
             out[i] = NAN;
@@ -31,24 +33,12 @@ static void batch_sma(const double *x, size_t len, size_t n, double *out)
 
 static void check_history(const char *file, size_t period)
 {
-    size_t n = 0;
-    perp_candle *c = ind_history(file, &n);
-    double *x = malloc(n * sizeof *x), *want = malloc(n * sizeof *want);
-    for (size_t i = 0; i < n; i++)
-        x[i] = c[i].close;
-    batch_sma(x, n, period, want);
     char yaml[96];
     snprintf(yaml, sizeof yaml, "{plugin: sma, period: %zu}", period);
-    ind_instance in;
-    cr_assert_eq(ind_open(&in, vt(), yaml), PERP_OK);
-    double *got = ind_run(&in, c, n);
-    size_t bad = ind_first_mismatch(got, 1, 0, want, n, period - 1, 1e-9);
+    size_t n = 0;
+    size_t bad = ind_history_mismatch(vt(), yaml, file, batch_sma, period,
+                                      period - 1, 1e-9, &n);
     cr_assert_eq(bad, n, "%s SMA(%zu) differs at index %zu", file, period, bad);
-    ind_close(&in);
-    free(got);
-    free(want);
-    free(x);
-    free(c);
 }
 
 Test(sma, real_history_matches_batch_definition)
