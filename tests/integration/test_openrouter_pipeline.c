@@ -16,6 +16,7 @@
 
 #include "chat_server.h"
 #include "jsonl_records.h"
+#include "file_read.h"
 #include "run_process.h"
 #include "temp_dir.h"
 
@@ -53,14 +54,8 @@ static const char *build_dir(void)
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "cannot read %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = calloc(1, (size_t)n + 1);
-    cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
+    char *s = file_read(path, NULL);
+    cr_assert_not_null(s, "cannot read %s", path);
     return s;
 }
 
@@ -214,11 +209,7 @@ static char *write_yaml(const char *dir, const char *name, const char *csv_dir,
 
 static int run_perpd(const char *cmd, const char *yaml, char **out)
 {
-    char *bin = perpd_path();
-    char *argv[] = {bin, (char *)cmd, (char *)yaml, NULL};
-    int rc = run_process(argv, out);
-    free(bin);
-    return rc;
+    return perpd_run(cmd, yaml, PERPD_STDOUT_STDERR, out);
 }
 
 /* ------------------------------------------------------------ checks */
