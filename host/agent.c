@@ -325,8 +325,6 @@ void host_agent_close(host_agent *a)
     host_trade_book_free(a->book);
     host_agent_feedback_clear(a);
     free(a->feedback);
-    free(a->eq_ts);
-    free(a->eq);
     host_plugin_path_free(&a->path);
     host_config_free(a->cfg);
     free(a);

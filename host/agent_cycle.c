@@ -77,8 +77,7 @@ static void compute_metrics(host_agent *a, const perp_account *acc,
         return;
     for (size_t i = 0; i < n; i++)
         trips[i] = *host_trade_book_at(a->book, i);
-    host_metrics_compute(trips, n, a->eq_ts, a->eq, a->n_eq,
-                         acc->starting_equity, m);
+    host_metrics_from_stats(trips, n, &a->eq_stats, acc->starting_equity, m);
     free(trips);
 }
 
@@ -241,21 +240,7 @@ static void record_account(host_agent *a)
         p.u.position = acc.positions[i];
         host_agent_emit(a, &p);
     }
-    if (a->n_eq == a->cap_eq) {
-        size_t cap = a->cap_eq ? 2 * a->cap_eq : 256;
-        int64_t *ts = realloc(a->eq_ts, cap * sizeof *ts);
-        if (ts)
-            a->eq_ts = ts;
-        double *eq = realloc(a->eq, cap * sizeof *eq);
-        if (eq)
-            a->eq = eq;
-        if (!ts || !eq)
-            return;
-        a->cap_eq = cap;
-    }
-    a->eq_ts[a->n_eq] = host_clock_now(&a->clock);
-    a->eq[a->n_eq] = acc.equity;
-    a->n_eq++;
+    host_equity_stats_add(&a->eq_stats, host_clock_now(&a->clock), acc.equity);
 }
 
 static void record_decision(host_agent *a, const perp_decision *d)

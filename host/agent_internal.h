@@ -46,9 +46,7 @@ struct host_agent {
     host_planner_worker worker;
     char **feedback; /* owned: shown to the planner next cycle */
     size_t n_feedback;
-    int64_t *eq_ts; /* owned equity snapshots, ts ascending */
-    double *eq;
-    size_t n_eq, cap_eq;
+    host_equity_stats eq_stats; /* the equity curve, folded per snapshot */
     uint64_t unknown_symbol_events;
     int version_emitted;
 };

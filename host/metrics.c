@@ -224,33 +224,47 @@ static void trade_figures(const perp_round_trip *t, size_t n, perp_metrics *out)
         out->profit_factor = gross_profit > 0 ? INFINITY : 0.0;
 }
 
+void host_equity_stats_add(host_equity_stats *s, int64_t ts, double equity)
+{
+    if (s->n == 0) {
+        s->first_ts = ts;
+        s->first = equity;
+        s->peak = -INFINITY;
+    } else if (s->last > 0 && isfinite(equity)) {
+        double r = equity / s->last - 1.0;
+        s->sum += r;
+        s->sum_sq += r * r;
+        if (r < 0)
+            s->down_sq += r * r;
+        s->k++;
+    }
+    if (isfinite(equity)) {
+        if (equity > s->peak)
+            s->peak = equity;
+        double dd = s->peak > 0 ? (s->peak - equity) / s->peak * 100.0 : 0.0;
+        if (dd > s->worst_dd_pct)
+            s->worst_dd_pct = dd;
+    }
+    s->last_ts = ts;
+    s->last = equity;
+    s->n++;
+}
+
 /* Sharpe and Sortino of the simple returns between consecutive snapshots
  * (population standard deviation, as the twin), each scaled by
  * sqrt(seconds per year / mean snapshot interval). */
-static void return_figures(const int64_t *ts, const double *eq, size_t n,
-                           perp_metrics *out)
+static void return_figures(const host_equity_stats *s, perp_metrics *out)
 {
-    double sum = 0, sum_sq = 0, down_sq = 0;
-    size_t k = 0;
-    for (size_t i = 1; i < n; i++) {
-        if (!(eq[i - 1] > 0) || !isfinite(eq[i]))
-            continue;
-        double r = eq[i] / eq[i - 1] - 1.0;
-        sum += r;
-        sum_sq += r * r;
-        if (r < 0)
-            down_sq += r * r;
-        k++;
-    }
     out->sharpe = out->sortino = 0.0;
-    if (k < 2 || ts[n - 1] <= ts[0])
+    if (s->k < 2 || s->last_ts <= s->first_ts)
         return;
-    double interval_s = (double)(ts[n - 1] - ts[0]) / 1000.0 / (double)(n - 1);
+    double interval_s =
+        (double)(s->last_ts - s->first_ts) / 1000.0 / (double)(s->n - 1);
     double scale = sqrt(SECONDS_PER_YEAR / interval_s);
-    double mean = sum / (double)k;
-    double var = sum_sq / (double)k - mean * mean;
+    double mean = s->sum / (double)s->k;
+    double var = s->sum_sq / (double)s->k - mean * mean;
     double sd = var > 0 ? sqrt(var) : 0.0;
-    double dd = sqrt(down_sq / (double)k);
+    double dd = sqrt(s->down_sq / (double)s->k);
     /* A curve without variation (up to rounding) has no risk to reward:
      * 0, not a division by a rounding residue. */
     if (sd > 1e-9 * fabs(mean) && sd > 0)
@@ -261,31 +275,28 @@ static void return_figures(const int64_t *ts, const double *eq, size_t n,
         out->sortino = INFINITY;
 }
 
-static double max_drawdown_pct(const double *eq, size_t n)
+void host_metrics_from_stats(const perp_round_trip *trips, size_t n_trips,
+                             const host_equity_stats *s, double starting_equity,
+                             perp_metrics *out)
 {
-    double peak = -INFINITY, worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(eq[i]))
-            continue;
-        if (eq[i] > peak)
-            peak = eq[i];
-        if (peak > 0 && (peak - eq[i]) / peak * 100.0 > worst)
-            worst = (peak - eq[i]) / peak * 100.0;
-    }
-    return worst;
+    memset(out, 0, sizeof *out);
+    trade_figures(trips, trips ? n_trips : 0, out);
+    if (!s || s->n == 0)
+        return;
+    return_figures(s, out);
+    out->max_drawdown_pct = s->worst_dd_pct;
+    double base = starting_equity > 0 ? starting_equity : s->first;
+    if (base > 0 && isfinite(s->last))
+        out->total_return_pct = (s->last - base) / base * 100.0;
 }
 
 void host_metrics_compute(const perp_round_trip *trips, size_t n_trips,
                           const int64_t *eq_ts, const double *eq, size_t n_eq,
                           double starting_equity, perp_metrics *out)
 {
-    memset(out, 0, sizeof *out);
-    trade_figures(trips, trips ? n_trips : 0, out);
-    if (!eq || !eq_ts || n_eq == 0)
-        return;
-    return_figures(eq_ts, eq, n_eq, out);
-    out->max_drawdown_pct = max_drawdown_pct(eq, n_eq);
-    double base = starting_equity > 0 ? starting_equity : eq[0];
-    if (base > 0 && isfinite(eq[n_eq - 1]))
-        out->total_return_pct = (eq[n_eq - 1] - base) / base * 100.0;
+    host_equity_stats s;
+    memset(&s, 0, sizeof s);
+    for (size_t i = 0; eq && eq_ts && i < n_eq; i++)
+        host_equity_stats_add(&s, eq_ts[i], eq[i]);
+    host_metrics_from_stats(trips, n_trips, &s, starting_equity, out);
 }

@@ -22,13 +22,31 @@ int host_trade_book_add(host_trade_book *b, const perp_fill *f);
 /* Completed round trips, oldest first; pointers stay valid until the next
  * add or free. */
 size_t host_trade_book_count(const host_trade_book *b);
-const perp_round_trip *host_trade_book_at(const host_trade_book *b,
-                                          size_t i);
+const perp_round_trip *host_trade_book_at(const host_trade_book *b, size_t i);
 
 /* Fill `out` with up to `max` newest round trips, newest first. Returns
  * how many. Borrowed pointers inside stay valid until the next add. */
 size_t host_trade_book_recent(const host_trade_book *b, perp_round_trip *out,
                               size_t max);
+
+/* The equity curve folded in one snapshot at a time, so a cycle's
+ * metrics cost O(1) in the length of the run instead of O(n). Zero it to
+ * start (`host_equity_stats s = {0};`). */
+typedef struct host_equity_stats {
+    size_t n; /* snapshots folded in */
+    int64_t first_ts, last_ts;
+    double first, last;          /* first and last equity, as given */
+    size_t k;                    /* returns counted */
+    double sum, sum_sq, down_sq; /* of the simple returns */
+    double peak, worst_dd_pct;
+} host_equity_stats;
+
+void host_equity_stats_add(host_equity_stats *s, int64_t ts, double equity);
+
+/* Performance from round trips and the folded equity curve. */
+void host_metrics_from_stats(const perp_round_trip *trips, size_t n_trips,
+                             const host_equity_stats *s, double starting_equity,
+                             perp_metrics *out);
 
 /* Performance from round trips and an equity series (ts ascending, ms).
  * Sharpe/Sortino annualised with the mean real snapshot interval. */

@@ -12,7 +12,7 @@
 #include "observation_build.h"
 
 #define MIN 60000LL
-#define T0 1700000000000LL /* 2023-11-14T22:13:20Z, inside a minute */
+#define T0  1700000000000LL /* 2023-11-14T22:13:20Z, inside a minute */
 
 static perp_tick tick_at(int64_t ts, double price)
 {

@@ -240,3 +240,26 @@ Test(metrics, drawdown_takes_the_largest_fall)
     cr_assert_float_eq(m.max_drawdown_pct, 25.0, 1e-9);
     cr_assert_float_eq(m.total_return_pct, 40.0, 1e-9);
 }
+
+/* The agent folds one snapshot per cycle; after every snapshot its
+ * figures must equal a recomputation over the whole series so far,
+ * including a non-finite snapshot (skipped by returns and drawdown). */
+Test(metrics, incremental_stats_equal_recomputation_at_every_prefix)
+{
+    const int64_t ts[] = {0, 60000, 120000, 180000, 240000, 300000, 360000};
+    const double eq[] = {10000, 10100, 9900, NAN, 9950, 10300, 10250};
+    host_equity_stats s;
+    memset(&s, 0, sizeof s);
+    for (size_t n = 1; n <= sizeof eq / sizeof eq[0]; n++) {
+        host_equity_stats_add(&s, ts[n - 1], eq[n - 1]);
+        perp_metrics inc, full;
+        host_metrics_from_stats(NULL, 0, &s, 10000, &inc);
+        host_metrics_compute(NULL, 0, ts, eq, n, 10000, &full);
+        cr_assert_eq(memcmp(&inc, &full, sizeof inc), 0, "prefix %zu", n);
+    }
+    /* Worked: peak 10100 then 9900 is the deepest fall, 200/10100. */
+    perp_metrics m;
+    host_metrics_from_stats(NULL, 0, &s, 10000, &m);
+    cr_assert_float_eq(m.max_drawdown_pct, 200.0 / 10100.0 * 100.0, 1e-12);
+    cr_assert_float_eq(m.total_return_pct, 2.5, 1e-12);
+}
