@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,46 @@ int cb_parse_time(const char *s, int64_t *out_ms)
     return perp_time_parse_ms(s, PERP_TIME_RFC3339, out_ms);
 }
 
+/* Plain decimals ("4388.01000000") without strtod, which is a tenth of the
+ * parse: with at most 15 significant digits the digits form an integer
+ * m < 2^53 and 10^k (k <= 22) is exact, so m / 10^k is one correctly
+ * rounded division — the same double strtod returns (Clinger's fast
+ * path). Anything else (exponents, more digits, signs other than a
+ * leading '-', inf, nan) returns 0 and is left to strtod. */
+static int fast_decimal(const char *s, double *out)
+{
+    static const double pow10[] = {
+        1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    int neg = *p == '-';
+    p += neg;
+    uint64_t m = 0;
+    int digits = 0, frac = 0, seen_dot = 0, any = 0;
+    for (;; p++) {
+        if (*p >= '0' && *p <= '9') {
+            any = 1;
+            if (m == 0 && *p == '0') {
+                frac += seen_dot; /* leading zeros: not significant */
+                continue;
+            }
+            if (++digits > 15)
+                return 0;
+            m = m * 10 + (uint64_t)(*p - '0');
+            frac += seen_dot;
+        } else if (*p == '.' && !seen_dot) {
+            seen_dot = 1;
+        } else {
+            break;
+        }
+    }
+    if (*p || !any || frac > 22)
+        return 0;
+    double v = (double)m / pow10[frac];
+    *out = neg ? -v : v;
+    return 1;
+}
+
 /* A numeric field: decimal string or JSON number; absent or null is NAN.
  * -1 when present but not a finite number. */
 static int num_field(json_t *o, const char *key, double *out)
@@ -64,6 +105,8 @@ static int num_field(json_t *o, const char *key, double *out)
     const char *s = json_string_value(v);
     if (!s || !*s)
         return -1;
+    if (fast_decimal(s, out))
+        return 0;
     char *end;
     double x = strtod(s, &end);
     if (*end || !isfinite(x))

@@ -207,3 +207,65 @@ Test(coinbase_parse, fuzz_corpus_and_regressions)
     closedir(d);
     cr_expect_geq(files, 11);
 }
+
+/* A random decimal string: optional '-', leading zeros, 1..18 digits with
+ * a point anywhere (or none), sometimes an exponent or other text that
+ * only strtod understands. */
+static void random_decimal(uint64_t *rng, char *out, size_t cap)
+{
+    size_t n = 0;
+#define NEXT()                                                                 \
+    (*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL,            \
+     (unsigned)(*rng >> 33))
+    if (NEXT() % 4 == 0)
+        out[n++] = '-';
+    for (unsigned z = NEXT() % 3; z > 0; z--)
+        out[n++] = '0';
+    unsigned digits = 1 + NEXT() % 18, dot = NEXT() % (digits + 2);
+    for (unsigned i = 0; i < digits && n + 4 < cap; i++) {
+        if (i == dot)
+            out[n++] = '.';
+        out[n++] = (char)('0' + NEXT() % 10);
+    }
+    switch (NEXT() % 16) {
+    case 0:
+        n += (size_t)snprintf(out + n, cap - n, "e%d", (int)(NEXT() % 40) - 20);
+        break;
+    case 1:
+        out[n++] = '.'; /* a second point: malformed */
+        break;
+    default:
+        break;
+    }
+    out[n] = '\0';
+#undef NEXT
+}
+
+/* Decimal fields go through a fast path when they have at most 15
+ * significant digits; whatever the path, the value must be the double
+ * strtod gives (bit for bit), and text strtod refuses stays malformed. */
+Test(coinbase_parse, numbers_equal_strtod_bit_for_bit)
+{
+    uint64_t rng = 20261124;
+    for (int i = 0; i < 200000; i++) {
+        char num[64], msg[256];
+        random_decimal(&rng, num, sizeof num);
+        snprintf(msg, sizeof msg,
+                 "{\"type\":\"ticker\",\"product_id\":\"BTC-USD\",\"price\":"
+                 "\"1\",\"last_size\":\"%s\",\"time\":"
+                 "\"2017-09-02T17:05:49.250000Z\"}",
+                 num);
+        cb_message m;
+        cb_msg_kind k = parse_text(msg, &m);
+        char *end;
+        double want = strtod(num, &end);
+        if (*end || !isfinite(want)) {
+            cr_assert_eq(k, CB_MSG_MALFORMED, "'%s' should be refused", num);
+            continue;
+        }
+        cr_assert_eq(k, CB_MSG_TICKER, "'%s': %s", num, m.text);
+        cr_assert(memcmp(&m.tick.last_size, &want, sizeof want) == 0,
+                  "'%s': parsed %.17g, strtod %.17g", num, m.tick.last_size,
+                  want);
+    }
+}
