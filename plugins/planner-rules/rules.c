@@ -14,7 +14,9 @@
 #include "trend_rule.h"
 
 typedef struct rules {
-    trend_params p; /* names borrowed from the config tree */
+    const perp_host *host; /* borrowed */
+    int checked;           /* the pipeline's indicators were checked */
+    trend_params p;        /* names borrowed from the config tree */
     size_t n_mem;
     char symbols[PERP_MAX_SYMBOLS][PERP_SYMBOL_MAX];
     trend_memory mem[PERP_MAX_SYMBOLS];
@@ -30,8 +32,46 @@ static int rules_create(const perp_host *host, const perp_config_node *cfg,
         free(r);
         return PERP_EINVAL;
     }
+    r->host = host;
     *self = r;
     return PERP_OK;
+}
+
+static int has_output(const perp_indicator_value *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].name && strcmp(v[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A pipeline without the indicators the rule reads would hold forever
+ * without a word; say once which names are missing. */
+static void check_inputs(rules *r, const perp_market_view *m)
+{
+    const char *need[] = {r->p.fast, r->p.slow, r->p.macd_hist, r->p.rsi};
+    char missing[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if (need[i] && *need[i] && !has_output(m->ind_1m, m->n_ind_1m, need[i]))
+            len += (size_t)snprintf(missing + len, sizeof missing - len,
+                                    "%s%s (1m)", len ? ", " : "", need[i]);
+    if (r->p.ctx_ema && *r->p.ctx_ema && len < sizeof missing &&
+        !has_output(m->ind_ctx, m->n_ind_ctx, r->p.ctx_ema))
+        len +=
+            (size_t)snprintf(missing + len, sizeof missing - len,
+                             "%s%s (context)", len ? ", " : "", r->p.ctx_ema);
+    if (r->p.require_regime && r->p.regime && *r->p.regime &&
+        len < sizeof missing &&
+        !has_output(m->ind_ctx, m->n_ind_ctx, r->p.regime) &&
+        !has_output(m->ind_1m, m->n_ind_1m, r->p.regime))
+        snprintf(missing + len, sizeof missing - len, "%s%s", len ? ", " : "",
+                 r->p.regime);
+    if (missing[0])
+        r->host->log(r->host, PERP_LOG_WARN,
+                     "indicators the rule reads are not in the pipeline: %s; "
+                     "it will hold (see docs/planner-rules.md)",
+                     missing);
 }
 
 static void rules_destroy(void *self)
@@ -57,6 +97,10 @@ static int rules_plan(void *self, const perp_observation *obs,
 {
     rules *r = self;
     size_t entries = 0, exits = 0;
+    if (!r->checked && obs->n_markets > 0) {
+        check_inputs(r, &obs->markets[0]);
+        r->checked = 1;
+    }
     for (size_t i = 0; i < obs->n_markets && i < PERP_MAX_SYMBOLS; i++) {
         trend_memory scratch = {0, 0};
         trend_memory *mem = memory_of(r, obs->markets[i].symbol);

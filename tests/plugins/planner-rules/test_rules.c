@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "stderr_capture.h"
 #include "config.h"
 #include "host_services.h"
 #include "trend_rule.h"
@@ -477,5 +478,40 @@ Test(rules, plugin_refuses_bad_config)
                      "accepted: %s", bad[i]);
         host_config_free(cfg);
     }
+    host_services_free(h);
+}
+
+/* The fixture names its indicators e.g. "ema_60"; a YAML that makes the
+ * rule read names the pipeline does not have must say so once, naming
+ * each, rather than hold in silence. */
+Test(rules, plugin_names_missing_indicators_once)
+{
+    char err[256];
+    host_config *cfg =
+        host_config_parse("plugin: rules\nfast: ema_fast_x\nregime: regime_x\n",
+                          "t.yaml", err, sizeof err);
+    cr_assert_not_null(cfg, "%s", err);
+    host_context ctx = {.version = "t", .emit = no_emit};
+    perp_host *h = host_services_new(&ctx, "rules");
+    const perp_planner_vtable *vt = perp_plugin_entry()->vtable;
+    void *self = NULL;
+    cr_assert_eq(vt->create(h, host_config_root(cfg), &self), PERP_OK);
+    perp_decision out;
+    stderr_capture_begin();
+    for (int i = 0; i < 3; i++) {
+        memset(&out, 0, sizeof out);
+        cr_assert_eq(vt->plan(self, &obs, &out), PERP_OK);
+    }
+    char *log = stderr_capture_end();
+    cr_assert_not_null(strstr(log, "ema_fast_x (1m)"), "%s", log);
+    cr_assert_not_null(strstr(log, "regime_x"), "%s", log);
+    const char *first = strstr(log, "not in the pipeline");
+    cr_assert_not_null(first, "%s", log);
+    cr_assert_null(strstr(first + 1, "not in the pipeline"), "said once: %s",
+                   log);
+    cr_assert_eq(out.coins[0].signal, PERP_SIGNAL_HOLD);
+    free(log);
+    vt->destroy(self);
+    host_config_free(cfg);
     host_services_free(h);
 }
