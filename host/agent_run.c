@@ -316,6 +316,7 @@ static void start_cycle(host_agent *a, int64_t boundary)
 static int run_live(host_agent *a)
 {
     int64_t now = host_wall_ms();
+    host_history_set_stop_flag(&g_stop);
     if (a->set.bootstrap)
         for (size_t i = 0; i < a->n_markets && !g_stop; i++)
             if (bootstrap_market(a, &a->markets[i], now) != PERP_OK)

@@ -65,6 +65,20 @@ typedef struct body_buf {
     int overflow;
 } body_buf;
 
+/* Set by the live loop, so a stop request (SIGINT) cuts a bootstrap's
+ * requests, retries and waits short instead of outlasting them. */
+static const volatile sig_atomic_t *stop_flag;
+
+void host_history_set_stop_flag(const volatile sig_atomic_t *flag)
+{
+    stop_flag = flag;
+}
+
+static int stopping(void)
+{
+    return stop_flag && *stop_flag;
+}
+
 const char *host_history_base_url(void)
 {
     const char *e = getenv("PERP_COINBASE_REST_URL");
@@ -175,8 +189,13 @@ static void sleep_ms(int64_t ms)
 {
     if (ms <= 0)
         return;
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+    /* In slices, so a stop request ends the wait within 100 ms. */
+    while (ms > 0 && !stopping()) {
+        int64_t slice = ms < 100 ? ms : 100;
+        struct timespec t = {0, (long)slice * 1000000L};
+        while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+        }
+        ms -= slice;
     }
 }
 
@@ -210,6 +229,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     b->n += n;
     b->p[b->n] = '\0';
     return n;
+}
+
+/* Non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                       curl_off_t un)
+{
+    (void)ud, (void)dt, (void)dn, (void)ut, (void)un;
+    return stopping();
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
@@ -327,6 +354,10 @@ static int fetch_window(hist_client *c, const char *product, int gran,
             retry = status >= 500;
         }
         free(body.p);
+        if (stopping()) {
+            set_err(c, "%s %s..%s: stopped", product, s_iso, e_iso);
+            return -1;
+        }
         if (!retry || attempt == MAX_ATTEMPTS) {
             set_err(c, "%s %s..%s: %s%s", product, s_iso, e_iso, why,
                     retry ? " (giving up)" : "");
@@ -368,6 +399,8 @@ static int client_open(hist_client *c, const char *base, char *err,
     curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
     return 0;

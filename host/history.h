@@ -6,6 +6,7 @@
 #ifndef HOST_HISTORY_H
 #define HOST_HISTORY_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <perp/sdk.h>
 
@@ -16,6 +17,10 @@ const char *host_history_base_url(void);
 /* `perpd history download --symbols A,B --granularity G --from ISO --to ISO
  * --out DIR [--url BASE]`; argv[0] is "history". Returns the exit code. */
 int host_history_main(int argc, char **argv);
+
+/* While *flag is non-zero, requests in flight are aborted, waits end and
+ * nothing is retried (the fetch fails with "stopped"). NULL: never. */
+void host_history_set_stop_flag(const volatile sig_atomic_t *flag);
 
 /* The newest `count` closed candles ending at or before now_ms, ascending.
  * *out is malloc'd (caller frees). PERP_OK or PERP_ERR with err set. */
