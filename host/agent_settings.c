@@ -91,19 +91,10 @@ static int ctx_ok(int64_t ms)
 
 static int read_agent(const perp_config_node *agent, host_agent_settings *s)
 {
-    static const char *const keys[] = {"version",
-                                       "description",
-                                       "cycle",
-                                       "symbols",
-                                       "dry_run",
-                                       "context",
-                                       "history",
-                                       "series",
-                                       "stale_after",
-                                       "bootstrap",
-                                       "warmup",
-                                       "observation_every",
-                                       NULL};
+    static const char *const keys[] = {
+        "version", "description",       "cycle",  "symbols",     "dry_run",
+        "context", "history",           "series", "stale_after", "bootstrap",
+        "warmup",  "observation_every", NULL};
     if (host_cfg_kind(agent) != HOST_NODE_MAP)
         return node_error(agent, "agent: expected a mapping", NULL);
     if (host_cfg_check_keys("agent", agent, keys) != PERP_OK)

@@ -14,14 +14,13 @@
 /* 2024-01-02T00:00:00Z: 19724 days after 1970-01-01, * 86400 s. */
 #define DAY0_MS (1704153600LL * 1000)
 #define MIN_MS  60000LL
-#define T(h, m, s, ms)                                                        \
-    (DAY0_MS + (h) * 3600000LL + (m) * MIN_MS + (s) * 1000LL + (ms))
+#define T(h, m, s, ms)                                                         \
+    (DAY0_MS + (h)*3600000LL + (m)*MIN_MS + (s)*1000LL + (ms))
 
 static void expect(const perp_candle *c, int64_t ts, double o, double h,
                    double l, double cl, double v)
 {
-    cr_expect_eq(c->ts, ts, "ts %lld != %lld", (long long)c->ts,
-                 (long long)ts);
+    cr_expect_eq(c->ts, ts, "ts %lld != %lld", (long long)c->ts, (long long)ts);
     cr_expect_eq(c->open, o);
     cr_expect_eq(c->high, h);
     cr_expect_eq(c->low, l);

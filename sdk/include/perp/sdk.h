@@ -29,24 +29,24 @@
 extern "C" {
 #endif
 
-#define PERP_ABI_MAJOR 1
-#define PERP_ABI_MINOR 0
+#define PERP_ABI_MAJOR    1
+#define PERP_ABI_MINOR    1
 #define PERP_ENTRY_SYMBOL "perp_plugin_entry"
 
 /* Fixed capacities keep the value types plain (no allocation across the
  * ABI). Changing any of them is an ABI-major change. */
-#define PERP_SYMBOL_MAX 24      /* "BTC-USD" plus NUL, with room */
-#define PERP_COIN_MAX 16        /* "BTC" */
-#define PERP_MAX_SYMBOLS 32     /* symbols one agent trades */
-#define PERP_REASON_MAX 512     /* a trade's entry/exit reason, NUL incl. */
-#define PERP_JUSTIFICATION_MAX 500 /* characters, excluding NUL */
-#define PERP_NOTES_MAX 1000     /* notes_for_audience, excluding NUL */
-#define PERP_INVALIDATION_MAX 256
-#define PERP_ERROR_MAX 256
+#define PERP_SYMBOL_MAX        24   /* "BTC-USD" plus NUL, with room */
+#define PERP_COIN_MAX          16   /* "BTC" */
+#define PERP_MAX_SYMBOLS       32   /* symbols one agent trades */
+#define PERP_REASON_MAX        512  /* a trade's entry/exit reason, NUL incl. */
+#define PERP_JUSTIFICATION_MAX 500  /* characters, excluding NUL */
+#define PERP_NOTES_MAX         1000 /* notes_for_audience, excluding NUL */
+#define PERP_INVALIDATION_MAX  256
+#define PERP_ERROR_MAX         256
 
 #if defined(__GNUC__)
 #define PERP_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define PERP_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define PERP_PLUGIN_EXPORT     __attribute__((visibility("default")))
 #else
 #define PERP_PRINTF(fmt, args)
 #define PERP_PLUGIN_EXPORT
@@ -57,11 +57,11 @@ extern "C" {
 
 typedef enum perp_status {
     PERP_OK = 0,
-    PERP_EOF = 1,        /* feed: no more events, ever (replay ended) */
-    PERP_AGAIN = 2,      /* feed: no event within timeout; try later */
-    PERP_ERR = -1,       /* generic failure; details already logged */
-    PERP_EINVAL = -2,    /* bad configuration or argument */
-    PERP_EREJECT = -3,   /* backend refused an order; reason filled in */
+    PERP_EOF = 1,      /* feed: no more events, ever (replay ended) */
+    PERP_AGAIN = 2,    /* feed: no event within timeout; try later */
+    PERP_ERR = -1,     /* generic failure; details already logged */
+    PERP_EINVAL = -2,  /* bad configuration or argument */
+    PERP_EREJECT = -3, /* backend refused an order; reason filled in */
     PERP_ENOMEM = -4,
     PERP_EUNSUPPORTED = -5 /* optional call not provided by this plugin */
 } perp_status;
@@ -93,9 +93,9 @@ typedef struct perp_tick {
     double price;                 /* last trade price */
     double bid, ask;              /* best bid/ask */
     double bid_size, ask_size;
-    double last_size;             /* size of the last trade */
-    double volume_24h;            /* base-asset volume over 24 h */
-    int64_t sequence;             /* per-symbol feed sequence, 0 if none */
+    double last_size;  /* size of the last trade */
+    double volume_24h; /* base-asset volume over 24 h */
+    int64_t sequence;  /* per-symbol feed sequence, 0 if none */
 } perp_tick;
 
 /* One OHLCV bar. Stamped with its open time; visible only once closed,
@@ -105,7 +105,7 @@ typedef struct perp_candle {
     int64_t interval_ms; /* 60000 for 1m, 21600000 for 6h, ... */
     char symbol[PERP_SYMBOL_MAX];
     double open, high, low, close;
-    double volume;       /* base-asset volume; 0 for a no-trade bar */
+    double volume; /* base-asset volume; 0 for a no-trade bar */
 } perp_candle;
 
 /* A funding rate published by a venue (or read from a file). */
@@ -151,9 +151,9 @@ typedef enum perp_order_type {
 /* Why a fill happened; chosen by the host for orders it sends, by the
  * backend for fills it causes itself. */
 typedef enum perp_fill_cause {
-    PERP_CAUSE_ENTRY = 0,       /* opens or adds */
-    PERP_CAUSE_EXIT = 1,        /* reduces or closes on the planner's word */
-    PERP_CAUSE_FLIP = 2,        /* closes and opens the other side */
+    PERP_CAUSE_ENTRY = 0, /* opens or adds */
+    PERP_CAUSE_EXIT = 1,  /* reduces or closes on the planner's word */
+    PERP_CAUSE_FLIP = 2,  /* closes and opens the other side */
     PERP_CAUSE_STOP_LOSS = 3,
     PERP_CAUSE_TAKE_PROFIT = 4,
     PERP_CAUSE_LIQUIDATION = 5
@@ -162,12 +162,12 @@ typedef enum perp_fill_cause {
 typedef struct perp_order {
     int64_t ts;
     char symbol[PERP_SYMBOL_MAX];
-    double qty;         /* signed: > 0 buys, < 0 sells */
+    double qty; /* signed: > 0 buys, < 0 sells */
     perp_order_type type;
     double limit_price; /* PERP_ORDER_LIMIT only */
     double leverage;    /* leverage for the resulting position */
     int reduce_only;
-    int has_exit_plan;  /* exit_plan applies to the resulting position */
+    int has_exit_plan; /* exit_plan applies to the resulting position */
     perp_exit_plan exit_plan;
     char reason[PERP_REASON_MAX]; /* the planner's justification */
     char client_id[48];
@@ -176,10 +176,10 @@ typedef struct perp_order {
 typedef struct perp_fill {
     int64_t ts;
     char symbol[PERP_SYMBOL_MAX];
-    double qty;          /* signed, as executed */
-    double price;        /* average fill price, slippage included */
-    double fee;          /* >= 0, charged to cash */
-    double realized_pnl; /* gross P&L of the closed part, fees excluded */
+    double qty;            /* signed, as executed */
+    double price;          /* average fill price, slippage included */
+    double fee;            /* >= 0, charged to cash */
+    double realized_pnl;   /* gross P&L of the closed part, fees excluded */
     double position_after; /* signed position once filled */
     perp_fill_cause cause;
     char reason[PERP_REASON_MAX];
@@ -191,8 +191,8 @@ typedef struct perp_position {
     double entry_price; /* volume-weighted average entry */
     double mark_price;
     double leverage;
-    double notional;          /* |qty| * mark */
-    double initial_margin;    /* notional / leverage */
+    double notional;       /* |qty| * mark */
+    double initial_margin; /* notional / leverage */
     double maintenance_margin;
     double unrealized_pnl;
     double liquidation_price; /* 0 if none (e.g. fully collateralised) */
@@ -202,15 +202,15 @@ typedef struct perp_position {
 
 typedef struct perp_account {
     double starting_equity;
-    double equity;         /* cash + unrealized P&L */
-    double cash;           /* collateral: fees, funding, realized in */
-    double available;      /* max(0, equity - initial margin used) */
-    double margin_used;    /* sum of initial margins */
+    double equity;      /* cash + unrealized P&L */
+    double cash;        /* collateral: fees, funding, realized in */
+    double available;   /* max(0, equity - initial margin used) */
+    double margin_used; /* sum of initial margins */
     double maintenance_margin;
     double unrealized_pnl;
-    double realized_pnl;   /* gross, all time */
-    double fees_paid;      /* >= 0, all time */
-    double funding_net;    /* received - paid, all time */
+    double realized_pnl; /* gross, all time */
+    double fees_paid;    /* >= 0, all time */
+    double funding_net;  /* received - paid, all time */
     size_t n_positions;
     perp_position positions[PERP_MAX_SYMBOLS];
 } perp_account;
@@ -236,11 +236,11 @@ typedef struct perp_price {
  * pointer inside is borrowed and valid only during plan().            */
 
 typedef struct perp_indicator_value {
-    const char *name;      /* as the YAML names it, "macd.hist" for a
-                              multi-output indicator's output */
-    const char *label;     /* categorical label ("trending_up") or NULL */
-    double value;          /* NAN until defined */
-    const double *series;  /* oldest first, series[series_len-1] == value */
+    const char *name;     /* as the YAML names it, "macd.hist" for a
+                             multi-output indicator's output */
+    const char *label;    /* categorical label ("trending_up") or NULL */
+    double value;         /* NAN until defined */
+    const double *series; /* oldest first, series[series_len-1] == value */
     size_t series_len;
 } perp_indicator_value;
 
@@ -250,8 +250,8 @@ typedef struct perp_market_view {
     double mid, bid, ask, spread_bps;
     double volume_24h;
     double funding_rate_1h;
-    int64_t last_update;   /* ts of the last price */
-    int stale;             /* 1: no fresh price; the validator blocks orders */
+    int64_t last_update; /* ts of the last price */
+    int stale;           /* 1: no fresh price; the validator blocks orders */
     perp_symbol_rules rules;
     const perp_candle *candles_1m; /* oldest first */
     size_t n_candles_1m;
@@ -268,21 +268,21 @@ typedef struct perp_market_view {
 /* A completed round trip, rebuilt from fills by average cost. */
 typedef struct perp_round_trip {
     char symbol[PERP_SYMBOL_MAX];
-    int side;            /* +1 long, -1 short */
-    double qty;          /* closed quantity (> 0) */
+    int side;   /* +1 long, -1 short */
+    double qty; /* closed quantity (> 0) */
     double entry_price, exit_price;
     int64_t entry_ts, exit_ts;
-    double fees;         /* entry fee pro-rated + exit fee */
-    double net_pnl;      /* gross - fees */
+    double fees;              /* entry fee pro-rated + exit fee */
+    double net_pnl;           /* gross - fees */
     const char *entry_reason; /* borrowed */
     const char *exit_reason;  /* borrowed */
 } perp_round_trip;
 
 /* Performance of this agent version (DESIGN.md, Metrics). */
 typedef struct perp_metrics {
-    size_t trades;        /* round trips */
-    double win_rate;      /* 0..1 */
-    double profit_factor; /* gross profit / gross loss; INFINITY if no loss */
+    size_t trades;          /* round trips */
+    double win_rate;        /* 0..1 */
+    double profit_factor;   /* gross profit / gross loss; INFINITY if no loss */
     double sharpe, sortino; /* annualised with the real snapshot interval */
     double max_drawdown_pct;
     double total_return_pct;
@@ -297,10 +297,10 @@ typedef struct perp_limits {
 } perp_limits;
 
 typedef struct perp_observation {
-    uint32_t struct_size;  /* sizeof(perp_observation) of the host */
-    int64_t ts;            /* cycle time */
-    int64_t cycle;         /* 1-based cycle number */
-    const char *version;   /* agent.version */
+    uint32_t struct_size; /* sizeof(perp_observation) of the host */
+    int64_t ts;           /* cycle time */
+    int64_t cycle;        /* 1-based cycle number */
+    const char *version;  /* agent.version */
     int64_t ctx_interval_ms;
     const perp_market_view *markets;
     size_t n_markets;
@@ -318,16 +318,16 @@ typedef struct perp_observation {
 
 typedef enum perp_signal {
     PERP_SIGNAL_HOLD = 0,
-    PERP_SIGNAL_BUY = 1,   /* be long `quantity` coins */
-    PERP_SIGNAL_SELL = 2,  /* be short `quantity` coins */
-    PERP_SIGNAL_CLOSE = 3  /* be flat */
+    PERP_SIGNAL_BUY = 1,  /* be long `quantity` coins */
+    PERP_SIGNAL_SELL = 2, /* be short `quantity` coins */
+    PERP_SIGNAL_CLOSE = 3 /* be flat */
 } perp_signal;
 
 typedef struct perp_coin_decision {
-    char coin[PERP_COIN_MAX];  /* "BTC"; unknown coins are rejected by the
-                                  host, not silently dropped */
+    char coin[PERP_COIN_MAX]; /* "BTC"; unknown coins are rejected by the
+                                 host, not silently dropped */
     perp_signal signal;
-    double quantity;   /* absolute target in coins; validated by the host */
+    double quantity; /* absolute target in coins; validated by the host */
     double leverage;
     double confidence; /* 0..1 */
     double risk_usd;
@@ -356,8 +356,8 @@ typedef enum perp_record_type {
     PERP_REC_FUNDING = 6,
     PERP_REC_LIQUIDATION = 7,
     PERP_REC_LLM_CALL = 8,
-    PERP_REC_POSITION = 9,  /* a position snapshot after a cycle */
-    PERP_REC_VERSION = 10   /* agent registered: config snapshot */
+    PERP_REC_POSITION = 9, /* a position snapshot after a cycle */
+    PERP_REC_VERSION = 10  /* agent registered: config snapshot */
 } perp_record_type;
 
 typedef struct perp_trade_record {
@@ -382,17 +382,17 @@ typedef struct perp_rejection_record {
 
 typedef struct perp_funding_record {
     char symbol[PERP_SYMBOL_MAX];
-    double rate;      /* the fraction applied for this payment */
-    double position;  /* signed qty */
+    double rate;     /* the fraction applied for this payment */
+    double position; /* signed qty */
     double mark;
-    double payment;   /* signed: > 0 received, < 0 paid */
+    double payment; /* signed: > 0 received, < 0 paid */
 } perp_funding_record;
 
 typedef struct perp_liquidation_record {
     char symbol[PERP_SYMBOL_MAX];
-    double qty;      /* signed position closed */
-    double price;    /* mark at liquidation */
-    double penalty;  /* USD charged to cash */
+    double qty;     /* signed position closed */
+    double price;   /* mark at liquidation */
+    double penalty; /* USD charged to cash */
     double equity_before, maintenance_before;
 } perp_liquidation_record;
 
@@ -484,8 +484,7 @@ struct perp_host {
 
     /* Render an observation to JSON (the same text the planner's prompt
      * and the observation record carry). Caller frees with free_mem. */
-    char *(*observation_json)(const perp_host *h,
-                              const perp_observation *obs);
+    char *(*observation_json)(const perp_host *h, const perp_observation *obs);
     void (*free_mem)(void *p);
 
     /* Parse a decision in the DESIGN.md schema from text: a JSON object,
@@ -500,7 +499,17 @@ struct perp_host {
 
     /* Host-private; plugins must not touch it. */
     void *host_ctx;
+
+    /* ABI 1.1 (check PERP_HOST_HAS(h, stopping) first): non-zero once the
+     * host has been asked to stop (SIGINT/SIGTERM). A call that may wait
+     * long (an LLM request and its retries) checks it and returns early,
+     * so shutdown takes seconds. Callable from any thread. */
+    int (*stopping)(const perp_host *h);
 };
+
+/* 1 if host table h is recent enough to carry member m (and sets it). */
+#define PERP_HOST_HAS(h, m)                                                    \
+    ((h)->struct_size >= offsetof(perp_host, m) + sizeof((h)->m) && (h)->m)
 
 /* ------------------------------------------------------------------ */
 /* Vtables, one per kind. Every vtable begins with struct_size, create
@@ -509,10 +518,10 @@ struct perp_host {
  * stores its instance in *self. destroy(NULL) is a no-op. Optional
  * entries may be NULL.                                                */
 
-#define PERP_VTABLE_HEAD                                                      \
-    uint32_t struct_size;                                                     \
-    int (*create)(const perp_host *host, const perp_config_node *cfg,        \
-                  void **self);                                               \
+#define PERP_VTABLE_HEAD                                                       \
+    uint32_t struct_size;                                                      \
+    int (*create)(const perp_host *host, const perp_config_node *cfg,          \
+                  void **self);                                                \
     void (*destroy)(void *self)
 
 typedef struct perp_common_vtable {
@@ -523,7 +532,7 @@ typedef struct perp_feed_status {
     int connected;
     int64_t last_message_ts; /* host clock, 0 if never */
     uint64_t messages, reconnects, gaps, malformed, late;
-    char detail[128];        /* e.g. last error, one line */
+    char detail[128]; /* e.g. last error, one line */
 } perp_feed_status;
 
 typedef struct perp_feed_vtable {
@@ -536,8 +545,8 @@ typedef struct perp_feed_vtable {
 } perp_feed_vtable;
 
 typedef enum perp_timeframe {
-    PERP_TF_1M = 0,  /* one-minute candles */
-    PERP_TF_CTX = 1  /* the context timeframe (default 6 h) */
+    PERP_TF_1M = 0, /* one-minute candles */
+    PERP_TF_CTX = 1 /* the context timeframe (default 6 h) */
 } perp_timeframe;
 
 typedef struct perp_indicator_vtable {
@@ -577,8 +586,8 @@ typedef struct perp_backend_vtable {
      * PERP_EREJECT: nothing changed; why holds a one-line reason. The
      * backend emits the TRADE record (and FUNDING/LIQUIDATION ones)
      * through host->emit, so fills it causes itself are recorded too. */
-    int (*submit)(void *self, const perp_order *o, perp_fill *fill,
-                  char *why, size_t why_len);
+    int (*submit)(void *self, const perp_order *o, perp_fill *fill, char *why,
+                  size_t why_len);
     /* Mark-to-market: funding, stops, take-profits, liquidation. */
     int (*on_price)(void *self, const perp_price *p);
     /* Optional: a closed candle in replay; walked open, nearer extreme,
@@ -613,30 +622,32 @@ typedef struct perp_service_vtable {
 /* The descriptor and the entry point                                  */
 
 typedef struct perp_plugin_descriptor {
-    uint16_t abi_major;   /* PERP_ABI_MAJOR the plugin was built with */
+    uint16_t abi_major; /* PERP_ABI_MAJOR the plugin was built with */
     uint16_t abi_minor;
     uint32_t struct_size; /* sizeof(perp_plugin_descriptor) */
     perp_kind kind;
-    const char *name;     /* short name used in YAML: "rsi", "perpsim" */
-    const char *version;  /* the plugin's semantic version */
+    const char *name;        /* short name used in YAML: "rsi", "perpsim" */
+    const char *version;     /* the plugin's semantic version */
     const char *description; /* one line */
-    const void *vtable;   /* perp_<kind>_vtable for `kind` */
+    const void *vtable;      /* perp_<kind>_vtable for `kind` */
 } perp_plugin_descriptor;
 
 typedef const perp_plugin_descriptor *(*perp_plugin_entry_fn)(void);
 
 /* Use once per plugin, at file scope:
  *   static const perp_indicator_vtable vt = {sizeof vt, ...};
- *   PERP_PLUGIN(PERP_KIND_INDICATOR, "sma", "1.0.0", "simple moving average", vt)
+ *   PERP_PLUGIN(PERP_KIND_INDICATOR, "sma", "1.0.0", "simple moving average",
+ * vt)
  */
-#define PERP_PLUGIN(kind_, name_, version_, desc_, vtable_)                   \
-    static const perp_plugin_descriptor perp_plugin_descriptor_ = {          \
-        PERP_ABI_MAJOR, PERP_ABI_MINOR, sizeof(perp_plugin_descriptor),     \
-        (kind_), (name_), (version_), (desc_), &(vtable_)};                  \
-    PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void);\
-    PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void) \
-    {                                                                         \
-        return &perp_plugin_descriptor_;                                      \
+#define PERP_PLUGIN(kind_, name_, version_, desc_, vtable_)                    \
+    static const perp_plugin_descriptor perp_plugin_descriptor_ = {            \
+        PERP_ABI_MAJOR, PERP_ABI_MINOR, sizeof(perp_plugin_descriptor),        \
+        (kind_),        (name_),        (version_),                            \
+        (desc_),        &(vtable_)};                                           \
+    PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void);  \
+    PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void)   \
+    {                                                                          \
+        return &perp_plugin_descriptor_;                                       \
     }
 
 /* Base asset of a symbol: "BTC-USD" -> "BTC". out must hold PERP_COIN_MAX. */
