@@ -414,6 +414,7 @@ int host_agent_run(host_agent *a)
         return 1;
     struct sigaction old_int, old_term;
     g_stop = 0;
+    a->ctx.stop = &g_stop; /* before any plan() can ask */
     install_signals(&old_int, &old_term);
     if (a->live)
         emit_version(a);

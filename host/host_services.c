@@ -143,6 +143,12 @@ static void svc_emit(const perp_host *h, const perp_record *rec)
         ctx->emit(ctx->emit_ud, rec);
 }
 
+static int svc_stopping(const perp_host *h)
+{
+    const host_context *ctx = svc_of(h)->ctx;
+    return ctx && ctx->stop && *ctx->stop;
+}
+
 static char *svc_observation_json(const perp_host *h,
                                   const perp_observation *obs)
 {
@@ -198,6 +204,7 @@ perp_host *host_services_new(const host_context *ctx, const char *component)
     h->free_mem = svc_free_mem;
     h->decision_from_json = svc_decision_from_json;
     h->host_ctx = s;
+    h->stopping = svc_stopping;
     return h;
 }
 

@@ -50,6 +50,17 @@ typedef struct attempt {
     int64_t retry_after_ms;
 } attempt;
 
+/* The host is shutting down: no new request, retry or wait. */
+static int stopping(const planner *p)
+{
+    return PERP_HOST_HAS(p->host, stopping) && p->host->stopping(p->host);
+}
+
+static int stop_cb(void *ud)
+{
+    return stopping(ud);
+}
+
 /* Replaces every occurrence of the key in s (in place) with "***". */
 static void scrub(const planner *p, char *s)
 {
@@ -163,9 +174,9 @@ static void fetch(planner *p, const char *body, const char *hash, attempt *a)
         read_answer(p, a);
         return;
     }
-    or_http_opts o = {p->cfg.url,         p->cfg.api_key,    p->cfg.title,
-                      p->cfg.referer,     p->cfg.connect_ms, p->cfg.timeout_ms,
-                      p->cfg.max_response};
+    or_http_opts o = {p->cfg.url,          p->cfg.api_key,    p->cfg.title,
+                      p->cfg.referer,      p->cfg.connect_ms, p->cfg.timeout_ms,
+                      p->cfg.max_response, stop_cb,           p};
     or_http_result h;
     or_http_post(&o, body, &h);
     classify_http(p, &h, a);
@@ -180,13 +191,16 @@ static void fetch(planner *p, const char *body, const char *hash, attempt *a)
     read_answer(p, a);
 }
 
-static void sleep_ms(int64_t ms)
+/* In slices, so a stop request ends the wait within 100 ms. */
+static void sleep_ms(const planner *p, int64_t ms)
 {
-    if (ms <= 0)
-        return;
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    while (ms > 0 && !stopping(p)) {
+        int64_t slice = ms < 100 ? ms : 100;
+        struct timespec ts = {0, (long)slice * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+        ms -= slice;
+    }
 }
 
 static int64_t backoff_ms(const planner *p, const attempt *a, int retry)
@@ -232,10 +246,11 @@ static int exchange(planner *p, const char *body, int *n_attempt,
         }
         emit_call(p, &a, hash, ++*n_attempt);
         snprintf(why, why_len, "%s", a.error);
-        int again = !ok && a.retryable && retry < p->cfg.max_retries;
+        int again =
+            !ok && a.retryable && retry < p->cfg.max_retries && !stopping(p);
         int result = ok ? 1 : strcmp(a.status, "unparsable") == 0 ? 0 : -1;
         if (again)
-            sleep_ms(backoff_ms(p, &a, retry + 1));
+            sleep_ms(p, backoff_ms(p, &a, retry + 1));
         free(a.raw);
         or_response_free(&a.resp);
         if (!again)
@@ -303,7 +318,7 @@ static int or_plan(void *self, const perp_observation *obs, perp_decision *out)
     char *body = or_request_body(&rq);
     if (body)
         rc = exchange(p, body, &n_attempt, out, why, sizeof why, &answer);
-    if (rc == 0 && p->cfg.repair) {
+    if (rc == 0 && p->cfg.repair && !stopping(p)) {
         char note[PERP_ERROR_MAX];
         snprintf(note, sizeof note, "%s", why);
         rq.bad_answer = answer ? answer : "";

@@ -69,6 +69,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
     return len;
 }
 
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                       curl_off_t un)
+{
+    const or_http_opts *o = ud;
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return o->stop(o->stop_ud);
+}
+
 static double mono_ms(void)
 {
     struct timespec ts;
@@ -125,6 +133,11 @@ void or_http_post(const or_http_opts *o, const char *body, or_http_result *r)
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    if (o->stop) {
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)o);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    }
     curl_easy_setopt(c, CURLOPT_USERAGENT, "perpd-planner-openrouter/1.0");
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     double t0 = mono_ms();
@@ -134,7 +147,9 @@ void or_http_post(const or_http_opts *o, const char *body, or_http_result *r)
     if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && r->too_large)) {
         r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
         snprintf(r->error, sizeof r->error, "%s",
-                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                 rc == CURLE_ABORTED_BY_CALLBACK ? "stopped"
+                 : errbuf[0]                     ? errbuf
+                                                 : curl_easy_strerror(rc));
     }
     curl_slist_free_all(h);
     /* The key must not linger in freed stack memory either. */

@@ -16,6 +16,10 @@ typedef struct or_http_opts {
     long connect_timeout_ms;
     long timeout_ms;
     size_t max_body; /* bigger answers are cut and flagged */
+    /* Polled during the transfer (about once a second when idle); non-zero
+     * aborts it with error "stopped". NULL: never. */
+    int (*stop)(void *ud);
+    void *stop_ud;
 } or_http_opts;
 
 typedef struct or_http_result {

@@ -1,9 +1,10 @@
 /*
  * SIGINT in live mode stops perpd within seconds, wherever it is waiting:
- * in the start-up bootstrap against a REST endpoint that never answers. Before
- * stopping, the sinks are flushed (the version record is in the file). The feed
- * is feed-coinbase against the local WebSocket server of tests/support; no
- * network leaves 127.0.0.1.
+ * in the start-up bootstrap against a REST endpoint that never answers,
+ * and with the planner's LLM request in flight against a chat server that
+ * hangs. Before stopping, the sinks are flushed (the version record is in
+ * the file). The feed is feed-coinbase against the local WebSocket server
+ * of tests/support; no network leaves 127.0.0.1.
  */
 #include <criterion/criterion.h>
 #include <netinet/in.h>
@@ -17,13 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chat_server.h"
 #include "file_read.h"
 #include "run_process.h"
 #include "temp_dir.h"
 #include "ws_server.h"
 
+#define KEY_ENV "PERP_IT_STOP_KEY"
 /* Generous for a loaded machine, far below the waits the stop must cut
- * short (curl's 30 s bootstrap timeout). */
+ * short (curl's 30 s bootstrap timeout, a 120 s LLM timeout). */
 #define STOP_WITHIN_MS 5000
 
 static const char *build_dir(void)
@@ -165,6 +168,46 @@ Test(live_stop, sigint_during_bootstrap)
     assert_stops_on_sigint(pid, dir);
     unsetenv("PERP_COINBASE_REST_URL");
     close(lfd);
+    ws_server_stop(ws);
+    free(log_path);
+    free(yaml);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+Test(live_stop, sigint_with_llm_call_in_flight)
+{
+    char *dir = temp_dir_new();
+    ws_server *ws = start_feed_server();
+    chat_server *chat = chat_server_start();
+    cr_assert_not_null(chat);
+    char *body = chat_completion_body("{\"positions\": {}}", 10, 10, -1);
+    chat_reply hang = {200, body, NULL, 60000};
+    chat_server_script(chat, &hang, 1);
+    free(body);
+    char base[128], planner[512];
+    chat_server_base_url(chat, base, sizeof base);
+    snprintf(planner, sizeof planner,
+             "  plugin: openrouter\n"
+             "  base_url: %s\n"
+             "  model: test/stop-model\n"
+             "  api_key_env: " KEY_ENV "\n"
+             "  timeout: 120s\n",
+             base);
+    setenv(KEY_ENV, "sk-test-stop-key", 1);
+    char *yaml = write_yaml(dir, ws_server_port(ws), planner, 0);
+    char *log_path = NULL;
+    cr_assert(asprintf(&log_path, "%s/perpd.log", dir) > 0);
+    pid_t pid = spawn_perpd(yaml, log_path);
+    int64_t end = mono_ms() + 10000;
+    while (chat_server_request_count(chat) == 0 && mono_ms() < end)
+        usleep(20000);
+    cr_assert_gt(chat_server_request_count(chat), 0,
+                 "the planner never called the chat server");
+    usleep(200000);
+    assert_stops_on_sigint(pid, dir);
+    unsetenv(KEY_ENV);
+    chat_server_stop(chat);
     ws_server_stop(ws);
     free(log_path);
     free(yaml);
