@@ -7,6 +7,7 @@
 #include "agent_internal.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,9 @@
 #define LIVE_BATCH      256   /* events taken from one feed per pass */
 #define STATUS_EVERY_MS 60000 /* feed status line, live */
 
-static volatile sig_atomic_t g_stop;
+/* Atomic, not volatile sig_atomic_t: the planner thread reads it too, and
+ * a lock-free atomic is safe in a signal handler. */
+static atomic_int g_stop;
 
 static void emit_version(host_agent *a);
 

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,16 +68,16 @@ typedef struct body_buf {
 
 /* Set by the live loop, so a stop request (SIGINT) cuts a bootstrap's
  * requests, retries and waits short instead of outlasting them. */
-static const volatile sig_atomic_t *stop_flag;
+static const atomic_int *stop_flag;
 
-void host_history_set_stop_flag(const volatile sig_atomic_t *flag)
+void host_history_set_stop_flag(const atomic_int *flag)
 {
     stop_flag = flag;
 }
 
 static int stopping(void)
 {
-    return stop_flag && *stop_flag;
+    return stop_flag && atomic_load(stop_flag);
 }
 
 const char *host_history_base_url(void)

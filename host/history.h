@@ -6,7 +6,7 @@
 #ifndef HOST_HISTORY_H
 #define HOST_HISTORY_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <perp/sdk.h>
 
@@ -20,7 +20,7 @@ int host_history_main(int argc, char **argv);
 
 /* While *flag is non-zero, requests in flight are aborted, waits end and
  * nothing is retried (the fetch fails with "stopped"). NULL: never. */
-void host_history_set_stop_flag(const volatile sig_atomic_t *flag);
+void host_history_set_stop_flag(const atomic_int *flag);
 
 /* The newest `count` closed candles ending at or before now_ms, ascending.
  * *out is malloc'd (caller frees). PERP_OK or PERP_ERR with err set. */

@@ -146,7 +146,7 @@ static void svc_emit(const perp_host *h, const perp_record *rec)
 static int svc_stopping(const perp_host *h)
 {
     const host_context *ctx = svc_of(h)->ctx;
-    return ctx && ctx->stop && *ctx->stop;
+    return ctx && ctx->stop && atomic_load(ctx->stop);
 }
 
 static char *svc_observation_json(const perp_host *h,

@@ -7,7 +7,7 @@
 #ifndef HOST_SERVICES_H
 #define HOST_SERVICES_H
 
-#include <signal.h>
+#include <stdatomic.h>
 
 #include <perp/sdk.h>
 
@@ -19,7 +19,7 @@ typedef struct host_context {
     void *now_ud;
     void (*emit)(void *ud, const perp_record *rec); /* NULL: dropped */
     void *emit_ud;
-    const volatile sig_atomic_t *stop; /* non-zero: stopping; NULL: never */
+    const atomic_int *stop; /* non-zero: stopping; NULL: never */
 } host_context;
 
 /* Returns a malloc'd table (free with host_services_free); component is
