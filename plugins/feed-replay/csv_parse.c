@@ -13,6 +13,9 @@
 #include <string.h>
 
 #define HEADER "ts,open,high,low,close,volume"
+/* 9999-12-31T23:59:59Z. Later times are corrupt rows, and bounding them
+ * keeps ts * 1000 (milliseconds) far from int64 overflow. */
+#define TS_MAX 253402300799LL
 
 typedef struct cursor {
     const char *path;
@@ -92,6 +95,8 @@ static int parse_line(const cursor *c, const char *s, const char *e,
                     s, (size_t)(e - s));
     if (parse_ts(f[0], fl[0], &b->ts) != 0)
         return fail(c, "ts: expected Unix seconds, found", f[0], fl[0]);
+    if (b->ts > TS_MAX)
+        return fail(c, "ts after the year 9999:", f[0], fl[0]);
     double *v[5] = {&b->open, &b->high, &b->low, &b->close, &b->volume};
     for (int i = 0; i < 5; i++)
         if (parse_num(f[i + 1], fl[i + 1], v[i]) != 0) {

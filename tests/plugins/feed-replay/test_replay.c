@@ -223,6 +223,9 @@ Test(replay, malformed_lines_name_file_line_and_reason)
         {"2023-11-14T22:14:00Z,1,2,0.5,1.5,3\n",
          ":2: ts: expected Unix seconds, found '2023-11-14T22:14:00Z'"},
         {"1700000040,1,2,0.5,nan,3\n", ":2: close: expected a number"},
+        /* 10^18 - 40, a multiple of 60: in milliseconds it overflows */
+        {"999999999999999960,1,2,0.5,1.5,3\n",
+         ":2: ts after the year 9999: '999999999999999960'"},
     };
     char *dir = temp_dir_new();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
