@@ -286,6 +286,14 @@ static int parse_rows(hist_client *c, const char *body, row_vec *rv)
             }
             f[k] = json_number_value(x);
         }
+        /* A time must be a whole second before year 10000: anything else
+         * cannot be converted to int64 without undefined behaviour. */
+        if (f[0] < 0 || f[0] >= 253402300800.0 || f[0] != floor(f[0])) {
+            set_err(c, "candles row %zu time %.17g is not a Unix time", i,
+                    f[0]);
+            json_decref(root);
+            return -1;
+        }
         hist_row r = {(int64_t)f[0], f[3], f[2], f[1], f[4], f[5]};
         if (row_push(rv, &r) != 0) {
             set_err(c, "out of memory");
@@ -696,14 +704,31 @@ static int rows_to_candles(const row_vec *rv, const char *symbol, int gran,
 {
     *out = NULL;
     *n = 0;
-    if (rv->n == 0)
+    /* The grid starts at the first row on it; rows off the grid (a
+     * misbehaving server) are dropped and said, never allowed to stall
+     * the walk and turn every later real candle into a gap fill. */
+    size_t j = 0, dropped = 0;
+    while (j < rv->n && rv->v[j].ts % gran != 0) {
+        j++;
+        dropped++;
+    }
+    if (j == rv->n || rv->v[j].ts >= end) {
+        if (dropped)
+            host_log(PERP_LOG_WARN, "history",
+                     "%s: %zu candles off the %d s grid ignored", symbol,
+                     dropped, gran);
         return 0;
-    size_t total = (size_t)((end - rv->v[0].ts) / gran);
+    }
+    size_t total = (size_t)((end - rv->v[j].ts) / gran);
     perp_candle *all = calloc(total ? total : 1, sizeof *all);
     if (!all)
         return -1;
-    size_t k = 0, j = 0;
-    for (int64_t t = rv->v[0].ts; t < end && k < total; t += gran) {
+    size_t k = 0;
+    for (int64_t t = rv->v[j].ts; t < end && k < total; t += gran) {
+        while (j < rv->n && rv->v[j].ts < t) {
+            j++;
+            dropped++;
+        }
         if (j < rv->n && rv->v[j].ts == t) {
             all[k++] = to_candle(&rv->v[j++], symbol, gran);
         } else {
@@ -712,6 +737,10 @@ static int rows_to_candles(const row_vec *rv, const char *symbol, int gran,
             all[k++] = to_candle(&fill, symbol, gran);
         }
     }
+    if (dropped)
+        host_log(PERP_LOG_WARN, "history",
+                 "%s: %zu candles off the %d s grid ignored", symbol, dropped,
+                 gran);
     size_t skip = k > count ? k - count : 0;
     memmove(all, all + skip, (k - skip) * sizeof *all);
     *out = all;

@@ -67,13 +67,20 @@ static enum MHD_Result reply(struct MHD_Connection *c, int status,
 
 /* Rows for [start, end], newest first, as JSON. malloc'd. */
 static char *rows_json(const char *product, int64_t start, int64_t end, int g,
-                       int *n_rows)
+                       int off_grid_s, int *n_rows)
 {
     size_t cap = 64 + (size_t)((end - start) / g + 1) * 120, len = 0;
     char *buf = malloc(cap);
     len += (size_t)snprintf(buf, cap, "[");
     *n_rows = 0;
     int64_t first = (start + g - 1) / g * g;
+    if (off_grid_s && end / g * g >= first) { /* beside the oldest bucket */
+        double v[5] = {1, 1, 1, 1, 1};
+        len += (size_t)snprintf(
+            buf + len, cap - len, "[%lld,%.17g,%.17g,%.17g,%.17g,%.17g]",
+            (long long)(first + off_grid_s), v[2], v[1], v[0], v[3], v[4]);
+        (*n_rows)++;
+    }
     for (int64_t t = end / g * g; t >= first; t -= g) {
         double v[5];
         if (!candles_server_row(product, t, g, v))
@@ -152,7 +159,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                      NULL);
     }
     int rows;
-    char *body = rows_json(product, start, end, g, &rows);
+    char *body = rows_json(product, start, end, g, s->o.off_grid_s, &rows);
     pthread_mutex_lock(&s->mu);
     if (rows > s->max_rows)
         s->max_rows = rows;

@@ -23,6 +23,10 @@ typedef struct candles_server_opts {
                              others answer 404 */
     int fail_429_at;      /* 1-based request number answered 429; 0: none */
     int fail_500_at;      /* ... answered 500; 0: none */
+    int off_grid_s;       /* non-zero: every answer also carries one row
+                             this many seconds after its oldest bucket,
+                             off the granularity grid (a misbehaving
+                             server) */
 } candles_server_opts;
 
 candles_server *candles_server_start(const candles_server_opts *o);

@@ -69,7 +69,7 @@ static void check_csv(const char *dir, const char *sym, int64_t from,
 Test(history, download_pages_retries_and_writes_complete_ordered_csv)
 {
     /* Request 2 gets 429 (Retry-After: 1), request 4 gets 500. */
-    candles_server_opts o = {"BTC-USD,ETH-USD", 2, 4};
+    candles_server_opts o = {"BTC-USD,ETH-USD", 2, 4, 0};
     candles_server *s = candles_server_start(&o);
     cr_assert_not_null(s);
     char base[64];
@@ -114,7 +114,7 @@ Test(history, download_pages_retries_and_writes_complete_ordered_csv)
 
 Test(history, server_errors_are_reported_not_retried_forever)
 {
-    candles_server_opts o = {"BTC-USD", 0, 0};
+    candles_server_opts o = {"BTC-USD", 0, 0, 0};
     candles_server *s = candles_server_start(&o);
     char base[64];
     candles_server_base_url(s, base, sizeof base);
@@ -184,7 +184,7 @@ Test(history, bad_arguments_get_clear_errors)
 
 Test(history, bootstrap_returns_the_newest_closed_candles_gap_filled)
 {
-    candles_server_opts o = {"SOL-USD", 0, 0};
+    candles_server_opts o = {"SOL-USD", 0, 0, 0};
     candles_server *s = candles_server_start(&o);
     char base[64], err[256];
     candles_server_base_url(s, base, sizeof base);
@@ -223,6 +223,43 @@ Test(history, bootstrap_returns_the_newest_closed_candles_gap_filled)
      * 13: exactly one filled candle, at index 50. */
     cr_expect_eq(filled, 1);
     cr_expect_eq(c[50].volume, 0);
+    free(c);
+    candles_server_stop(s);
+}
+
+/* A server that answers a row off the minute grid (here 7 s after the
+ * oldest bucket): the row is dropped, and every real candle after it is
+ * still the server's, not a gap fill. */
+Test(history, bootstrap_ignores_a_row_off_the_grid)
+{
+    candles_server_opts o = {"SOL-USD", 0, 0, 7};
+    candles_server *s = candles_server_start(&o);
+    char base[64], err[256];
+    candles_server_base_url(s, base, sizeof base);
+    int64_t now_s = JAN1 + 10 * 3600 + 30;
+    perp_candle *c = NULL;
+    size_t n = 0;
+    stderr_capture_begin();
+    int rc = host_history_fetch_recent(base, "SOL-USD", 60, 60, now_s * 1000,
+                                       &c, &n, err, sizeof err);
+    char *log = stderr_capture_end();
+    cr_assert_eq(rc, PERP_OK, "%s", err);
+    cr_assert_eq(n, 60);
+    cr_assert_not_null(strstr(log, "off the 60 s grid ignored"), "%s", log);
+    int64_t first = JAN1 + 9 * 3600;
+    size_t real = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v[5];
+        int64_t t = first + (int64_t)i * 60;
+        cr_assert_eq(c[i].ts, t * 1000);
+        if (candles_server_row("SOL-USD", t, 60, v)) {
+            cr_assert_eq(c[i].close, v[3], "bucket %zu", i);
+            cr_assert_eq(c[i].volume, v[4], "bucket %zu", i);
+            real++;
+        }
+    }
+    cr_assert_gt(real, 30, "most buckets trade in the server's market");
+    free(log);
     free(c);
     candles_server_stop(s);
 }
