@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_dir.h"
 #include "run_process.h"
 #include "temp_dir.h"
 
@@ -113,9 +114,8 @@ static const char PIPELINE_HEAD[] = "agent:\n"                         /* 1 */
 
 static char *pipeline(const char *cycle, const char *sink, const char *dir)
 {
-    const char *b = getenv("PERP_BUILD_DIR");
     char *plugdir = NULL, *yaml = NULL;
-    cr_assert(asprintf(&plugdir, "%s/lib/perp", b && *b ? b : "build") > 0);
+    cr_assert(asprintf(&plugdir, "%s/lib/perp", test_build_dir()) > 0);
     cr_assert(asprintf(&yaml, PIPELINE_HEAD, cycle, plugdir, sink, dir) > 0);
     free(plugdir);
     return yaml;

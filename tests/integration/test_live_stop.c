@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build_dir.h"
 #include "chat_server.h"
 #include "file_read.h"
 #include "run_process.h"
@@ -28,12 +29,6 @@
 /* Generous for a loaded machine, far below the waits the stop must cut
  * short (curl's 30 s bootstrap timeout, a 120 s LLM timeout). */
 #define STOP_WITHIN_MS 5000
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("PERP_BUILD_DIR");
-    return b && *b ? b : "build";
-}
 
 static int64_t mono_ms(void)
 {
@@ -119,7 +114,8 @@ static char *write_yaml(const char *dir, int ws_port, const char *planner,
              "sinks:\n"
              "  - plugin: jsonl\n"
              "    path: %s/records.jsonl\n",
-             bootstrap ? "true" : "false", build_dir(), ws_port, planner, dir);
+             bootstrap ? "true" : "false", test_build_dir(), ws_port, planner,
+             dir);
     return temp_dir_write(dir, "live.yaml", text);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "build_dir.h"
 #include "chat_server.h"
 #include "jsonl_records.h"
 #include "file_read.h"
@@ -44,12 +45,6 @@ static void make_key(void)
     int n = snprintf(fake_key, sizeof fake_key, "sk-or-v1-TESTKEY-");
     for (size_t i = 0; i < sizeof r; i++)
         n += snprintf(fake_key + n, sizeof fake_key - (size_t)n, "%02x", r[i]);
-}
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("PERP_BUILD_DIR");
-    return b && *b ? b : "build";
 }
 
 static char *slurp(const char *path)
@@ -203,7 +198,7 @@ static char *write_yaml(const char *dir, const char *name, const char *csv_dir,
              "sinks:\n"
              "  - plugin: jsonl\n"
              "    path: %s/records.jsonl\n",
-             build_dir(), csv_dir, base_url, planner_extra, out_dir);
+             test_build_dir(), csv_dir, base_url, planner_extra, out_dir);
     return temp_dir_write(dir, name, text);
 }
 
@@ -480,7 +475,7 @@ static void check_hides_key(const char *planner_lines, const char *expect)
              "  base_url: http://127.0.0.1:9/v1\n"
              "%s"
              "backend: {plugin: perpsim}\n",
-             build_dir(), dir, planner_lines);
+             test_build_dir(), dir, planner_lines);
     char *yaml = temp_dir_write(dir, "agent.yaml", text);
     setenv(KEY_ENV, fake_key, 1);
     char *out = NULL;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_dir.h"
 #include "jsonl_records.h"
 #include "run_process.h"
 #include "temp_dir.h"
@@ -20,12 +21,6 @@
 #define MIN_MS    60000LL
 #define N_BARS    80
 #define CRASH_BAR 70
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("PERP_BUILD_DIR");
-    return b && *b ? b : "build";
-}
 
 /* Flat bars at 20000 until the crash bar (O 20000 H 20000 L 13000 C
  * 14000), then flat at 14000. */
@@ -90,7 +85,7 @@ static char *write_yaml(const char *dir)
              "sinks:\n"
              "  - plugin: jsonl\n"
              "    path: %s/records.jsonl\n",
-             build_dir(), dir, dir, dir, dir);
+             test_build_dir(), dir, dir, dir, dir);
     return temp_dir_write(dir, "agent.yaml", text);
 }
 

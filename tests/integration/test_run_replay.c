@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_dir.h"
 #include "jsonl_records.h"
 #include "run_process.h"
 #include "temp_dir.h"
@@ -18,12 +19,6 @@
 #define T0_S   1680000000LL
 #define T0_MS  (T0_S * 1000)
 #define N_BARS 30
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("PERP_BUILD_DIR");
-    return b && *b ? b : "build";
-}
 
 /* BTC: flat bars at 20000 for the first 15 minutes, then 21000. ETH:
  * flat at 1500. Flat bars (open = high = low = close) keep intrabar
@@ -100,7 +95,7 @@ static char *write_yaml(const char *dir, const char *extra_top)
              "  - plugin: jsonl\n"
              "    path: %s/records.jsonl\n"
              "%s",
-             build_dir(), dir, dir, dir, extra_top);
+             test_build_dir(), dir, dir, dir, extra_top);
     return temp_dir_write(dir, "agent.yaml", text);
 }
 

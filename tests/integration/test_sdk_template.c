@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_dir.h"
 #include "run_process.h"
 #include "temp_dir.h"
 
@@ -156,8 +157,7 @@ Test(sdk_template, runs_in_a_pipeline_from_yaml, .timeout = 300)
     char *tmp = temp_dir_new();
     char cmd[8192], *out = NULL, libdir[PATH_MAX], *perpd = perpd_path();
     build_template(tmp);
-    const char *b = getenv("PERP_BUILD_DIR");
-    snprintf(cmd, sizeof cmd, "%s/lib/perp", b && *b ? b : "build");
+    snprintf(cmd, sizeof cmd, "%s/lib/perp", test_build_dir());
     cr_assert(realpath(cmd, libdir) != NULL, "no %s", cmd);
     snprintf(cmd, sizeof cmd, "mkdir -p %s/data && : > %s/decisions.jsonl", tmp,
              tmp);

@@ -2,6 +2,7 @@
  * run_process.c — see run_process.h. Output goes through an unlinked
  * temporary file rather than a pipe, so a chatty child can never block.
  */
+#include "build_dir.h"
 #include "run_process.h"
 
 #include <stdio.h>
@@ -79,9 +80,8 @@ int perpd_run(const char *cmd, const char *config, perpd_output what,
 
 char *perpd_path(void)
 {
-    const char *b = getenv("PERP_BUILD_DIR");
     char *p = NULL;
-    if (asprintf(&p, "%s/bin/perpd", b && *b ? b : "build") < 0)
+    if (asprintf(&p, "%s/bin/perpd", test_build_dir()) < 0)
         return NULL;
     return p;
 }

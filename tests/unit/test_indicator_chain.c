@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_dir.h"
 #include "config.h"
 #include "indicator_chain.h"
 #include "stderr_capture.h"
@@ -56,8 +57,7 @@ static void setup(fixture *f)
     char err[512];
     f->cfg = host_config_parse(YAML, "chain.yaml", err, sizeof err);
     cr_assert_not_null(f->cfg, "%s", err);
-    const char *b = getenv("PERP_BUILD_DIR");
-    snprintf(f->plugdir, sizeof f->plugdir, "%s/lib/perp", b ? b : "build");
+    snprintf(f->plugdir, sizeof f->plugdir, "%s/lib/perp", test_build_dir());
     const char *dirs[1] = {f->plugdir};
     host_plugin_path_init(&f->path, dirs, 1);
     f->ctx.version = "test";

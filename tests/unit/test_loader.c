@@ -11,14 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build_dir.h"
 #include "loader.h"
 #include "temp_dir.h"
 
 static char *build_plugin(const char *name)
 {
-    const char *b = getenv("PERP_BUILD_DIR");
     char *path = NULL;
-    cr_assert(asprintf(&path, "%s/lib/perp/%s.so", b ? b : "build", name) > 0);
+    cr_assert(asprintf(&path, "%s/lib/perp/%s.so", test_build_dir(), name) > 0);
     cr_assert_eq(access(path, R_OK), 0, "%s not built", path);
     return path;
 }

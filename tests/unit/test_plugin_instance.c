@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build_dir.h"
 #include "config.h"
 #include "plugin_instance.h"
 #include "stderr_capture.h"
@@ -60,8 +61,7 @@ static void setup(fixture *f)
     f->cfg = host_config_parse(yaml, "test.yaml", err, sizeof err);
     free(yaml);
     cr_assert_not_null(f->cfg, "%s", err);
-    const char *b = getenv("PERP_BUILD_DIR");
-    snprintf(f->plugdir, sizeof f->plugdir, "%s/lib/perp", b ? b : "build");
+    snprintf(f->plugdir, sizeof f->plugdir, "%s/lib/perp", test_build_dir());
     const char *dirs[1] = {f->plugdir};
     host_plugin_path_init(&f->path, dirs, 1);
     f->ctx.version = "test";

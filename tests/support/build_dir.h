@@ -1,0 +1,11 @@
+/*
+ * build_dir.h — where the build under test is: $PERP_BUILD_DIR (set by
+ * tests/run.sh to build or build/san), else "build".
+ */
+#ifndef TESTS_BUILD_DIR_H
+#define TESTS_BUILD_DIR_H
+
+/* Borrowed from the environment or a literal; never NULL. */
+const char *test_build_dir(void);
+
+#endif
