@@ -712,19 +712,15 @@ static int rows_to_candles(const row_vec *rv, const char *symbol, int gran,
         j++;
         dropped++;
     }
-    if (j == rv->n || rv->v[j].ts >= end) {
-        if (dropped)
-            host_log(PERP_LOG_WARN, "history",
-                     "%s: %zu candles off the %d s grid ignored", symbol,
-                     dropped, gran);
-        return 0;
-    }
-    size_t total = (size_t)((end - rv->v[j].ts) / gran);
-    perp_candle *all = calloc(total ? total : 1, sizeof *all);
-    if (!all)
+    size_t total = j < rv->n && rv->v[j].ts < end
+                       ? (size_t)((end - rv->v[j].ts) / gran)
+                       : 0;
+    perp_candle *all = total ? calloc(total, sizeof *all) : NULL;
+    if (total && !all)
         return -1;
     size_t k = 0;
-    for (int64_t t = rv->v[j].ts; t < end && k < total; t += gran) {
+    for (int64_t t = total ? rv->v[j].ts : end; t < end && k < total;
+         t += gran) {
         while (j < rv->n && rv->v[j].ts < t) {
             j++;
             dropped++;
@@ -741,6 +737,8 @@ static int rows_to_candles(const row_vec *rv, const char *symbol, int gran,
         host_log(PERP_LOG_WARN, "history",
                  "%s: %zu candles off the %d s grid ignored", symbol, dropped,
                  gran);
+    if (!all)
+        return 0;
     size_t skip = k > count ? k - count : 0;
     memmove(all, all + skip, (k - skip) * sizeof *all);
     *out = all;
