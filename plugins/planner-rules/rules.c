@@ -37,12 +37,16 @@ static int rules_create(const perp_host *host, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int has_output(const perp_indicator_value *v, size_t n, const char *name)
+/* Appends ", name (where)" to buf, never past its end (len is clamped). */
+static void note_missing(char *buf, size_t cap, size_t *len, const char *name,
+                         const char *where)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i].name && strcmp(v[i].name, name) == 0)
-            return 1;
-    return 0;
+    if (*len >= cap - 1)
+        return;
+    int w = snprintf(buf + *len, cap - *len, "%s%s%s", *len ? ", " : "", name,
+                     where);
+    if (w > 0)
+        *len += (size_t)w < cap - *len ? (size_t)w : cap - 1 - *len;
 }
 
 /* A pipeline without the indicators the rule reads would hold forever
@@ -53,20 +57,15 @@ static void check_inputs(rules *r, const perp_market_view *m)
     char missing[512] = "";
     size_t len = 0;
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-        if (need[i] && *need[i] && !has_output(m->ind_1m, m->n_ind_1m, need[i]))
-            len += (size_t)snprintf(missing + len, sizeof missing - len,
-                                    "%s%s (1m)", len ? ", " : "", need[i]);
-    if (r->p.ctx_ema && *r->p.ctx_ema && len < sizeof missing &&
-        !has_output(m->ind_ctx, m->n_ind_ctx, r->p.ctx_ema))
-        len +=
-            (size_t)snprintf(missing + len, sizeof missing - len,
-                             "%s%s (context)", len ? ", " : "", r->p.ctx_ema);
+        if (need[i] && *need[i] && !trend_find(m->ind_1m, m->n_ind_1m, need[i]))
+            note_missing(missing, sizeof missing, &len, need[i], " (1m)");
+    if (r->p.ctx_ema && *r->p.ctx_ema &&
+        !trend_find(m->ind_ctx, m->n_ind_ctx, r->p.ctx_ema))
+        note_missing(missing, sizeof missing, &len, r->p.ctx_ema, " (context)");
     if (r->p.require_regime && r->p.regime && *r->p.regime &&
-        len < sizeof missing &&
-        !has_output(m->ind_ctx, m->n_ind_ctx, r->p.regime) &&
-        !has_output(m->ind_1m, m->n_ind_1m, r->p.regime))
-        snprintf(missing + len, sizeof missing - len, "%s%s", len ? ", " : "",
-                 r->p.regime);
+        !trend_find(m->ind_ctx, m->n_ind_ctx, r->p.regime) &&
+        !trend_find(m->ind_1m, m->n_ind_1m, r->p.regime))
+        note_missing(missing, sizeof missing, &len, r->p.regime, "");
     if (missing[0])
         r->host->log(r->host, PERP_LOG_WARN,
                      "indicators the rule reads are not in the pipeline: %s; "

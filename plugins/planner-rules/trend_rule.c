@@ -90,8 +90,8 @@ static int named(const char *name)
     return name && *name;
 }
 
-static const perp_indicator_value *find(const perp_indicator_value *v, size_t n,
-                                        const char *name)
+const perp_indicator_value *trend_find(const perp_indicator_value *v, size_t n,
+                                       const char *name)
 {
     for (size_t i = 0; named(name) && v && i < n; i++)
         if (v[i].name && strcmp(v[i].name, name) == 0)
@@ -102,7 +102,7 @@ static const perp_indicator_value *find(const perp_indicator_value *v, size_t n,
 static double indicator(const perp_indicator_value *v, size_t n,
                         const char *name)
 {
-    const perp_indicator_value *f = find(v, n, name);
+    const perp_indicator_value *f = trend_find(v, n, name);
     return f ? f->value : NAN;
 }
 
@@ -113,9 +113,10 @@ static const char *regime_label(const trend_params *p,
 {
     if (!named(p->regime))
         return m->regime;
-    const perp_indicator_value *f = find(m->ind_ctx, m->n_ind_ctx, p->regime);
+    const perp_indicator_value *f =
+        trend_find(m->ind_ctx, m->n_ind_ctx, p->regime);
     if (!f)
-        f = find(m->ind_1m, m->n_ind_1m, p->regime);
+        f = trend_find(m->ind_1m, m->n_ind_1m, p->regime);
     return f && isfinite(f->value) ? f->label : NULL;
 }
 

@@ -51,6 +51,10 @@ typedef struct trend_memory {
 
 void trend_params_default(trend_params *p);
 
+/* The output called `name` in v[0..n), or NULL (also for an empty name). */
+const perp_indicator_value *trend_find(const perp_indicator_value *v, size_t n,
+                                       const char *name);
+
 /* Fills *out (coin set, signal, sizes, exit plan, justification) for
  * market m and updates *mem. Always gives a decision: hold, with the
  * reason, when data is missing or a filter says no. */

@@ -515,3 +515,32 @@ Test(rules, plugin_names_missing_indicators_once)
     host_config_free(cfg);
     host_services_free(h);
 }
+
+/* Indicator names longer than the warning's buffer are cut, not written
+ * past it (ASan would report the overflow). */
+Test(rules, missing_indicator_warning_with_huge_names_stays_in_bounds)
+{
+    char yaml[4096], name[701];
+    memset(name, 'x', 700);
+    name[700] = '\0';
+    snprintf(yaml, sizeof yaml, "plugin: rules\nfast: %s\nslow: %s\nrsi: %s\n",
+             name, name, name);
+    char err[256];
+    host_config *cfg = host_config_parse(yaml, "t.yaml", err, sizeof err);
+    cr_assert_not_null(cfg, "%s", err);
+    host_context ctx = {.version = "t", .emit = no_emit};
+    perp_host *h = host_services_new(&ctx, "rules");
+    const perp_planner_vtable *vt = perp_plugin_entry()->vtable;
+    void *self = NULL;
+    cr_assert_eq(vt->create(h, host_config_root(cfg), &self), PERP_OK);
+    perp_decision out;
+    memset(&out, 0, sizeof out);
+    stderr_capture_begin();
+    cr_assert_eq(vt->plan(self, &obs, &out), PERP_OK);
+    char *log = stderr_capture_end();
+    cr_assert_not_null(strstr(log, "not in the pipeline: xxxx"), "%.200s", log);
+    free(log);
+    vt->destroy(self);
+    host_config_free(cfg);
+    host_services_free(h);
+}
