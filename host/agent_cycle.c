@@ -70,15 +70,9 @@ static void backend_rules(host_agent *a, perp_symbol_rules *rules)
 static void compute_metrics(host_agent *a, const perp_account *acc,
                             perp_metrics *m)
 {
-    size_t n = host_trade_book_count(a->book);
-    perp_round_trip *trips = malloc((n ? n : 1) * sizeof *trips);
-    memset(m, 0, sizeof *m);
-    if (!trips)
-        return;
-    for (size_t i = 0; i < n; i++)
-        trips[i] = *host_trade_book_at(a->book, i);
-    host_metrics_from_stats(trips, n, &a->eq_stats, acc->starting_equity, m);
-    free(trips);
+    host_metrics_from_stats(host_trade_book_all(a->book),
+                            host_trade_book_count(a->book), &a->eq_stats,
+                            acc->starting_equity, m);
 }
 
 host_obs_snapshot *host_agent_cycle_observe(host_agent *a, int64_t ts)

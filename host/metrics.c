@@ -190,6 +190,11 @@ const perp_round_trip *host_trade_book_at(const host_trade_book *b, size_t i)
     return b && i < b->n_trips ? &b->trips[i] : NULL;
 }
 
+const perp_round_trip *host_trade_book_all(const host_trade_book *b)
+{
+    return b && b->n_trips ? b->trips : NULL;
+}
+
 size_t host_trade_book_recent(const host_trade_book *b, perp_round_trip *out,
                               size_t max)
 {

@@ -24,6 +24,10 @@ int host_trade_book_add(host_trade_book *b, const perp_fill *f);
 size_t host_trade_book_count(const host_trade_book *b);
 const perp_round_trip *host_trade_book_at(const host_trade_book *b, size_t i);
 
+/* All host_trade_book_count() round trips as one array, oldest first
+ * (NULL when there are none); valid until the next add or free. */
+const perp_round_trip *host_trade_book_all(const host_trade_book *b);
+
 /* Fill `out` with up to `max` newest round trips, newest first. Returns
  * how many. Borrowed pointers inside stay valid until the next add. */
 size_t host_trade_book_recent(const host_trade_book *b, perp_round_trip *out,
