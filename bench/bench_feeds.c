@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "host_services.h"
-#include "loader.h"
+#include "plugin_services.h"
+#include "plugin_loader.h"
 #include "log.h"
 
 /* The parser itself, so the figure is the plugin's real code path. */

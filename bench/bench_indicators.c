@@ -1,7 +1,7 @@
 /*
  * bench_indicators.c — nanoseconds per candle for each indicator plugin
  * and for the seven together, updated incrementally through the plugin
- * vtable (loaded with host/loader.h from $PERP_BUILD_DIR/lib/perp), over
+ * vtable (loaded with host/plugin_loader.h from $PERP_BUILD_DIR/lib/perp), over
  * 10 million candles cycled from the real BTC 1-minute history in memory;
  * beside a plain loop that only reads the candles.
  */
@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "config.h"
-#include "host_services.h"
-#include "loader.h"
+#include "plugin_services.h"
+#include "plugin_loader.h"
 
 #define N_CANDLES 10000000UL
 

@@ -17,8 +17,8 @@
 #include <time.h>
 
 #include "config.h"
-#include "host_services.h"
-#include "loader.h"
+#include "plugin_services.h"
+#include "plugin_loader.h"
 #include "market_state.h"
 #include "observation_build.h"
 #include "observation_json.h"

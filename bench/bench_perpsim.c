@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "config.h"
-#include "host_services.h"
-#include "loader.h"
+#include "plugin_services.h"
+#include "plugin_loader.h"
 
 #define N_SYM   5
 #define TABLE   4096

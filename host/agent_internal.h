@@ -12,12 +12,12 @@
 #include "agent_settings.h"
 #include "clock.h"
 #include "config.h"
-#include "loader.h"
+#include "plugin_loader.h"
 #include "market_state.h"
 #include "metrics.h"
 #include "planner_worker.h"
 #include "plugin_instance.h"
-#include "record_bus.h"
+#include "plugin_record_bus.h"
 
 struct host_agent {
     host_config *cfg; /* owned; every node and string below

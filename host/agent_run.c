@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feed_merge.h"
+#include "market_feed_merge.h"
 #include "history.h"
-#include "host_services.h"
+#include "plugin_services.h"
 #include "log.h"
 
 #define CANDLES_MAX     64    /* candles one tick or advance may close */

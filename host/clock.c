@@ -3,7 +3,7 @@
  */
 #include "clock.h"
 
-#include "host_services.h"
+#include "plugin_services.h"
 
 void host_clock_init(host_clock *c, int live)
 {

@@ -5,7 +5,7 @@
  */
 #include "agent.h"
 #include "history.h"
-#include "loader.h"
+#include "plugin_loader.h"
 #include "log.h"
 
 #include <errno.h>

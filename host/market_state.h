@@ -10,9 +10,9 @@
 
 #include <perp/sdk.h>
 
-#include "candle_store.h"
-#include "candles.h"
-#include "indicator_chain.h"
+#include "market_candle_store.h"
+#include "market_candles.h"
+#include "market_indicator_chain.h"
 
 #define HOST_MINUTE_MS     60000
 #define HOST_VOLUME_WINDOW 1440 /* one-minute bars in 24 h */

@@ -5,8 +5,8 @@
 #ifndef HOST_PLUGIN_INSTANCE_H
 #define HOST_PLUGIN_INSTANCE_H
 
-#include "host_services.h"
-#include "loader.h"
+#include "plugin_services.h"
+#include "plugin_loader.h"
 
 typedef struct host_instance {
     char *name;                   /* owned: component name in logs */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader.h"
+#include "plugin_loader.h"
 #include "run_process.h"
 #include "temp_dir.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "host_services.h"
+#include "plugin_services.h"
 
 static const host_context ind_ctx = {.version = "test"};
 

@@ -10,7 +10,7 @@
 #include <perp/sdk.h>
 
 #include "config.h"
-#include "host_services.h"
+#include "plugin_services.h"
 
 typedef struct plugin_env {
     host_context ctx;             /* the table borrows it: keep in place */

@@ -1,16 +1,16 @@
 /*
  * The candle ring, the indicator value ring and the market state that
- * routes closed candles into them (host/candle_store.h, value_series.h,
+ * routes closed candles into them (host/market_candle_store.h, market_series.h,
  * market_state.h).
  */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
 
-#include "candle_store.h"
+#include "market_candle_store.h"
 #include "market_state.h"
 #include "observation_build.h"
-#include "value_series.h"
+#include "market_series.h"
 
 #define MIN 60000LL
 #define T0  1680000000000LL /* a whole minute and a whole 5 minutes */

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "candles.h"
+#include "market_candles.h"
 #include "cb_test_util.h"
 #include "plugin_env.h"
 #include "stderr_capture.h"

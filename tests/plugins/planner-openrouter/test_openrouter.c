@@ -12,7 +12,7 @@
 
 #include "chat_server.h"
 #include "config.h"
-#include "host_services.h"
+#include "plugin_services.h"
 #include "stderr_capture.h"
 #include "temp_dir.h"
 #include "validator.h"

@@ -11,7 +11,7 @@
 
 #include "stderr_capture.h"
 #include "config.h"
-#include "host_services.h"
+#include "plugin_services.h"
 #include "trend_rule.h"
 #include "trend_sizing.h"
 #include "validator.h"

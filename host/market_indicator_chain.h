@@ -1,17 +1,17 @@
 /*
- * indicator_chain.h — the indicators of one symbol and one timeframe, in
+ * market_indicator_chain.h — the indicators of one symbol and one timeframe, in
  * YAML order. Each closed candle runs through them in order; an indicator
  * sees the current outputs of the ones before it (bind() names them).
  * The chain keeps each output's current value and recent series.
  */
-#ifndef HOST_INDICATOR_CHAIN_H
-#define HOST_INDICATOR_CHAIN_H
+#ifndef HOST_MARKET_INDICATOR_CHAIN_H
+#define HOST_MARKET_INDICATOR_CHAIN_H
 
 #include <stddef.h>
 #include <perp/sdk.h>
 
 #include "plugin_instance.h"
-#include "value_series.h"
+#include "market_series.h"
 
 typedef struct host_chain_entry {
     host_instance inst;              /* owned */

@@ -1,5 +1,5 @@
 /*
- * Record fan-out to sinks (host/record_bus.h): the version and clock
+ * Record fan-out to sinks (host/plugin_record_bus.h): the version and clock
  * stamps, the trade book, write-error reporting, flush, and serialised
  * writes from two threads. The sinks are test vtables set into
  * host_instance structs by hand, so each write can be inspected.
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record_bus.h"
+#include "plugin_record_bus.h"
 #include "stderr_capture.h"
 
 #define T0 1680000000000LL

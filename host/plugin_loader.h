@@ -1,10 +1,10 @@
 /*
- * loader.h — finds plugin .so files, dlopens them, checks the descriptor
+ * plugin_loader.h — finds plugin .so files, dlopens them, checks the descriptor
  * (ABI major equal, struct sizes large enough, kind as expected) and
  * refuses others with a message naming the file and both ABIs.
  */
-#ifndef HOST_LOADER_H
-#define HOST_LOADER_H
+#ifndef HOST_PLUGIN_LOADER_H
+#define HOST_PLUGIN_LOADER_H
 
 #include <stddef.h>
 #include <perp/sdk.h>

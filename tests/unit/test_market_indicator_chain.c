@@ -1,5 +1,5 @@
 /*
- * The per-symbol indicator pipeline (host/indicator_chain.h) with real
+ * The per-symbol indicator pipeline (host/market_indicator_chain.h) with real
  * plugins from $PERP_BUILD_DIR/lib/perp: sma, macd and regime, opened from
  * YAML through host_instance_open as the agent does. Checked: output
  * names ("m.hist" for one of several), binding in YAML order, values and
@@ -13,7 +13,7 @@
 
 #include "build_dir.h"
 #include "config.h"
-#include "indicator_chain.h"
+#include "market_indicator_chain.h"
 #include "stderr_capture.h"
 
 #define MIN 60000LL

@@ -1,11 +1,11 @@
 /*
- * feed_merge.h — merges replay feeds by event time. One pending event is
+ * market_feed_merge.h — merges replay feeds by event time. One pending event is
  * kept per feed; the smallest timestamp goes first and ties go to the
  * feed listed first, so a replay is deterministic. Pure: events come from
  * a pull callback, so tests drive it without plugins.
  */
-#ifndef HOST_FEED_MERGE_H
-#define HOST_FEED_MERGE_H
+#ifndef HOST_MARKET_FEED_MERGE_H
+#define HOST_MARKET_FEED_MERGE_H
 
 #include <stddef.h>
 #include <perp/sdk.h>

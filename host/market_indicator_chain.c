@@ -1,7 +1,7 @@
 /*
- * indicator_chain.c — per-symbol, per-timeframe indicator pipeline.
+ * market_indicator_chain.c — per-symbol, per-timeframe indicator pipeline.
  */
-#include "indicator_chain.h"
+#include "market_indicator_chain.h"
 
 #include <math.h>
 #include <stdio.h>

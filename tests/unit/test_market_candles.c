@@ -9,7 +9,7 @@
 
 #include <math.h>
 
-#include "candles.h"
+#include "market_candles.h"
 
 /* 2024-01-02T00:00:00Z: 19724 days after 1970-01-01, * 86400 s. */
 #define DAY0_MS (1704153600LL * 1000)

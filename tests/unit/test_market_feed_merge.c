@@ -1,11 +1,11 @@
 /*
- * Merging replay feeds by event time (host/feed_merge.h), driven by
+ * Merging replay feeds by event time (host/market_feed_merge.h), driven by
  * scripted feeds instead of plugins.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "feed_merge.h"
+#include "market_feed_merge.h"
 
 typedef struct fake_feeds {
     const int64_t *ts[3]; /* each list ends with -1 */

@@ -1,7 +1,7 @@
 /*
- * feed_merge.c — k-way merge of replay feeds by event timestamp.
+ * market_feed_merge.c — k-way merge of replay feeds by event timestamp.
  */
-#include "feed_merge.h"
+#include "market_feed_merge.h"
 
 #include <stdlib.h>
 

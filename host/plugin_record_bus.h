@@ -1,12 +1,12 @@
 /*
- * record_bus.h — hands every record to every sink, stamped with the agent
- * version (and the clock when a plugin left ts at 0). Backends emit
- * TRADE records from the main thread and planners emit LLM_CALL records
- * from the planner thread, so writes are serialised by a mutex. Every
- * TRADE also feeds the version's trade book (round trips, metrics).
+ * plugin_record_bus.h — hands every record to every sink, stamped with the
+ * agent version (and the clock when a plugin left ts at 0). Backends emit TRADE
+ * records from the main thread and planners emit LLM_CALL records from the
+ * planner thread, so writes are serialised by a mutex. Every TRADE also feeds
+ * the version's trade book (round trips, metrics).
  */
-#ifndef HOST_RECORD_BUS_H
-#define HOST_RECORD_BUS_H
+#ifndef HOST_PLUGIN_RECORD_BUS_H
+#define HOST_PLUGIN_RECORD_BUS_H
 
 #include <pthread.h>
 

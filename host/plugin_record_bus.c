@@ -1,7 +1,7 @@
 /*
- * record_bus.c — record fan-out to sinks.
+ * plugin_record_bus.c — record fan-out to sinks.
  */
-#include "record_bus.h"
+#include "plugin_record_bus.h"
 
 #include "log.h"
 

@@ -1,7 +1,7 @@
 /*
- * value_series.c — fixed-size ring of doubles.
+ * market_series.c — fixed-size ring of doubles.
  */
-#include "value_series.h"
+#include "market_series.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "build_dir.h"
-#include "loader.h"
+#include "plugin_loader.h"
 #include "temp_dir.h"
 
 static char *build_plugin(const char *name)

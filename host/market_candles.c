@@ -1,5 +1,5 @@
 /*
- * candles.c — one symbol, one interval: folds ticks (or finer closed
+ * market_candles.c — one symbol, one interval: folds ticks (or finer closed
  * candles) into UTC-aligned OHLCV buckets.
  *
  * State: at most one open bucket, the start of the next bucket to be
@@ -7,7 +7,7 @@
  * close (for gap fills) and a FIFO of closed candles the caller has not
  * taken yet (host_candles_* write at most `max` per call).
  */
-#include "candles.h"
+#include "market_candles.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /*
- * loader.c — finds, opens and vets plugin shared objects. Every check
+ * plugin_loader.c — finds, opens and vets plugin shared objects. Every check
  * reads only what the plugin's own struct_size says exists, so a plugin
  * built against another SDK is refused with a reason instead of being
  * misread.
  */
-#include "loader.h"
+#include "plugin_loader.h"
 
 #include <dirent.h>
 #include <dlfcn.h>

@@ -1,5 +1,5 @@
 /*
- * host_services.h — builds the perp_host table handed to a plugin
+ * plugin_services.h — builds the perp_host table handed to a plugin
  * instance. One table per instance, so its log lines carry the instance's
  * name. The context (clock, version, symbols, record fan-out) belongs to
  * the caller and must outlive every table made from it.

@@ -1,11 +1,11 @@
 /*
- * candle_store.h — the newest N closed candles of one symbol and one
+ * market_candle_store.h — the newest N closed candles of one symbol and one
  * timeframe, in a ring. A candle no newer than the newest stored one is
  * refused, so a bootstrap overlapping the first live candles cannot
  * duplicate or reorder bars.
  */
-#ifndef HOST_CANDLE_STORE_H
-#define HOST_CANDLE_STORE_H
+#ifndef HOST_MARKET_CANDLE_STORE_H
+#define HOST_MARKET_CANDLE_STORE_H
 
 #include <stddef.h>
 #include <perp/sdk.h>

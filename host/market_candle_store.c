@@ -1,7 +1,7 @@
 /*
- * candle_store.c — fixed-size ring of closed candles.
+ * market_candle_store.c — fixed-size ring of closed candles.
  */
-#include "candle_store.h"
+#include "market_candle_store.h"
 
 #include <stdlib.h>
 #include <string.h>

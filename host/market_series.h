@@ -1,9 +1,9 @@
 /*
- * value_series.h — the newest N values of one indicator output, in a
+ * market_series.h — the newest N values of one indicator output, in a
  * ring, for the "recent series" a planner sees.
  */
-#ifndef HOST_VALUE_SERIES_H
-#define HOST_VALUE_SERIES_H
+#ifndef HOST_MARKET_SERIES_H
+#define HOST_MARKET_SERIES_H
 
 #include <stddef.h>
 

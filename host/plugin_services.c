@@ -1,9 +1,9 @@
 /*
- * host_services.c — the perp_host table a plugin instance calls. Each
+ * plugin_services.c — the perp_host table a plugin instance calls. Each
  * instance gets its own table so every log line and config error carries
  * the instance's name without the plugin having to pass it.
  */
-#include "host_services.h"
+#include "plugin_services.h"
 
 #include "config.h"
 #include "decision_json.h"

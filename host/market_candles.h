@@ -1,11 +1,11 @@
 /*
- * candles.h — builds OHLCV candles of one symbol and one interval, aligned
- * to UTC boundaries, from ticks or from finer closed candles. A bucket
+ * market_candles.h — builds OHLCV candles of one symbol and one interval,
+ * aligned to UTC boundaries, from ticks or from finer closed candles. A bucket
  * with no trades repeats the last close with zero volume; a tick older
  * than the open bucket is counted as late and not folded in.
  */
-#ifndef HOST_CANDLES_H
-#define HOST_CANDLES_H
+#ifndef HOST_MARKET_CANDLES_H
+#define HOST_MARKET_CANDLES_H
 
 #include <perp/sdk.h>
 
