@@ -315,8 +315,13 @@ static int cb_status(void *self, perp_feed_status *out)
     return PERP_OK;
 }
 
-static const perp_feed_vtable vtable = {sizeof(perp_feed_vtable), cb_create,
-                                        cb_destroy, cb_next, cb_status};
+static const perp_feed_vtable vtable = {
+    .struct_size = sizeof(perp_feed_vtable),
+    .create = cb_create,
+    .destroy = cb_destroy,
+    .next = cb_next,
+    .status = cb_status,
+};
 
 PERP_PLUGIN(PERP_KIND_FEED, "coinbase", "1.0.0",
             "Coinbase Exchange WebSocket ticker feed (live)", vtable)

@@ -360,8 +360,13 @@ static int rp_status(void *self, perp_feed_status *out)
     return PERP_OK;
 }
 
-static const perp_feed_vtable vtable = {sizeof(perp_feed_vtable), rp_create,
-                                        rp_destroy, rp_next, rp_status};
+static const perp_feed_vtable vtable = {
+    .struct_size = sizeof(perp_feed_vtable),
+    .create = rp_create,
+    .destroy = rp_destroy,
+    .next = rp_next,
+    .status = rp_status,
+};
 
 PERP_PLUGIN(PERP_KIND_FEED, "replay", "1.0.0",
             "history CSV candles in time order (backtests)", vtable)

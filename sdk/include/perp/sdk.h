@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define PERP_ABI_MAJOR    1
-#define PERP_ABI_MINOR    1
+#define PERP_ABI_MINOR    2
 #define PERP_ENTRY_SYMBOL "perp_plugin_entry"
 
 /* Fixed capacities keep the value types plain (no allocation across the
@@ -406,6 +406,10 @@ typedef struct perp_llm_call_record {
     int64_t prompt_tokens, completion_tokens;
     double cost_usd;
     int attempt;
+    /* ABI 1.2: prompt tokens the provider billed at its cached rate
+     * (usage.prompt_tokens_details.cached_tokens); -1 if not reported.
+     * The host zeroes what a 1.1 plugin could not set. */
+    int64_t cached_tokens;
 } perp_llm_call_record;
 
 typedef struct perp_record {
@@ -542,6 +546,16 @@ typedef struct perp_feed_vtable {
      * feeds return events in non-decreasing ev->ts order. */
     int (*next)(void *self, perp_event *ev, int timeout_ms);
     int (*status)(void *self, perp_feed_status *out); /* optional */
+    /* ABI 1.2, optional: closed candles of `symbol` with open times in
+     * [from_ms, to_ms), interval_ms apart, oldest first, from the venue's
+     * history (REST). Writes at most cap candles to out (caller-owned) and
+     * their count to *n. May be called before the first next(), from the
+     * host thread only. PERP_OK, PERP_EUNSUPPORTED for an interval the
+     * venue does not serve, PERP_ERR after logging (network, HTTP). */
+    perp_status (*backfill)(void *self, const char *symbol,
+                            int64_t interval_ms, int64_t from_ms,
+                            int64_t to_ms, perp_candle *out, size_t cap,
+                            size_t *n);
 } perp_feed_vtable;
 
 typedef enum perp_timeframe {
@@ -570,6 +584,12 @@ typedef struct perp_indicator_vtable {
      * or NULL; and a one-line summary of the latest update, or NULL. */
     const char *(*output_label)(void *self, size_t i);
     const char *(*summary)(void *self);
+    /* ABI 1.2, optional: candles folded in before the first defined
+     * output (TA-Lib's TA_xxx_Lookback, Tulip's start): 0 for an output
+     * defined from the first candle. The host sizes the live warm-up from
+     * the largest lookback of a timeframe and tells the planner which
+     * indicators are still warming up. */
+    size_t (*lookback)(void *self);
 } perp_indicator_vtable;
 
 typedef struct perp_planner_vtable {
@@ -619,6 +639,96 @@ typedef struct perp_service_vtable {
 } perp_service_vtable;
 
 /* ------------------------------------------------------------------ */
+/* Config map (ABI 1.2): a plugin describes its YAML keys in a table, as
+ * fluent-bit's config_map and Tulip's indicator info do. The host checks
+ * the plugin's node against it before create() — types, ranges, allowed
+ * values, unknown keys (with "did you mean"), required keys — fills the
+ * defaults in, and prints it for `perpd plugins --describe NAME`. The
+ * plugin then reads values through the cfg_* getters as before; the
+ * getters' own `def` arguments are only reached by hosts older than 1.2.
+ * "plugin", "name" and the host's own keys of an entry (an indicator's
+ * `timeframe`) are never listed: the host owns them.                  */
+
+typedef enum perp_config_type {
+    PERP_CFG_END = 0,      /* ends a table */
+    PERP_CFG_STRING = 1,   /* any scalar text; `choices` restricts it */
+    PERP_CFG_NUMBER = 2,   /* a finite double; min/max bound it */
+    PERP_CFG_INTEGER = 3,  /* an int64; min/max bound it */
+    PERP_CFG_BOOL = 4,     /* true/false/yes/no/on/off */
+    PERP_CFG_DURATION = 5, /* "250ms" "15s" "5m" "6h" "1d" or seconds;
+                              min/max in milliseconds */
+    PERP_CFG_LIST = 6,     /* a sequence; min/max bound its length;
+                              items are of item_type, or mappings checked
+                              against `children` */
+    PERP_CFG_MAPPING = 7,  /* a mapping checked against `children` */
+    PERP_CFG_PATH = 8      /* a file or folder path: written relative, it
+                              is resolved against the YAML file's folder;
+                              a relative default against the installed data
+                              folder (share/perp). The plugin reads the
+                              resolved absolute path with cfg_str. */
+} perp_config_type;
+
+/* flags */
+#define PERP_CFG_REQUIRED 0x1u /* absent is an error (no default) */
+#define PERP_CFG_SECRET   0x2u /* never printed; must come from ${VAR} */
+#define PERP_CFG_HAS_MIN  0x4u /* min applies */
+#define PERP_CFG_HAS_MAX  0x8u /* max applies */
+
+typedef struct perp_config_key {
+    const char *name;          /* NULL (with type PERP_CFG_END) ends it */
+    perp_config_type type;
+    const char *default_value; /* YAML text filled in when absent, or NULL
+                                  (absent stays absent) */
+    double min, max;           /* see PERP_CFG_HAS_MIN/MAX */
+    const char *choices;       /* STRING: "a|b|c", the only values allowed */
+    uint32_t flags;
+    const char *description; /* one line, for --describe and docs */
+    const struct perp_config_key *children; /* MAPPING, LIST of mappings */
+    perp_config_type item_type;             /* LIST of scalars; 0: any */
+} perp_config_key;
+
+/* Table rows, e.g.
+ *   static const perp_config_key rsi_config[] = {
+ *       PERP_CFG_INT("period", "14", 2, 100000, "candles averaged"),
+ *       PERP_CFG_CHOICE("source", "close", "open|high|low|close", "price"),
+ *       PERP_CFG_LAST};
+ */
+#define PERP_CFG_LAST {.name = NULL, .type = PERP_CFG_END}
+#define PERP_CFG_STR(n, def, desc)                                             \
+    {.name = (n), .type = PERP_CFG_STRING, .default_value = (def),             \
+     .description = (desc)}
+#define PERP_CFG_CHOICE(n, def, choices_, desc)                                \
+    {.name = (n), .type = PERP_CFG_STRING, .default_value = (def),             \
+     .choices = (choices_), .description = (desc)}
+#define PERP_CFG_SECRET_STR(n, desc)                                           \
+    {.name = (n), .type = PERP_CFG_STRING, .flags = PERP_CFG_SECRET,           \
+     .description = (desc)}
+#define PERP_CFG_NUM(n, def, lo, hi, desc)                                     \
+    {.name = (n), .type = PERP_CFG_NUMBER, .default_value = (def),             \
+     .min = (lo), .max = (hi),                                                 \
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)}
+#define PERP_CFG_INT(n, def, lo, hi, desc)                                     \
+    {.name = (n), .type = PERP_CFG_INTEGER, .default_value = (def),            \
+     .min = (lo), .max = (hi),                                                 \
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)}
+#define PERP_CFG_BOOLEAN(n, def, desc)                                         \
+    {.name = (n), .type = PERP_CFG_BOOL, .default_value = (def),               \
+     .description = (desc)}
+#define PERP_CFG_DUR(n, def, lo_ms, hi_ms, desc)                               \
+    {.name = (n), .type = PERP_CFG_DURATION, .default_value = (def),           \
+     .min = (lo_ms), .max = (hi_ms),                                           \
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)}
+#define PERP_CFG_FILE(n, def, desc)                                            \
+    {.name = (n), .type = PERP_CFG_PATH, .default_value = (def),               \
+     .description = (desc)}
+#define PERP_CFG_MAP(n, children_, desc)                                       \
+    {.name = (n), .type = PERP_CFG_MAPPING, .children = (children_),           \
+     .description = (desc)}
+#define PERP_CFG_LIST_OF(n, item, desc)                                        \
+    {.name = (n), .type = PERP_CFG_LIST, .item_type = (item),                  \
+     .description = (desc)}
+
+/* ------------------------------------------------------------------ */
 /* The descriptor and the entry point                                  */
 
 typedef struct perp_plugin_descriptor {
@@ -630,6 +740,17 @@ typedef struct perp_plugin_descriptor {
     const char *version;     /* the plugin's semantic version */
     const char *description; /* one line */
     const void *vtable;      /* perp_<kind>_vtable for `kind` */
+
+    /* ABI 1.2 (read only when struct_size covers them) */
+    const perp_config_key *config_map; /* or NULL: the plugin checks its
+                                          own keys, as under 1.1 */
+    /* Optional: `perpd <name> ARGS...` runs this, for a plugin's own
+     * tools (e.g. `perpd hyperliquid sign`). argv[0] is the plugin name.
+     * The host table has no agent (no symbols, emit drops records) and
+     * the clock is the wall clock. Returns the process exit status (0 ok,
+     * 1 failed, 2 usage); output goes to stdout/stderr. */
+    int (*command)(const perp_host *host, int argc, char **argv);
+    const char *command_usage; /* one line per subcommand, or NULL */
 } perp_plugin_descriptor;
 
 typedef const perp_plugin_descriptor *(*perp_plugin_entry_fn)(void);
@@ -640,10 +761,22 @@ typedef const perp_plugin_descriptor *(*perp_plugin_entry_fn)(void);
  * vt)
  */
 #define PERP_PLUGIN(kind_, name_, version_, desc_, vtable_)                    \
+    PERP_PLUGIN_WITH_CONFIG(kind_, name_, version_, desc_, vtable_, NULL)
+
+/* The same with a config map (ABI 1.2): config_ is a perp_config_key
+ * table ending in PERP_CFG_LAST. */
+#define PERP_PLUGIN_WITH_CONFIG(kind_, name_, version_, desc_, vtable_,        \
+                                config_)                                       \
     static const perp_plugin_descriptor perp_plugin_descriptor_ = {            \
-        PERP_ABI_MAJOR, PERP_ABI_MINOR, sizeof(perp_plugin_descriptor),        \
-        (kind_),        (name_),        (version_),                            \
-        (desc_),        &(vtable_)};                                           \
+        .abi_major = PERP_ABI_MAJOR,                                           \
+        .abi_minor = PERP_ABI_MINOR,                                           \
+        .struct_size = sizeof(perp_plugin_descriptor),                         \
+        .kind = (kind_),                                                       \
+        .name = (name_),                                                       \
+        .version = (version_),                                                 \
+        .description = (desc_),                                                \
+        .vtable = &(vtable_),                                                  \
+        .config_map = (config_)};                                              \
     PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void);  \
     PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void)   \
     {                                                                          \
