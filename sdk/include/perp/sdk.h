@@ -15,7 +15,8 @@
  *     its create(); it never links against host internals and never exits.
  *
  * Conventions: time is int64_t milliseconds since the Unix epoch (UTC);
- * money and sizes are double; every function returns a perp_status code.
+ * money and sizes are double; every call returns a perp_status code (a
+ * plain int on the wire, so 1.0 and 1.1 plugins that return int load).
  * Ownership of each pointer is written next to it: "borrowed" means the
  * callee must not free it nor keep it past the call unless stated.
  */
@@ -455,27 +456,29 @@ struct perp_host {
      * are borrowed from the config tree (valid until destroy). */
     const perp_config_node *(*cfg_child)(const perp_config_node *node,
                                          const char *key); /* NULL: absent */
-    int (*cfg_str)(const perp_host *h, const perp_config_node *node,
-                   const char *key, const char *def, const char **out);
-    int (*cfg_num)(const perp_host *h, const perp_config_node *node,
-                   const char *key, double def, double *out);
-    int (*cfg_int)(const perp_host *h, const perp_config_node *node,
-                   const char *key, int64_t def, int64_t *out);
-    int (*cfg_bool)(const perp_host *h, const perp_config_node *node,
-                    const char *key, int def, int *out);
-    /* "250ms", "15s", "5m", "6h", "1d" or a bare number of seconds. */
-    int (*cfg_duration_ms)(const perp_host *h, const perp_config_node *node,
+    perp_status (*cfg_str)(const perp_host *h, const perp_config_node *node,
+                           const char *key, const char *def, const char **out);
+    perp_status (*cfg_num)(const perp_host *h, const perp_config_node *node,
+                           const char *key, double def, double *out);
+    perp_status (*cfg_int)(const perp_host *h, const perp_config_node *node,
                            const char *key, int64_t def, int64_t *out);
+    perp_status (*cfg_bool)(const perp_host *h, const perp_config_node *node,
+                            const char *key, int def, int *out);
+    /* "250ms", "15s", "5m", "6h", "1d" or a bare number of seconds. */
+    perp_status (*cfg_duration_ms)(const perp_host *h,
+                                   const perp_config_node *node,
+                                   const char *key, int64_t def, int64_t *out);
     size_t (*cfg_len)(const perp_config_node *seq); /* 0 if not a sequence */
     const perp_config_node *(*cfg_at)(const perp_config_node *seq, size_t i);
     const char *(*cfg_scalar)(const perp_config_node *node); /* NULL if not */
     /* Logs "file:line:col: msg" at ERROR and returns PERP_EINVAL. */
-    int (*cfg_error)(const perp_host *h, const perp_config_node *node,
-                     const char *fmt, ...) PERP_PRINTF(3, 4);
+    perp_status (*cfg_error)(const perp_host *h, const perp_config_node *node,
+                             const char *fmt, ...) PERP_PRINTF(3, 4);
     /* Every key of mapping `node` must be in the NULL-terminated `allowed`
      * list ("plugin" and "name" are always allowed); else cfg_error. */
-    int (*cfg_check_keys)(const perp_host *h, const perp_config_node *node,
-                          const char *const *allowed);
+    perp_status (*cfg_check_keys)(const perp_host *h,
+                                  const perp_config_node *node,
+                                  const char *const *allowed);
 
     /* The agent: version tag and symbols (borrowed, live as long as host). */
     const char *(*agent_version)(const perp_host *h);
@@ -498,8 +501,9 @@ struct perp_host {
      * NAN, so the host's validator rejects that coin alone. PERP_OK, or
      * PERP_EINVAL with a one-line reason in err when no decision object
      * can be found. */
-    int (*decision_from_json)(const perp_host *h, const char *text,
-                              perp_decision *out, char *err, size_t err_len);
+    perp_status (*decision_from_json)(const perp_host *h, const char *text,
+                                      perp_decision *out, char *err,
+                                      size_t err_len);
 
     /* Host-private; plugins must not touch it. */
     void *host_ctx;
@@ -524,8 +528,8 @@ struct perp_host {
 
 #define PERP_VTABLE_HEAD                                                       \
     uint32_t struct_size;                                                      \
-    int (*create)(const perp_host *host, const perp_config_node *cfg,          \
-                  void **self);                                                \
+    perp_status (*create)(const perp_host *host, const perp_config_node *cfg,  \
+                          void **self);                                        \
     void (*destroy)(void *self)
 
 typedef struct perp_common_vtable {
@@ -544,18 +548,17 @@ typedef struct perp_feed_vtable {
     /* Fill *ev with the next event; PERP_OK, PERP_AGAIN (none within
      * timeout_ms; live feeds) or PERP_EOF (a replay has ended). Replay
      * feeds return events in non-decreasing ev->ts order. */
-    int (*next)(void *self, perp_event *ev, int timeout_ms);
-    int (*status)(void *self, perp_feed_status *out); /* optional */
+    perp_status (*next)(void *self, perp_event *ev, int timeout_ms);
+    perp_status (*status)(void *self, perp_feed_status *out); /* optional */
     /* ABI 1.2, optional: closed candles of `symbol` with open times in
      * [from_ms, to_ms), interval_ms apart, oldest first, from the venue's
      * history (REST). Writes at most cap candles to out (caller-owned) and
      * their count to *n. May be called before the first next(), from the
      * host thread only. PERP_OK, PERP_EUNSUPPORTED for an interval the
      * venue does not serve, PERP_ERR after logging (network, HTTP). */
-    perp_status (*backfill)(void *self, const char *symbol,
-                            int64_t interval_ms, int64_t from_ms,
-                            int64_t to_ms, perp_candle *out, size_t cap,
-                            size_t *n);
+    perp_status (*backfill)(void *self, const char *symbol, int64_t interval_ms,
+                            int64_t from_ms, int64_t to_ms, perp_candle *out,
+                            size_t cap, size_t *n);
 } perp_feed_vtable;
 
 typedef enum perp_timeframe {
@@ -574,11 +577,11 @@ typedef struct perp_indicator_vtable {
      * of the outputs of the indicators before this one (same symbol and
      * timeframe, YAML order); prior[] in update() follows this order.
      * Return PERP_EINVAL (after host->log) if an input is missing. */
-    int (*bind)(void *self, size_t n, const char *const *names);
+    perp_status (*bind)(void *self, size_t n, const char *const *names);
     /* O(1): fold in one closed candle; write output_count() values to out
      * (NAN while undefined). prior: earlier indicators' current outputs. */
-    int (*update)(void *self, const perp_candle *c, const double *prior,
-                  double *out);
+    perp_status (*update)(void *self, const perp_candle *c, const double *prior,
+                          double *out);
     void (*reset)(void *self);
     /* Optional: label of a categorical output's current value ("ranging"),
      * or NULL; and a one-line summary of the latest update, or NULL. */
@@ -597,7 +600,8 @@ typedef struct perp_planner_vtable {
     /* Decide for this cycle. *out arrives zeroed. On a failure the planner
      * still returns PERP_OK with every coin held and out->error set; a
      * non-OK return means the planner itself is broken. */
-    int (*plan)(void *self, const perp_observation *obs, perp_decision *out);
+    perp_status (*plan)(void *self, const perp_observation *obs,
+                        perp_decision *out);
 } perp_planner_vtable;
 
 typedef struct perp_backend_vtable {
@@ -606,36 +610,37 @@ typedef struct perp_backend_vtable {
      * PERP_EREJECT: nothing changed; why holds a one-line reason. The
      * backend emits the TRADE record (and FUNDING/LIQUIDATION ones)
      * through host->emit, so fills it causes itself are recorded too. */
-    int (*submit)(void *self, const perp_order *o, perp_fill *fill, char *why,
-                  size_t why_len);
+    perp_status (*submit)(void *self, const perp_order *o, perp_fill *fill,
+                          char *why, size_t why_len);
     /* Mark-to-market: funding, stops, take-profits, liquidation. */
-    int (*on_price)(void *self, const perp_price *p);
+    perp_status (*on_price)(void *self, const perp_price *p);
     /* Optional: a closed candle in replay; walked open, nearer extreme,
      * other extreme, close, so intrabar stops fire. */
-    int (*on_candle)(void *self, const perp_candle *c);
+    perp_status (*on_candle)(void *self, const perp_candle *c);
     /* Optional: an external funding rate. */
-    int (*on_funding)(void *self, const perp_funding_rate *r);
-    int (*account)(void *self, perp_account *out);
-    int (*rules)(void *self, const char *symbol, perp_symbol_rules *out);
+    perp_status (*on_funding)(void *self, const perp_funding_rate *r);
+    perp_status (*account)(void *self, perp_account *out);
+    perp_status (*rules)(void *self, const char *symbol,
+                         perp_symbol_rules *out);
     /* Set or replace the exit plan of symbol's open position. */
-    int (*set_exit_plan)(void *self, const char *symbol,
-                         const perp_exit_plan *plan);
+    perp_status (*set_exit_plan)(void *self, const char *symbol,
+                                 const perp_exit_plan *plan);
     /* Optional: whole state as text (JSON). export: *out is malloc'd by
      * the plugin and freed by the caller with free(). */
-    int (*export_state)(void *self, char **out);
-    int (*import_state)(void *self, const char *state);
+    perp_status (*export_state)(void *self, char **out);
+    perp_status (*import_state)(void *self, const char *state);
 } perp_backend_vtable;
 
 typedef struct perp_sink_vtable {
     PERP_VTABLE_HEAD;
-    int (*write)(void *self, const perp_record *rec);
-    int (*flush)(void *self);
+    perp_status (*write)(void *self, const perp_record *rec);
+    perp_status (*flush)(void *self);
 } perp_sink_vtable;
 
 typedef struct perp_service_vtable {
     PERP_VTABLE_HEAD;
-    int (*start)(void *self);
-    int (*stop)(void *self);
+    perp_status (*start)(void *self);
+    perp_status (*stop)(void *self);
 } perp_service_vtable;
 
 /* ------------------------------------------------------------------ */
@@ -675,7 +680,7 @@ typedef enum perp_config_type {
 #define PERP_CFG_HAS_MAX  0x8u /* max applies */
 
 typedef struct perp_config_key {
-    const char *name;          /* NULL (with type PERP_CFG_END) ends it */
+    const char *name; /* NULL (with type PERP_CFG_END) ends it */
     perp_config_type type;
     const char *default_value; /* YAML text filled in when absent, or NULL
                                   (absent stays absent) */
@@ -693,40 +698,63 @@ typedef struct perp_config_key {
  *       PERP_CFG_CHOICE("source", "close", "open|high|low|close", "price"),
  *       PERP_CFG_LAST};
  */
-#define PERP_CFG_LAST {.name = NULL, .type = PERP_CFG_END}
+#define PERP_CFG_LAST                                                          \
+    {                                                                          \
+        .name = NULL, .type = PERP_CFG_END                                     \
+    }
 #define PERP_CFG_STR(n, def, desc)                                             \
-    {.name = (n), .type = PERP_CFG_STRING, .default_value = (def),             \
-     .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_STRING, .default_value = (def),          \
+        .description = (desc)                                                  \
+    }
 #define PERP_CFG_CHOICE(n, def, choices_, desc)                                \
-    {.name = (n), .type = PERP_CFG_STRING, .default_value = (def),             \
-     .choices = (choices_), .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_STRING, .default_value = (def),          \
+        .choices = (choices_), .description = (desc)                           \
+    }
 #define PERP_CFG_SECRET_STR(n, desc)                                           \
-    {.name = (n), .type = PERP_CFG_STRING, .flags = PERP_CFG_SECRET,           \
-     .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_STRING, .flags = PERP_CFG_SECRET,        \
+        .description = (desc)                                                  \
+    }
 #define PERP_CFG_NUM(n, def, lo, hi, desc)                                     \
-    {.name = (n), .type = PERP_CFG_NUMBER, .default_value = (def),             \
-     .min = (lo), .max = (hi),                                                 \
-     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_NUMBER, .default_value = (def),          \
+        .min = (lo), .max = (hi),                                              \
+        .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)    \
+    }
 #define PERP_CFG_INT(n, def, lo, hi, desc)                                     \
-    {.name = (n), .type = PERP_CFG_INTEGER, .default_value = (def),            \
-     .min = (lo), .max = (hi),                                                 \
-     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_INTEGER, .default_value = (def),         \
+        .min = (lo), .max = (hi),                                              \
+        .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)    \
+    }
 #define PERP_CFG_BOOLEAN(n, def, desc)                                         \
-    {.name = (n), .type = PERP_CFG_BOOL, .default_value = (def),               \
-     .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_BOOL, .default_value = (def),            \
+        .description = (desc)                                                  \
+    }
 #define PERP_CFG_DUR(n, def, lo_ms, hi_ms, desc)                               \
-    {.name = (n), .type = PERP_CFG_DURATION, .default_value = (def),           \
-     .min = (lo_ms), .max = (hi_ms),                                           \
-     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_DURATION, .default_value = (def),        \
+        .min = (lo_ms), .max = (hi_ms),                                        \
+        .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX, .description = (desc)    \
+    }
 #define PERP_CFG_FILE(n, def, desc)                                            \
-    {.name = (n), .type = PERP_CFG_PATH, .default_value = (def),               \
-     .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_PATH, .default_value = (def),            \
+        .description = (desc)                                                  \
+    }
 #define PERP_CFG_MAP(n, children_, desc)                                       \
-    {.name = (n), .type = PERP_CFG_MAPPING, .children = (children_),           \
-     .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_MAPPING, .children = (children_),        \
+        .description = (desc)                                                  \
+    }
 #define PERP_CFG_LIST_OF(n, item, desc)                                        \
-    {.name = (n), .type = PERP_CFG_LIST, .item_type = (item),                  \
-     .description = (desc)}
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_LIST, .item_type = (item),               \
+        .description = (desc)                                                  \
+    }
 
 /* ------------------------------------------------------------------ */
 /* The descriptor and the entry point                                  */
