@@ -74,6 +74,8 @@ PLUGIN_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -fno-math-errno
 # --------------------------------------------------------------- tests
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRCS))
+# Kept, not deleted as intermediates: else every test binary relinks.
+.SECONDARY: $(SUPPORT_OBJS)
 TEST_PKGS := criterion libwebsockets libmicrohttpd openssl
 TEST_CFLAGS := $(HOST_CFLAGS) $(call PKG_CFLAGS,$(TEST_PKGS)) -Itests/support
 TEST_LIBS := $(call PKG_LIBS,$(TEST_PKGS)) $(HOST_LIBS)
@@ -84,6 +86,10 @@ PLUGIN_TESTS := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%,$(wildcard tes
 ALL_TESTS := $(UNIT_TESTS) $(PLUGIN_TESTS) $(INTEG_TESTS)
 
 BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/bench_*.c))
+# libFuzzer targets (clang only; see "fuzzing" below).
+FUZZ_CC ?= clang
+HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+FUZZ_TARGETS := $(B)/fuzz/fuzz_coinbase_message
 
 .PHONY: all deps test test-build bench install clean run replay format help fuzz
 .DEFAULT_GOAL := all
@@ -155,7 +161,9 @@ $(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $
 endef
 $(foreach d,$(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/))),$(eval $(call PLUGIN_TEST_RULE,$(d))))
 
-test-build: all $(ALL_TESTS)
+# Every benchmark and (with clang) the fuzz target are compiled by the
+# test build too, not run: CI then notices when one stops building.
+test-build: all $(ALL_TESTS) $(BENCHES) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
 
 # Runs every suite twice: the plain build, then ASan+UBSan.
 test: deps
@@ -177,18 +185,18 @@ bench: deps all $(BENCHES)
 #   mkdir -p var/fuzz && build/fuzz/fuzz_coinbase_message var/fuzz \
 #       tests/fuzz/corpus/coinbase -max_total_time=60
 # (new inputs go to var/fuzz; copy a crash reproducer into the corpus)
-FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isdk/include \
               -fsanitize=fuzzer,address,undefined
 
 fuzz:
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
-	    $(MAKE) --no-print-directory $(B)/fuzz/fuzz_coinbase_message; \
+	    $(MAKE) --no-print-directory $(FUZZ_TARGETS); \
 	else echo "make fuzz: $(FUZZ_CC) not found (libFuzzer needs clang)" >&2; exit 1; fi
 
 $(B)/fuzz/fuzz_coinbase_message: tests/fuzz/fuzz_coinbase_message.c plugins/feed-coinbase/parse.c plugins/feed-coinbase/parse.h $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Iplugins/feed-coinbase $(call PKG_CFLAGS,jansson) \
+	$(call msg,CLANG,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Iplugins/feed-coinbase $(call PKG_CFLAGS,jansson) \
 	    -o $@ $< plugins/feed-coinbase/parse.c $(call PKG_LIBS,jansson)
 
 # -------------------------------------------------------------- install

@@ -147,7 +147,8 @@ int main(void)
         return 1;
     }
     const perp_backend_vtable *vt = pl.desc->vtable;
-    host_context ctx = {"bench", syms, N_SYM, NULL, NULL, count, NULL};
+    host_context ctx = {
+        .version = "bench", .symbols = syms, .n_symbols = N_SYM, .emit = count};
     perp_host *host = host_services_new(&ctx, "perpsim");
     host_config *cfg =
         host_config_parse("plugin: perpsim\nstarting_equity: 1000000\n"
