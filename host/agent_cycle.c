@@ -101,7 +101,7 @@ host_obs_snapshot *host_agent_cycle_observe(host_agent *a, int64_t ts)
         .limits = &a->set.limits,
         .feedback = (const char *const *)a->feedback,
         .n_feedback = a->n_feedback,
-        .stale_after_ms = a->live ? a->set.stale_after_ms : 0,
+        .stale_after_ms = a->set.stale_after_ms,
     };
     host_obs_snapshot *snap = host_obs_build(&in);
     host_record_bus_unlock(&a->bus);
@@ -214,7 +214,7 @@ static void apply_coin(host_agent *a, const perp_observation *obs,
     submit(a, d, &o);
 }
 
-static void record_account(host_agent *a)
+void host_agent_record_account(host_agent *a)
 {
     perp_account acc;
     backend_account(a, &acc);
@@ -264,7 +264,7 @@ void host_agent_cycle_apply(host_agent *a, host_obs_snapshot *snap,
             apply_coin(a, &snap->obs, &d->coins[i]);
     }
     host_obs_free(snap);
-    record_account(a);
+    host_agent_record_account(a);
 }
 
 void host_agent_cycle_sync(host_agent *a, int64_t ts)

@@ -61,6 +61,9 @@ void host_agent_cycle_apply(host_agent *a, host_obs_snapshot *snap,
 /* The replay cycle: observe, plan synchronously, apply. */
 void host_agent_cycle_sync(host_agent *a, int64_t ts);
 void host_agent_feedback_clear(host_agent *a);
+/* EQUITY and POSITION records of the backend's account at the clock's
+ * time, folded into the equity curve. */
+void host_agent_record_account(host_agent *a);
 
 /* Emits a record at the agent's clock. */
 void host_agent_emit(host_agent *a, perp_record *rec);

@@ -134,18 +134,40 @@ static int pull_feed(void *ud, size_t i, perp_event *ev)
     }
 }
 
+/* The data has ended: the cycles due up to the last event's time still
+ * run (DESIGN.md: a candle is visible at its close, so the last candle
+ * belongs to the cycle at its close). When that time is not a cycle
+ * boundary, a closing mark records the account there, so the run's final
+ * equity includes the last candle. */
+static void finish_replay(host_agent *a, int64_t next, int64_t last_ts)
+{
+    int64_t last_cycle = 0;
+    while (next <= last_ts && !g_stop && !cycles_done(a)) {
+        host_clock_advance(&a->clock, next);
+        host_agent_cycle_sync(a, next);
+        last_cycle = next;
+        next += a->set.cycle_ms;
+    }
+    if (last_cycle != last_ts && !g_stop && !cycles_done(a)) {
+        host_clock_advance(&a->clock, last_ts);
+        host_agent_record_account(a);
+    }
+}
+
 static int run_replay(host_agent *a)
 {
     host_feed_merge *mg = host_feed_merge_new(a->n_feeds, pull_feed, a);
     if (!mg)
         return 1;
-    int started = 0, rc = 0;
-    int64_t next = 0, events = 0;
+    int started = 0, rc = 0, ended = 0;
+    int64_t next = 0, events = 0, last_ts = 0;
     perp_event ev;
     while (!g_stop && !cycles_done(a)) {
         int r = host_feed_merge_next(mg, &ev, NULL);
-        if (r == PERP_EOF)
+        if (r == PERP_EOF) {
+            ended = 1;
             break;
+        }
         if (r != PERP_OK) {
             host_log(PERP_LOG_ERROR, "agent", "a feed failed (status %d)", r);
             rc = 1;
@@ -168,8 +190,12 @@ static int run_replay(host_agent *a)
             break;
         host_clock_advance(&a->clock, ev.ts);
         handle_event(a, &ev);
+        if (ev.ts > last_ts)
+            last_ts = ev.ts;
         events++;
     }
+    if (ended && started)
+        finish_replay(a, next, last_ts);
     if (host_feed_merge_disorder(mg))
         host_log(PERP_LOG_WARN, "agent", "feeds went back in time %llu times",
                  (unsigned long long)host_feed_merge_disorder(mg));

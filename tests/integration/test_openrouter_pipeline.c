@@ -89,9 +89,9 @@ static void write_csvs(const char *dir, int bump_bar, double bump)
 
 /* -------------------------------------------------------- the script */
 
-/* One request per cycle, in order; cycles fall on T0+1m .. T0+39m (the
- * one at T0+40m would follow the last bar). A malformed answer costs the
- * cycle a second (repair) request. */
+/* One request per cycle, in order; cycles fall on T0+1m .. T0+40m, the
+ * last at the last bar's close. A malformed answer costs the cycle a
+ * second (repair) request. */
 static const char *const contents[] = {
     /* cycle 1: long 0.1 BTC at 2x with an exit plan */
     "{\"positions\": {\"BTC\": {\"signal\": \"buy\", \"quantity\": 0.1, "
@@ -137,8 +137,9 @@ static const char *const contents[] = {
     "\"notes_for_audience\": \"waiting\"}",
 };
 #define N_CONTENTS (sizeof contents / sizeof contents[0])
-/* Requests the run sends: 39 cycles, two of them with a repair. */
-#define N_REQUESTS (39 + 2)
+/* Requests the run sends: 40 cycles, two of them with a repair. */
+#define N_CYCLES   40
+#define N_REQUESTS (N_CYCLES + 2)
 
 static void script_server(chat_server *srv)
 {
@@ -395,7 +396,7 @@ Test(openrouter_pipeline,
     json_t *a = jsonl_records_read(run1);
     assert_scripted_trades(a);
     assert_calls(a);
-    cr_assert_eq(jsonl_records_count(a, "decision"), 39);
+    cr_assert_eq(jsonl_records_count(a, "decision"), N_CYCLES);
     /* DOGE is not traded: rejected alone, BTC's hold beside it stands. */
     cr_assert_eq(jsonl_records_count(a, "rejection"), 1, "%s", r.out);
     json_t *rej = jsonl_records_nth(a, "rejection", 0);
@@ -532,14 +533,14 @@ Test(openrouter_pipeline, replay_with_a_changed_candle_says_missing_and_holds)
 
     json_t *a = jsonl_records_read(run1), *c = jsonl_records_read(run3);
     /* Every cycle still decides; the trades (all before the change) stand. */
-    cr_assert_eq(jsonl_records_count(c, "decision"), 39);
+    cr_assert_eq(jsonl_records_count(c, "decision"), N_CYCLES);
     assert_same_records(a, c, "trade");
     /* Calls before the change replay as recorded; from the first cycle
      * that sees the changed bar on, one replay_missing call a cycle (not
      * retried: no server would answer it differently). Cycles 1 .. 20
      * made 22 calls (two repairs). */
     size_t before = FIRST_MISSING - 1 + 2;
-    size_t n_missing = 39 - (FIRST_MISSING - 1);
+    size_t n_missing = N_CYCLES - (FIRST_MISSING - 1);
     cr_assert_eq(jsonl_records_count(c, "llm_call"), before + n_missing);
     for (size_t i = 0; i < before + n_missing; i++) {
         json_t *call = jsonl_records_nth(c, "llm_call", i);
@@ -554,7 +555,7 @@ Test(openrouter_pipeline, replay_with_a_changed_candle_says_missing_and_holds)
         cr_assert(strstr(jsonl_str(call, "error"), "no recorded response"));
     }
     /* The missing cycles hold every coin. */
-    for (size_t k = FIRST_MISSING; k <= 39; k++) {
+    for (size_t k = FIRST_MISSING; k <= N_CYCLES; k++) {
         json_t *d = data_of(jsonl_records_nth(c, "decision", k - 1));
         json_t *pos = json_object_get(d, "positions");
         cr_assert_eq(json_object_size(pos), 2, "cycle %zu", k);

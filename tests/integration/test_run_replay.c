@@ -126,13 +126,12 @@ Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
                          "it-1.0");
     }
 
-    /* Bars close at T0+1m .. T0+30m. Cycles fall on T0+1m .. T0+29m: the
-     * one at T0+30m would come after the last event, and a replay ends
-     * with its data. 29 cycles, each one observation, one decision and
-     * one equity snapshot. */
-    cr_assert_eq(jsonl_records_count(all, "observation"), 29);
-    cr_assert_eq(jsonl_records_count(all, "decision"), 29);
-    cr_assert_eq(jsonl_records_count(all, "equity"), 29);
+    /* Bars close at T0+1m .. T0+30m. Cycles fall on T0+1m .. T0+30m, the
+     * last at the last bar's close (issue 17). 30 cycles, each one
+     * observation, one decision and one equity snapshot. */
+    cr_assert_eq(jsonl_records_count(all, "observation"), 30);
+    cr_assert_eq(jsonl_records_count(all, "decision"), 30);
+    cr_assert_eq(jsonl_records_count(all, "equity"), 30);
     cr_assert_eq(jsonl_records_count(all, "rejection"), 0, "%s", err);
     json_t *obs0 = jsonl_records_nth(all, "observation", 0);
     cr_assert_eq(json_integer_value(json_object_get(obs0, "ts")),
@@ -165,7 +164,7 @@ Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
 
     /* Last equity: 10000 - 0.40004 - 0.419958 + 99.59 = 10098.770002,
      * flat, so equity = cash. */
-    json_t *last_eq = jsonl_records_nth(all, "equity", 28);
+    json_t *last_eq = jsonl_records_nth(all, "equity", 29);
     cr_assert_float_eq(jsonl_num(last_eq, "equity"), 10098.770002, 1e-6);
     cr_assert_float_eq(jsonl_num(last_eq, "cash"), 10098.770002, 1e-6);
     /* While long (cycles T0+5m .. T0+24m) a position record follows each
