@@ -522,9 +522,9 @@ typedef struct dl_args {
     const char *out, *url;
 } dl_args;
 
-static void usage(void)
+static void usage(FILE *out)
 {
-    fprintf(stderr,
+    fprintf(out,
             "usage: perpd history download --symbols BTC-USD[,ETH-USD...] "
             "--granularity 60|300|900|3600|21600|86400\n"
             "       --from ISO8601 --to ISO8601 --out DIR [--url BASE]\n"
@@ -537,7 +537,7 @@ static int bad_arg(const char *fmt, const char *a, const char *b)
     fprintf(stderr, "perpd history: ");
     fprintf(stderr, fmt, a, b);
     fputc('\n', stderr);
-    usage();
+    usage(stderr);
     return 2;
 }
 
@@ -553,6 +553,8 @@ static int valid_symbol(const char *s)
     return 1;
 }
 
+/* 0 with *a filled, the usage exit code after saying why, or -1 once
+ * --help has been answered on stdout. */
 static int parse_args(int argc, char **argv, dl_args *a)
 {
     const char *syms = NULL, *gran = NULL, *from = NULL, *to = NULL;
@@ -560,6 +562,10 @@ static int parse_args(int argc, char **argv, dl_args *a)
     a->url = host_history_base_url();
     for (int i = 2; i < argc; i++) {
         const char *k = argv[i];
+        if (!strcmp(k, "--help") || !strcmp(k, "-h")) {
+            usage(stdout);
+            return -1;
+        }
         const char **slot = !strcmp(k, "--symbols")       ? &syms
                             : !strcmp(k, "--granularity") ? &gran
                             : !strcmp(k, "--from")        ? &from
@@ -643,17 +649,17 @@ int host_history_main(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "download") != 0) {
         if (argc >= 2 &&
             (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-            usage();
+            usage(stdout);
             return 0;
         }
         fprintf(stderr, "perpd history: expected the subcommand 'download'\n");
-        usage();
+        usage(stderr);
         return 2;
     }
     dl_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
-        return rc;
+        return rc < 0 ? 0 : rc; /* -1: --help answered */
     char err[512] = "";
     hist_client c;
     if (mkdir_p(a.out) != 0) {

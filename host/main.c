@@ -1,10 +1,14 @@
 /*
  * main.c — the perpd command line. Each subcommand is a thin shell over a
- * host module: plugins -> loader, check/run -> agent, history -> history.
- * Exit codes: 0 ok, 1 the command failed, 2 the command line was wrong.
+ * host module: plugins -> loader, check/run -> agent, history -> history;
+ * any other name is looked up as a plugin with its own command
+ * (`perpd hyperliquid sign ...`), so venue tools live in their plugin.
+ * Every command answers --help on stdout with exit 0; a wrong command line
+ * exits 2 with that command's usage on stderr; a failed command exits 1.
  */
 #include "agent.h"
 #include "history.h"
+#include "plugin_command.h"
 #include "plugin_loader.h"
 #include "log.h"
 
@@ -18,6 +22,8 @@
 #endif
 
 #define EXIT_USAGE 2
+/* parse_args: --help was answered; the command exits 0. */
+#define HELP_SHOWN (-1)
 
 static const char usage_text[] =
     "usage: perpd <command> [options]\n"
@@ -33,6 +39,9 @@ static const char usage_text[] =
     "  history download --symbols A,B --granularity G --from ISO --to ISO\n"
     "                   --out DIR [--url BASE]\n"
     "                                   fetch Coinbase candles to CSV\n"
+    "  PLUGIN ARGS...                   a plugin's own command (below)\n"
+    "\n"
+    "`perpd COMMAND --help` prints that command's usage.\n"
     "\n"
     "options:\n"
     "  --help        this text\n"
@@ -41,19 +50,48 @@ static const char usage_text[] =
     "environment: PERP_PLUGIN_PATH (colon-separated plugin dirs),\n"
     "             PERP_LOG_LEVEL (debug|info|warn|error)\n";
 
-static int usage_error(const char *fmt, const char *arg)
+static const char plugins_usage[] =
+    "usage: perpd plugins [--path DIR]...\n"
+    "\n"
+    "Lists every plugin found (name, kind, version, ABI, file) and every\n"
+    "file refused, with the reason. --path DIR (repeatable) searches exactly\n"
+    "those folders instead of the plugin path.\n";
+
+static const char check_usage[] =
+    "usage: perpd check CONFIG [--path DIR]...\n"
+    "\n"
+    "Validates the pipeline file CONFIG: loads it, opens, creates and\n"
+    "destroys every plugin, and prints each error as file:line:col. Exit 0\n"
+    "when valid, 1 when not. --path DIR (repeatable) is searched for\n"
+    "plugins before the plugin path.\n";
+
+static const char run_usage[] =
+    "usage: perpd run CONFIG [--max-cycles N] [--path DIR]...\n"
+    "\n"
+    "Runs the pipeline of CONFIG. A replay ends by itself; SIGINT or\n"
+    "SIGTERM stop a live run cleanly. --max-cycles N stops after N cycles;\n"
+    "--path DIR (repeatable) is searched for plugins before the plugin "
+    "path.\n";
+
+static int is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
     if (fmt) {
         fprintf(stderr, "perpd: ");
         fprintf(stderr, fmt, arg);
         fprintf(stderr, "\n\n");
     }
-    fputs(usage_text, stderr);
+    fputs(usage, stderr);
     return EXIT_USAGE;
 }
 
 /* What the subcommands accept; argv strings are borrowed. */
 typedef struct cli_args {
+    const char *usage; /* the command's usage text */
     const char *config;
     const char **paths; /* --path values, owned array */
     size_t n_paths;
@@ -72,12 +110,14 @@ static int parse_count(const char *s, int64_t *out)
 }
 
 /* Parses argv[1..] of a subcommand. want_config: a CONFIG positional is
- * required; want_cycles: --max-cycles is allowed. Returns 0 or the usage
- * exit code after printing why. */
-static int parse_args(int argc, char **argv, int want_config, int want_cycles,
-                      cli_args *a)
+ * required; want_cycles: --max-cycles is allowed. Returns 0, HELP_SHOWN
+ * after printing the usage on stdout, or the usage exit code after
+ * printing why. */
+static int parse_args(int argc, char **argv, const char *usage, int want_config,
+                      int want_cycles, cli_args *a)
 {
     memset(a, 0, sizeof *a);
+    a->usage = usage;
     a->paths = calloc((size_t)argc + 1, sizeof *a->paths);
     if (!a->paths) {
         fprintf(stderr, "perpd: out of memory\n");
@@ -85,29 +125,40 @@ static int parse_args(int argc, char **argv, int want_config, int want_cycles,
     }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        if (is_help(arg)) {
+            fputs(usage, stdout);
+            return HELP_SHOWN;
+        }
         if (strcmp(arg, "--path") == 0 || strcmp(arg, "--max-cycles") == 0) {
             if (i + 1 >= argc)
-                return usage_error("%s needs a value", arg);
+                return usage_error(usage, "%s needs a value", arg);
             const char *val = argv[++i];
             if (arg[2] == 'p') {
                 a->paths[a->n_paths++] = val;
             } else if (!want_cycles) {
-                return usage_error("unknown option '%s'", arg);
+                return usage_error(usage, "unknown option '%s'", arg);
             } else if (!parse_count(val, &a->max_cycles)) {
                 return usage_error(
-                    "--max-cycles expects a positive integer, got '%s'", val);
+                    usage, "--max-cycles expects a positive integer, got '%s'",
+                    val);
             }
         } else if (arg[0] == '-' && arg[1] != '\0') {
-            return usage_error("unknown option '%s'", arg);
+            return usage_error(usage, "unknown option '%s'", arg);
         } else if (want_config && !a->config) {
             a->config = arg;
         } else {
-            return usage_error("unexpected argument '%s'", arg);
+            return usage_error(usage, "unexpected argument '%s'", arg);
         }
     }
     if (want_config && !a->config)
-        return usage_error("%s: missing CONFIG", argv[0]);
+        return usage_error(usage, "%s: missing CONFIG", argv[0]);
     return 0;
+}
+
+/* The exit code of a parse_args result that is not 0. */
+static int parse_exit(int rc)
+{
+    return rc == HELP_SHOWN ? 0 : rc;
 }
 
 /* ----------------------------------------------------------- plugins */
@@ -134,10 +185,10 @@ static void print_plugin(void *ud, const char *path, const host_plugin *pl,
 static int cmd_plugins(int argc, char **argv)
 {
     cli_args a;
-    int rc = parse_args(argc, argv, 0, 0, &a);
+    int rc = parse_args(argc, argv, plugins_usage, 0, 0, &a);
     if (rc != 0) {
         free(a.paths);
-        return rc;
+        return parse_exit(rc);
     }
     host_plugin_path search;
     if (a.n_paths)
@@ -176,7 +227,7 @@ static host_agent *open_agent(const cli_args *a)
 static int cmd_check(int argc, char **argv)
 {
     cli_args a;
-    int rc = parse_args(argc, argv, 1, 0, &a);
+    int rc = parse_args(argc, argv, check_usage, 1, 0, &a);
     if (rc == 0) {
         host_agent *agent = open_agent(&a);
         if (agent) {
@@ -188,13 +239,13 @@ static int cmd_check(int argc, char **argv)
         }
     }
     free(a.paths);
-    return rc;
+    return parse_exit(rc);
 }
 
 static int cmd_run(int argc, char **argv)
 {
     cli_args a;
-    int rc = parse_args(argc, argv, 1, 1, &a);
+    int rc = parse_args(argc, argv, run_usage, 1, 1, &a);
     if (rc == 0) {
         host_agent *agent = open_agent(&a);
         if (agent) {
@@ -205,19 +256,48 @@ static int cmd_run(int argc, char **argv)
         }
     }
     free(a.paths);
+    return parse_exit(rc);
+}
+
+/* ------------------------------------------------------------ help */
+
+/* The general usage, then the plugin commands found on the plugin path. */
+static int cmd_help(void)
+{
+    fputs(usage_text, stdout);
+    host_plugin_path search;
+    host_plugin_path_init(&search, NULL, 0);
+    printf("\nplugin commands found on the plugin path:\n");
+    if (host_plugin_command_list(&search, stdout) == 0)
+        printf("  (none)\n");
+    host_plugin_path_free(&search);
+    return 0;
+}
+
+/* `perpd NAME ARGS...` for a plugin NAME with a command. */
+static int cmd_plugin(int argc, char **argv)
+{
+    host_plugin_path search;
+    host_plugin_path_init(&search, NULL, 0);
+    int rc = 0;
+    host_command_result r =
+        host_plugin_command_run(&search, argv[0], argc, argv, &rc);
+    host_plugin_path_free(&search);
+    if (r == HOST_COMMAND_NOT_FOUND)
+        return usage_error(usage_text,
+                           "unknown command '%s' (neither a perpd command "
+                           "nor a plugin on the plugin path)",
+                           argv[0]);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error(NULL, NULL);
+        return usage_error(usage_text, NULL, NULL);
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
+    if (is_help(cmd) || strcmp(cmd, "help") == 0)
+        return cmd_help();
     if (strcmp(cmd, "--version") == 0) {
         printf("perpd %s (plugin ABI %d.%d)\n", PERP_VERSION, PERP_ABI_MAJOR,
                PERP_ABI_MINOR);
@@ -231,6 +311,7 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "history") == 0)
         return host_history_main(argc - 1, argv + 1);
-    return usage_error(
-        cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
+    if (cmd[0] == '-')
+        return usage_error(usage_text, "unknown option '%s'", cmd);
+    return cmd_plugin(argc - 1, argv + 1);
 }

@@ -347,6 +347,21 @@ static void join_dirs(const host_plugin_path *p, char *buf, size_t len)
     }
 }
 
+int host_plugin_locate(const host_plugin_path *p, const char *name, char *out,
+                       size_t out_len)
+{
+    if (!name_ok(name))
+        return 0;
+    for (size_t i = 0; i < p->n; i++) {
+        int w = snprintf(out, out_len, "%s/%s.so", p->dirs[i], name);
+        if (w < 0 || (size_t)w >= out_len)
+            continue;
+        if (access(out, F_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int host_plugin_open(const host_plugin_path *p, const char *name,
                      perp_kind expected_kind, host_plugin *out, char *err,
                      size_t err_len)
@@ -359,15 +374,9 @@ int host_plugin_open(const host_plugin_path *p, const char *name,
                  name ? name : "");
         return PERP_ERR;
     }
-    for (size_t i = 0; i < p->n; i++) {
-        char path[PATH_MAX];
-        int w = snprintf(path, sizeof path, "%s/%s.so", p->dirs[i], name);
-        if (w < 0 || (size_t)w >= sizeof path)
-            continue;
-        if (access(path, F_OK) == 0)
-            return host_plugin_open_file(path, expected_kind, out, err,
-                                         err_len);
-    }
+    char path[PATH_MAX];
+    if (host_plugin_locate(p, name, path, sizeof path))
+        return host_plugin_open_file(path, expected_kind, out, err, err_len);
     char dirs[2048];
     join_dirs(p, dirs, sizeof dirs);
     snprintf(err, err_len, "no plugin '%s' in: %s", name,

@@ -39,6 +39,18 @@ int host_plugin_open_file(const char *path, perp_kind expected_kind,
                           host_plugin *out, char *err, size_t err_len);
 void host_plugin_close(host_plugin *pl);
 
+/* Writes "<dir>/<name>.so" of the first dir holding it into out; 1 if
+ * found, 0 if not (or name is not a plain short name). */
+int host_plugin_locate(const host_plugin_path *p, const char *name, char *out,
+                       size_t out_len);
+
+/* 1 if descriptor d is recent enough to carry member m and sets it (the
+ * descriptor's counterpart of PERP_HOST_HAS, for ABI 1.2 members). */
+#define HOST_DESC_HAS(d, m)                                                    \
+    ((d)->struct_size >=                                                       \
+         offsetof(perp_plugin_descriptor, m) + sizeof((d)->m) &&               \
+     (d)->m)
+
 const char *host_kind_name(perp_kind k); /* "feed", ..., "?" */
 
 /* Calls visit for every *.so in dir (sorted by name): pl is NULL and why

@@ -23,23 +23,28 @@ static char *slurp(FILE *f)
     return text;
 }
 
-/* argv to completion; its stderr, and its stdout when with_stdout, into
- * *output. */
-static int run_captured(char *const argv[], int with_stdout, char **output)
+static char *slurp_and_close(FILE *f)
 {
-    *output = NULL;
-    FILE *out = tmpfile();
-    if (!out) {
-        *output = calloc(1, 1);
-        return -1;
+    char *text = NULL;
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        text = slurp(f);
+        fclose(f);
     }
+    return text ? text : calloc(1, 1);
+}
+
+/* argv to completion with its stdout into out_f (NULL: the test's own)
+ * and its stderr into err_f. Returns as run_process. */
+static int run_to(char *const argv[], FILE *out_f, FILE *err_f)
+{
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0) {
-        if (with_stdout)
-            dup2(fileno(out), STDOUT_FILENO);
-        dup2(fileno(out), STDERR_FILENO);
+        if (out_f)
+            dup2(fileno(out_f), STDOUT_FILENO);
+        dup2(fileno(err_f), STDERR_FILENO);
         execvp(argv[0], argv);
         _exit(127);
     }
@@ -51,11 +56,31 @@ static int run_captured(char *const argv[], int with_stdout, char **output)
         else if (WIFSIGNALED(status))
             rc = 128 + WTERMSIG(status);
     }
-    fseek(out, 0, SEEK_END);
-    *output = slurp(out);
-    fclose(out);
-    if (!*output)
+    return rc;
+}
+
+/* argv to completion; its stderr, and its stdout when with_stdout, into
+ * *output. */
+static int run_captured(char *const argv[], int with_stdout, char **output)
+{
+    *output = NULL;
+    FILE *out = tmpfile();
+    if (!out) {
         *output = calloc(1, 1);
+        return -1;
+    }
+    int rc = run_to(argv, with_stdout ? out : NULL, out);
+    *output = slurp_and_close(out);
+    return rc;
+}
+
+int run_process_split(char *const argv[], char **out, char **err)
+{
+    FILE *o = tmpfile();
+    FILE *e = tmpfile();
+    int rc = o && e ? run_to(argv, o, e) : -1;
+    *out = slurp_and_close(o);
+    *err = slurp_and_close(e);
     return rc;
 }
 

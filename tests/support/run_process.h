@@ -11,6 +11,10 @@
  * start. */
 int run_process(char *const argv[], char **output);
 
+/* As run_process, with stdout into *out and stderr into *err apart
+ * (both malloc'd, caller frees, never NULL). */
+int run_process_split(char *const argv[], char **out, char **err);
+
 typedef enum perpd_output {
     PERPD_STDERR,        /* stderr alone; stdout stays the test's */
     PERPD_STDOUT_STDERR, /* both, as run_process */
