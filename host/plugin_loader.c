@@ -235,6 +235,16 @@ static int check_descriptor(const char *path, const perp_plugin_descriptor *d,
                       "this SDK",
                       d->abi_major, d->abi_minor, PERP_ABI_MAJOR,
                       PERP_ABI_MINOR);
+    /* A newer minor may rely on host calls this host lacks (it should
+     * check PERP_HOST_HAS, but nothing proves it does): refused, with
+     * the two ways out. */
+    if (d->abi_minor > PERP_ABI_MINOR)
+        return refuse(err, err_len, path,
+                      "plugin ABI %u.%u is newer than host ABI %d.%d: "
+                      "upgrade perpd, or rebuild the plugin against SDK "
+                      "%d.%d",
+                      d->abi_major, d->abi_minor, PERP_ABI_MAJOR,
+                      PERP_ABI_MINOR, PERP_ABI_MAJOR, PERP_ABI_MINOR);
     if (d->struct_size < DESC_MIN_SIZE)
         return refuse(err, err_len, path,
                       "descriptor is %u bytes, host needs %zu (plugin ABI "

@@ -1,7 +1,8 @@
 /*
  * test_abi.c — the loader's refusals, with plugins compiled at test time
- * (cc -shared -fPIC) into a temp dir: another ABI major, no entry symbol,
- * a descriptor or vtable smaller than the host reads; and a good one.
+ * (cc -shared -fPIC) into a temp dir: another ABI major, a newer ABI
+ * minor, no entry symbol, a descriptor or vtable smaller than the host
+ * reads; and a good one.
  * Checked through host_plugin_open_file and `perpd plugins --path DIR`.
  */
 #include <criterion/criterion.h>
@@ -17,8 +18,8 @@
 #include "temp_dir.h"
 
 /* A sink whose descriptor and vtable are written out by hand, so each
- * field can be wrong on purpose. %s: ABI major expression, descriptor
- * size, vtable size, name. */
+ * field can be wrong on purpose. %s: vtable size, ABI major and minor
+ * expressions, descriptor size, name. */
 static const char SINK_FMT[] =
     "#include <perp/sdk.h>\n"
     "static int c(const perp_host *h, const perp_config_node *n, void **s)\n"
@@ -28,7 +29,7 @@ static const char SINK_FMT[] =
     "0; }\n"
     "static int f(void *s) { (void)s; return 0; }\n"
     "static const perp_sink_vtable vt = {%s, c, d, w, f};\n"
-    "static const perp_plugin_descriptor desc = {%s, PERP_ABI_MINOR, %s,\n"
+    "static const perp_plugin_descriptor desc = {%s, %s, %s,\n"
     "    PERP_KIND_SINK, \"%s\", \"1.2.3\", \"test sink\", &vt};\n"
     "PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void)"
     "\n{ return &desc; }\n";
@@ -53,14 +54,21 @@ static void build_so(const char *name, const char *source)
     free(file);
 }
 
+static void build_sink_minor(const char *name, const char *vt_size,
+                             const char *abi_major, const char *abi_minor,
+                             const char *desc_size)
+{
+    char *src = NULL;
+    cr_assert(asprintf(&src, SINK_FMT, vt_size, abi_major, abi_minor, desc_size,
+                       name) > 0);
+    build_so(name, src);
+    free(src);
+}
+
 static void build_sink(const char *name, const char *vt_size,
                        const char *abi_major, const char *desc_size)
 {
-    char *src = NULL;
-    cr_assert(asprintf(&src, SINK_FMT, vt_size, abi_major, desc_size, name) >
-              0);
-    build_so(name, src);
-    free(src);
+    build_sink_minor(name, vt_size, abi_major, "PERP_ABI_MINOR", desc_size);
 }
 
 static void setup(void)
@@ -68,6 +76,8 @@ static void setup(void)
     dir = temp_dir_new();
     build_sink("good", "sizeof vt", "PERP_ABI_MAJOR", "sizeof desc");
     build_sink("nextabi", "sizeof vt", "PERP_ABI_MAJOR + 1", "sizeof desc");
+    build_sink_minor("nextminor", "sizeof vt", "PERP_ABI_MAJOR",
+                     "PERP_ABI_MINOR + 1", "sizeof desc");
     build_sink("smallvt", "8", "PERP_ABI_MAJOR", "sizeof desc");
     build_sink("smalldesc", "sizeof vt", "PERP_ABI_MAJOR", "8");
     build_so("noentry", "int not_a_plugin(void);\n"
@@ -95,6 +105,13 @@ static char *expected(const char *name)
                      "rebuild it against this SDK",
                      dir, PERP_ABI_MAJOR + 1, PERP_ABI_MINOR, PERP_ABI_MAJOR,
                      PERP_ABI_MINOR);
+    else if (strcmp(name, "nextminor") == 0)
+        n = asprintf(&s,
+                     "%s/nextminor.so: plugin ABI %d.%d is newer than host "
+                     "ABI %d.%d: upgrade perpd, or rebuild the plugin "
+                     "against SDK %d.%d",
+                     dir, PERP_ABI_MAJOR, PERP_ABI_MINOR + 1, PERP_ABI_MAJOR,
+                     PERP_ABI_MINOR, PERP_ABI_MAJOR, PERP_ABI_MINOR);
     else if (strcmp(name, "noentry") == 0)
         n = asprintf(&s,
                      "%s/noentry.so: no perp_plugin_entry symbol (not a "
@@ -118,8 +135,8 @@ static char *expected(const char *name)
     return s;
 }
 
-static const char *const REFUSED[] = {"nextabi", "noentry", "smallvt",
-                                      "smalldesc"};
+static const char *const REFUSED[] = {"nextabi", "nextminor", "noentry",
+                                      "smallvt", "smalldesc"};
 
 TestSuite(abi, .init = setup, .fini = teardown);
 
