@@ -795,6 +795,14 @@ typedef const perp_plugin_descriptor *(*perp_plugin_entry_fn)(void);
  * table ending in PERP_CFG_LAST. */
 #define PERP_PLUGIN_WITH_CONFIG(kind_, name_, version_, desc_, vtable_,        \
                                 config_)                                       \
+    PERP_PLUGIN_WITH_COMMAND(kind_, name_, version_, desc_, vtable_, config_,  \
+                             NULL, NULL)
+
+/* The same with the plugin's own tools (ABI 1.2): `perpd <name> ARGS...`
+ * runs command_ (see perp_plugin_descriptor.command); usage_ is its help,
+ * one line per subcommand, or NULL. */
+#define PERP_PLUGIN_WITH_COMMAND(kind_, name_, version_, desc_, vtable_,       \
+                                 config_, command_, usage_)                    \
     static const perp_plugin_descriptor perp_plugin_descriptor_ = {            \
         .abi_major = PERP_ABI_MAJOR,                                           \
         .abi_minor = PERP_ABI_MINOR,                                           \
@@ -804,7 +812,9 @@ typedef const perp_plugin_descriptor *(*perp_plugin_entry_fn)(void);
         .version = (version_),                                                 \
         .description = (desc_),                                                \
         .vtable = &(vtable_),                                                  \
-        .config_map = (config_)};                                              \
+        .config_map = (config_),                                               \
+        .command = (command_),                                                 \
+        .command_usage = (usage_)};                                            \
     PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void);  \
     PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void)   \
     {                                                                          \
