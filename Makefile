@@ -9,6 +9,7 @@
 #   tests/plugins/<dir>/test_*.c  -> that plugin's sources + host objects
 #   tests/support/*.c             -> linked into every test binary
 #   bench/bench_*.c               -> host objects; loads plugins by path
+#       optional bench/bench_*.pkgs: pkg-config names that bench links
 #
 # `make SAN=1` builds everything into build/san with ASan and UBSan.
 
@@ -172,10 +173,14 @@ test: deps
 	@tests/run.sh build build/san
 
 # ---------------------------------------------------------- bench rules
+# optional bench/<name>.pkgs: pkg-config names that bench links besides
+# the host's (a bench that compiles in a plugin's sources needs its libs)
+bench_pkgs = $(shell cat bench/$(1).pkgs 2>/dev/null)
 $(B)/bench/%: bench/%.c $(HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) -O3 -march=native -o $@ $< $(HOST_LIB) $(LDFLAGS_COMMON) $(HOST_LIBS)
+	$(Q)$(CC) $(HOST_CFLAGS) $(call PKG_CFLAGS,$(call bench_pkgs,$*)) -O3 -march=native -o $@ $< $(HOST_LIB) \
+	    $(LDFLAGS_COMMON) $(call PKG_LIBS,$(call bench_pkgs,$*)) $(HOST_LIBS)
 
 bench: deps all $(BENCHES)
 	@scripts/bench.sh $(B)

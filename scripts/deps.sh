@@ -8,6 +8,7 @@ PKGS=(
   libyaml-dev libjansson-dev libcurl4-openssl-dev libssl-dev
   libwebsockets-dev libmicrohttpd-dev libcriterion-dev
   libpq-dev
+  libsecp256k1-dev libmsgpack-dev nettle-dev
 )
 
 missing=()
