@@ -95,7 +95,10 @@ static double per_bare_signature_us(void)
 /* The parts apart: msgpack of the action, and the two Keccak steps. */
 static void parts(double *msgpack_us, double *hash_us)
 {
-    hl_order_req o = {.asset = 0, .is_buy = 1, .px = "95123", .sz = "0.00123",
+    hl_order_req o = {.asset = 0,
+                      .is_buy = 1,
+                      .px = "95123",
+                      .sz = "0.00123",
                       .kind = HL_LIMIT_IOC,
                       .cloid = "0x0000000000000000000000000000002a"};
     json_t *a = hl_order_action(&o, 1, "na");

@@ -34,14 +34,17 @@ static char *slurp_and_close(FILE *f)
     return text ? text : calloc(1, 1);
 }
 
-/* argv to completion with its stdout into out_f (NULL: the test's own)
- * and its stderr into err_f. Returns as run_process. */
-static int run_to(char *const argv[], FILE *out_f, FILE *err_f)
+/* argv to completion with its stdin from in_f (NULL: the test's own),
+ * its stdout into out_f (NULL: the test's own) and its stderr into err_f.
+ * Returns as run_process. */
+static int run_io(char *const argv[], FILE *in_f, FILE *out_f, FILE *err_f)
 {
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0) {
+        if (in_f)
+            dup2(fileno(in_f), STDIN_FILENO);
         if (out_f)
             dup2(fileno(out_f), STDOUT_FILENO);
         dup2(fileno(err_f), STDERR_FILENO);
@@ -69,7 +72,7 @@ static int run_captured(char *const argv[], int with_stdout, char **output)
         *output = calloc(1, 1);
         return -1;
     }
-    int rc = run_to(argv, with_stdout ? out : NULL, out);
+    int rc = run_io(argv, NULL, with_stdout ? out : NULL, out);
     *output = slurp_and_close(out);
     return rc;
 }
@@ -78,7 +81,24 @@ int run_process_split(char *const argv[], char **out, char **err)
 {
     FILE *o = tmpfile();
     FILE *e = tmpfile();
-    int rc = o && e ? run_to(argv, o, e) : -1;
+    int rc = o && e ? run_io(argv, NULL, o, e) : -1;
+    *out = slurp_and_close(o);
+    *err = slurp_and_close(e);
+    return rc;
+}
+
+int run_process_input(char *const argv[], const char *input, size_t len,
+                      char **out, char **err)
+{
+    FILE *i = tmpfile();
+    FILE *o = tmpfile();
+    FILE *e = tmpfile();
+    int rc = -1;
+    if (i && o && e && fwrite(input, 1, len, i) == len && fflush(i) == 0 &&
+        fseek(i, 0, SEEK_SET) == 0)
+        rc = run_io(argv, i, o, e);
+    if (i)
+        fclose(i);
     *out = slurp_and_close(o);
     *err = slurp_and_close(e);
     return rc;

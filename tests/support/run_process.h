@@ -5,6 +5,8 @@
 #ifndef TESTS_RUN_PROCESS_H
 #define TESTS_RUN_PROCESS_H
 
+#include <stddef.h>
+
 /* Runs argv (argv[0] is a path or a name found in $PATH; NULL-terminated) with
  * stdout and stderr both into *output (malloc'd, caller frees, never NULL).
  * Returns the exit code, 128 + signal if it was killed, or -1 if it could not
@@ -14,6 +16,10 @@ int run_process(char *const argv[], char **output);
 /* As run_process, with stdout into *out and stderr into *err apart
  * (both malloc'd, caller frees, never NULL). */
 int run_process_split(char *const argv[], char **out, char **err);
+
+/* As run_process_split, with the len bytes of input on its stdin. */
+int run_process_input(char *const argv[], const char *input, size_t len,
+                      char **out, char **err);
 
 typedef enum perpd_output {
     PERPD_STDERR,        /* stderr alone; stdout stays the test's */

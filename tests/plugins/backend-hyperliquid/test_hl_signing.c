@@ -1,9 +1,10 @@
 /*
  * test_hl_signing.c — the signing library against the official SDKs'
  * vectors in $PERP_SHARED/signing (both files): every connection id,
- * r, s and v through hl_sign_json (the core of `perpd hyperliquid
- * sign`), every derived msgpack/preimage/digest step, Keccak-256 known
- * answers, float_to_wire, float_to_int and the price rules.
+ * r, s and v through `perpd hyperliquid sign` (the binary, one process
+ * per case), every derived msgpack/preimage/digest step through the
+ * library, Keccak-256 known answers, float_to_wire, float_to_int, the
+ * price rules and actions in wire form.
  */
 #include <criterion/criterion.h>
 
@@ -20,8 +21,8 @@
 #include "hl_hex.h"
 #include "hl_keccak.h"
 #include "hl_msgpack.h"
-#include "hl_sign_cmd.h"
 #include "hl_wire.h"
+#include "run_process.h"
 
 /* One vector file, parsed. jansson holds integers as int64, and one
  * expected float_to_int answer (12312312312300000000) is beyond that:
@@ -78,16 +79,22 @@ static const char *str(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-/* Runs one request through the sign tool's core; the parsed answer. */
+/* Runs one request through `perpd hyperliquid sign` (the binary under
+ * test, which finds hyperliquid.so beside it); the parsed answer. */
 static json_t *sign(json_t *req)
 {
-    char *text = json_dumps(req, JSON_COMPACT), *out = NULL, err[256];
-    int rc = hl_sign_json(text, strlen(text), &out, err, sizeof err);
-    cr_assert_eq(rc, 0, "sign failed: %s", err);
-    free(text);
+    char *text = json_dumps(req, JSON_COMPACT), *out = NULL, *err = NULL;
+    char *perpd = perpd_path();
+    char *argv[] = {perpd, "hyperliquid", "sign", NULL};
+    int rc = run_process_input(argv, text, strlen(text), &out, &err);
+    cr_assert_eq(rc, 0, "perpd hyperliquid sign exited %d: %s", rc, err);
+    cr_expect_str_empty(err);
     json_t *ans = json_loads(out, 0, NULL);
     cr_assert_not_null(ans, "answer is not JSON: %s", out);
+    free(text);
     free(out);
+    free(err);
+    free(perpd);
     return ans;
 }
 
