@@ -124,6 +124,13 @@ static int atr_update(void *self, const perp_candle *c, const double *prior,
     return PERP_OK;
 }
 
+/* TA_ATR_Lookback: `period` true ranges need period + 1 candles. */
+static size_t atr_lookback(void *self)
+{
+    const atr_state *s = self;
+    return s->period;
+}
+
 static const perp_indicator_vtable atr_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = atr_create,
@@ -135,6 +142,7 @@ static const perp_indicator_vtable atr_vtable = {
     .reset = atr_reset,
     .output_label = NULL,
     .summary = NULL,
+    .lookback = atr_lookback,
 };
 
 PERP_PLUGIN(PERP_KIND_INDICATOR, "atr", "1.0.0",

@@ -145,6 +145,13 @@ static int boll_update(void *self, const perp_candle *c, const double *prior,
     return PERP_OK;
 }
 
+/* TA_BBANDS_Lookback: a full window of `period` candles. */
+static size_t boll_lookback(void *self)
+{
+    const boll_state *s = self;
+    return s->period - 1;
+}
+
 static const perp_indicator_vtable boll_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = boll_create,
@@ -156,6 +163,7 @@ static const perp_indicator_vtable boll_vtable = {
     .reset = boll_reset,
     .output_label = NULL,
     .summary = NULL,
+    .lookback = boll_lookback,
 };
 
 PERP_PLUGIN(PERP_KIND_INDICATOR, "bollinger", "1.0.0",

@@ -98,6 +98,13 @@ static int ema_update(void *self, const perp_candle *c, const double *prior,
     return PERP_OK;
 }
 
+/* TA_EMA_Lookback: the SMA seed needs `period` candles. */
+static size_t ema_lookback(void *self)
+{
+    const ema_state *s = self;
+    return s->period - 1;
+}
+
 static const perp_indicator_vtable ema_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = ema_create,
@@ -109,6 +116,7 @@ static const perp_indicator_vtable ema_vtable = {
     .reset = ema_reset,
     .output_label = NULL,
     .summary = NULL,
+    .lookback = ema_lookback,
 };
 
 PERP_PLUGIN(PERP_KIND_INDICATOR, "ema", "1.0.0",

@@ -198,6 +198,15 @@ static int macd_update(void *self, const perp_candle *c, const double *prior,
     return PERP_OK;
 }
 
+/* TA_MACD_Lookback: the slow EMA's seed (slow - 1), then the
+ * signal EMA's (signal - 1); the line alone is defined 8 candles earlier
+ * (12/26/9), but the lookback is when every output is. */
+static size_t macd_lookback(void *self)
+{
+    const macd_state *s = self;
+    return s->slow + s->signal - 2;
+}
+
 static const perp_indicator_vtable macd_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = macd_create,
@@ -209,6 +218,7 @@ static const perp_indicator_vtable macd_vtable = {
     .reset = macd_reset,
     .output_label = NULL,
     .summary = NULL,
+    .lookback = macd_lookback,
 };
 
 PERP_PLUGIN(PERP_KIND_INDICATOR, "macd", "1.0.0",

@@ -178,6 +178,15 @@ static const char *regime_summary(void *self)
     return s->have ? s->summary : NULL;
 }
 
+/* Defined from the first candle at which every input is: nothing of its
+ * own to warm up. The host adds the warm-up of the indicators before it
+ * (the SDK's rule for an indicator that binds to earlier outputs). */
+static size_t regime_lookback(void *self)
+{
+    (void)self;
+    return 0;
+}
+
 static const perp_indicator_vtable regime_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = regime_create,
@@ -189,6 +198,7 @@ static const perp_indicator_vtable regime_vtable = {
     .reset = regime_reset,
     .output_label = regime_output_label,
     .summary = regime_summary,
+    .lookback = regime_lookback,
 };
 
 PERP_PLUGIN(PERP_KIND_INDICATOR, "regime", "1.0.0",

@@ -157,6 +157,13 @@ static int rsi_update(void *self, const perp_candle *c, const double *prior,
     return PERP_OK;
 }
 
+/* TA_RSI_Lookback: `period` moves need period + 1 prices. */
+static size_t rsi_lookback(void *self)
+{
+    const rsi_state *s = self;
+    return s->period;
+}
+
 static const perp_indicator_vtable rsi_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = rsi_create,
@@ -168,6 +175,7 @@ static const perp_indicator_vtable rsi_vtable = {
     .reset = rsi_reset,
     .output_label = NULL,
     .summary = NULL,
+    .lookback = rsi_lookback,
 };
 
 PERP_PLUGIN(PERP_KIND_INDICATOR, "rsi", "1.0.0",

@@ -127,6 +127,13 @@ static int sma_update(void *self, const perp_candle *c, const double *prior,
     return PERP_OK;
 }
 
+/* TA_SMA_Lookback: a full window of `period` candles. */
+static size_t sma_lookback(void *self)
+{
+    const sma_state *s = self;
+    return s->period - 1;
+}
+
 static const perp_indicator_vtable sma_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = sma_create,
@@ -138,6 +145,7 @@ static const perp_indicator_vtable sma_vtable = {
     .reset = sma_reset,
     .output_label = NULL,
     .summary = NULL,
+    .lookback = sma_lookback,
 };
 
 PERP_PLUGIN(PERP_KIND_INDICATOR, "sma", "1.0.0",

@@ -237,6 +237,14 @@ static int vol_update(void *self, const perp_candle *c, const double *prior,
     return PERP_OK;
 }
 
+/* `window` log returns need window + 1 closes (TA-Lib's ROC
+ * lookback 1 plus STDDEV's window - 1). */
+static size_t vol_lookback(void *self)
+{
+    const vol_state *s = self;
+    return s->window;
+}
+
 static const perp_indicator_vtable vol_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = vol_create,
@@ -248,6 +256,7 @@ static const perp_indicator_vtable vol_vtable = {
     .reset = vol_reset,
     .output_label = NULL,
     .summary = NULL,
+    .lookback = vol_lookback,
 };
 
 PERP_PLUGIN(PERP_KIND_INDICATOR, "volatility", "1.0.0",

@@ -190,3 +190,33 @@ size_t ind_history_mismatch(const perp_indicator_vtable *vt, const char *yaml,
     free(c);
     return bad;
 }
+
+int ind_warmup(const perp_indicator_vtable *vt, const char *yaml,
+               size_t *lookback, size_t *first)
+{
+    ind_instance inst;
+    *lookback = *first = SIZE_MAX;
+    int rc = ind_open(&inst, vt, yaml);
+    if (rc != PERP_OK)
+        return rc;
+    if (vt->struct_size >=
+            offsetof(perp_indicator_vtable, lookback) + sizeof vt->lookback &&
+        vt->lookback)
+        *lookback = vt->lookback(inst.self);
+    size_t n = 0;
+    perp_candle *c = ind_history("BTC-USD_1m.csv", &n);
+    double out[16];
+    for (size_t i = 0; i < n && i < 100000 && inst.n_out <= 16; i++) {
+        ind_feed(&inst, &c[i], out);
+        size_t k = 0;
+        while (k < inst.n_out && isfinite(out[k]))
+            k++;
+        if (k == inst.n_out) {
+            *first = i;
+            break;
+        }
+    }
+    free(c);
+    ind_close(&inst);
+    return PERP_OK;
+}

@@ -66,4 +66,13 @@ typedef void (*ind_batch_fn)(const perp_candle *c, const double *close,
 size_t ind_history_mismatch(const perp_indicator_vtable *vt, const char *yaml,
                             const char *file, ind_batch_fn batch, size_t period,
                             size_t first, double rel, size_t *n);
+
+/* The warm-up of the indicator yaml configures (no prior inputs), as the
+ * host reads it: *lookback from vt->lookback (SIZE_MAX when the plugin
+ * has none), *first the index of the first candle of
+ * $PERP_SHARED/history/BTC-USD_1m.csv after which every output is
+ * defined (SIZE_MAX if never within 100,000 candles). Returns create's
+ * status. */
+int ind_warmup(const perp_indicator_vtable *vt, const char *yaml,
+               size_t *lookback, size_t *first);
 #endif

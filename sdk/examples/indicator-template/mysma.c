@@ -95,6 +95,15 @@ static void mysma_reset(void *self)
     s->sum = 0.0;
 }
 
+/* lookback: candles folded in before the first defined output (TA-Lib's
+ * TA_SMA_Lookback = period - 1). The host fetches at least this many
+ * candles at a live start and shows "warming_up" until they are in. */
+static size_t mysma_lookback(void *self)
+{
+    const mysma *s = self;
+    return s->period - 1;
+}
+
 static const perp_indicator_vtable mysma_vtable = {
     .struct_size = sizeof(perp_indicator_vtable),
     .create = mysma_create,
@@ -103,6 +112,7 @@ static const perp_indicator_vtable mysma_vtable = {
     .output_name = mysma_output_name,
     .update = mysma_update,
     .reset = mysma_reset,
+    .lookback = mysma_lookback,
     /* bind, output_label and summary are optional: left NULL */
 };
 

@@ -127,3 +127,28 @@ Test(ema, reset_starts_over)
         cr_assert(ind_close_rel(first[i], again[i], 0));
     ind_close(&in);
 }
+
+/* lookback() is the warm-up the host sizes the live start from and shows
+ * as "warming_up": TA_EMA_Lookback(n) = n - 1: the SMA seed of n closes.
+ * It must also be where the plugin's outputs become defined. */
+Test(ema, lookback_is_talib_and_the_first_defined_index)
+{
+    static const struct {
+        const char *yaml;
+        size_t want;
+    } cases[] = {
+        {"{plugin: ema, period: 2}", 2 - 1},
+        {"{plugin: ema, period: 20}", 20 - 1},
+        {"{plugin: ema, period: 240}", 240 - 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t lookback, first;
+        cr_assert_eq(ind_warmup(vt(), cases[i].yaml, &lookback, &first),
+                     PERP_OK, "%s", cases[i].yaml);
+        cr_expect_eq(lookback, cases[i].want, "%s: lookback %zu, want %zu",
+                     cases[i].yaml, lookback, cases[i].want);
+        cr_expect_eq(first, cases[i].want,
+                     "%s: first defined at %zu, lookback says %zu",
+                     cases[i].yaml, first, cases[i].want);
+    }
+}

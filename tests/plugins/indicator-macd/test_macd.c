@@ -165,3 +165,29 @@ Test(macd, bad_config_is_refused)
     cr_assert_eq(ind_open(&in, vt(), "{plugin: macd, signal: 0}"), PERP_EINVAL);
     cr_assert_eq(ind_open(&in, vt(), "{plugin: macd, period: 9}"), PERP_EINVAL);
 }
+
+/* lookback() is the warm-up the host sizes the live start from and shows
+ * as "warming_up": TA_MACD_Lookback(f, s, g) = (s - 1) + (g - 1): the slow EMA,
+ * then the signal EMA of the line; every output is defined from there (the line
+ * alone 8 candles earlier for 12/26/9). It must also be where the plugin's
+ * outputs become defined. */
+Test(macd, lookback_is_talib_and_the_first_defined_index)
+{
+    static const struct {
+        const char *yaml;
+        size_t want;
+    } cases[] = {
+        {"{plugin: macd, fast: 12, slow: 26, signal: 9}", (26 - 1) + (9 - 1)},
+        {"{plugin: macd, fast: 3, slow: 5, signal: 1}", (5 - 1) + (1 - 1)},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t lookback, first;
+        cr_assert_eq(ind_warmup(vt(), cases[i].yaml, &lookback, &first),
+                     PERP_OK, "%s", cases[i].yaml);
+        cr_expect_eq(lookback, cases[i].want, "%s: lookback %zu, want %zu",
+                     cases[i].yaml, lookback, cases[i].want);
+        cr_expect_eq(first, cases[i].want,
+                     "%s: first defined at %zu, lookback says %zu",
+                     cases[i].yaml, first, cases[i].want);
+    }
+}

@@ -171,3 +171,25 @@ Test(regime, bad_thresholds_are_refused)
     cr_assert_eq(ind_open(&in, vt(), "{plugin: regime, up_ratio: 0.4}"),
                  PERP_EINVAL);
 }
+
+/* Its own lookback is 0: once every input is defined (here all from the
+ * first candle), so is the regime. The host adds the warm-up of the
+ * indicators before it. */
+Test(regime, lookback_is_zero_once_inputs_are_defined)
+{
+    ind_instance in;
+    cr_assert_eq(ind_open(&in, vt(), "{plugin: regime, name: regime}"),
+                 PERP_OK);
+    cr_assert_not_null(in.vt->lookback);
+    cr_expect_eq(in.vt->lookback(in.self), 0);
+    cr_assert_eq(in.vt->bind(in.self, P_N, names), PERP_OK);
+    double prior[P_N] = {
+        [P_RSI] = 60,   [P_EMA] = 100,  [P_MACD] = 0.5, [P_SIG] = 0.4,
+        [P_HIST] = 0.1, [P_RV] = 0.001, [P_RVA] = 0.72};
+    perp_candle c = ind_flat_candle(101.0, 0);
+    double out[3];
+    cr_assert_eq(in.vt->update(in.self, &c, prior, out), PERP_OK);
+    for (int k = 0; k < 3; k++)
+        cr_expect(isfinite(out[k]), "output %d undefined at index 0", k);
+    ind_close(&in);
+}

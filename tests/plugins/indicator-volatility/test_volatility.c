@@ -148,3 +148,28 @@ Test(volatility, bad_config_is_refused)
     cr_assert_eq(ind_open(&in, vt(), "{plugin: volatility, period: 15}"),
                  PERP_EINVAL);
 }
+
+/* lookback() is the warm-up the host sizes the live start from and shows
+ * as "warming_up": w log returns need w + 1 closes: TA-Lib ROC lookback 1 plus
+ * STDDEV(w) lookback w - 1. It must also be where the plugin's outputs become
+ * defined. */
+Test(volatility, lookback_is_talib_and_the_first_defined_index)
+{
+    static const struct {
+        const char *yaml;
+        size_t want;
+    } cases[] = {
+        {"{plugin: volatility, window: 15}", 1 + (15 - 1)},
+        {"{plugin: volatility, window: 2}", 1 + (2 - 1)},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t lookback, first;
+        cr_assert_eq(ind_warmup(vt(), cases[i].yaml, &lookback, &first),
+                     PERP_OK, "%s", cases[i].yaml);
+        cr_expect_eq(lookback, cases[i].want, "%s: lookback %zu, want %zu",
+                     cases[i].yaml, lookback, cases[i].want);
+        cr_expect_eq(first, cases[i].want,
+                     "%s: first defined at %zu, lookback says %zu",
+                     cases[i].yaml, first, cases[i].want);
+    }
+}
