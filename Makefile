@@ -90,7 +90,7 @@ BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/bench_*.c))
 # libFuzzer targets (clang only; see "fuzzing" below).
 FUZZ_CC ?= clang
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
-FUZZ_TARGETS := $(B)/fuzz/fuzz_coinbase_message
+FUZZ_TARGETS := $(B)/fuzz/fuzz_coinbase_message $(B)/fuzz/fuzz_plugin_elf
 
 .PHONY: all deps test test-build bench install clean run replay format help fuzz
 .DEFAULT_GOAL := all
@@ -189,6 +189,7 @@ bench: deps all $(BENCHES)
 # libFuzzer targets need clang: `make fuzz`, then e.g.
 #   mkdir -p var/fuzz && build/fuzz/fuzz_coinbase_message var/fuzz \
 #       tests/fuzz/corpus/coinbase -max_total_time=60
+#   build/fuzz/fuzz_plugin_elf var/fuzz-elf tests/fuzz/corpus/plugin_elf
 # (new inputs go to var/fuzz; copy a crash reproducer into the corpus)
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isdk/include \
               -fsanitize=fuzzer,address,undefined
@@ -203,6 +204,11 @@ $(B)/fuzz/fuzz_coinbase_message: tests/fuzz/fuzz_coinbase_message.c plugins/feed
 	$(call msg,CLANG,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Iplugins/feed-coinbase $(call PKG_CFLAGS,jansson) \
 	    -o $@ $< plugins/feed-coinbase/parse.c $(call PKG_LIBS,jansson)
+
+$(B)/fuzz/fuzz_plugin_elf: tests/fuzz/fuzz_plugin_elf.c host/plugin_elf.c host/plugin_elf.h $(SDK_HEADERS)
+	@mkdir -p $(dir $@)
+	$(call msg,CLANG,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< host/plugin_elf.c
 
 # -------------------------------------------------------------- install
 install: all

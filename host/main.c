@@ -198,10 +198,19 @@ static int cmd_plugins(int argc, char **argv)
     /* --path means "exactly these dirs", not "these first". */
     size_t n_dirs = a.n_paths ? a.n_paths : search.n;
     scan_totals t = {0, 0};
-    size_t seen = 0;
-    for (size_t i = 0; i < n_dirs; i++)
+    size_t seen = 0, bad = 0;
+    for (size_t i = 0; i < n_dirs; i++) {
+        char why[512];
+        /* A missing default dir is normal; a --path given is checked. */
+        if (a.n_paths &&
+            host_plugin_dir_check(search.dirs[i], why, sizeof why) != 0) {
+            fprintf(stderr, "perpd: --path %s\n", why);
+            bad++;
+            continue;
+        }
         seen += host_plugin_scan(search.dirs[i], print_plugin, &t);
-    if (seen == 0) {
+    }
+    if (seen == 0 && bad < n_dirs) {
         printf("no plugins found in:");
         for (size_t i = 0; i < n_dirs; i++)
             printf(" %s", search.dirs[i]);
@@ -209,7 +218,7 @@ static int cmd_plugins(int argc, char **argv)
     }
     host_plugin_path_free(&search);
     free(a.paths);
-    return 0;
+    return a.n_paths && bad == n_dirs ? 1 : 0;
 }
 
 /* ------------------------------------------------------- check / run */

@@ -6,6 +6,11 @@
  */
 #include "plugin_loader.h"
 
+#include "plugin_elf.h"
+
+#include <perp/file.h>
+#include <perp/quote.h>
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -14,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef PERP_INSTALL_LIBDIR
@@ -145,7 +151,9 @@ static int refuse(char *err, size_t err_len, const char *path, const char *fmt,
                   ...)
 {
     if (err && err_len) {
-        int n = snprintf(err, err_len, "%s: ", path);
+        char shown[PERP_QUOTE_LEN];
+        int n = snprintf(err, err_len,
+                         "%s: ", perp_shorten(path, shown, sizeof shown));
         if (n >= 0 && (size_t)n < err_len) {
             va_list ap;
             va_start(ap, fmt);
@@ -290,6 +298,16 @@ int host_plugin_open_file(const char *path, perp_kind expected_kind,
                           host_plugin *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
+    /* Nothing of the file runs, and dlopen never sees it, until it is
+     * known to be a loadable plugin for this host (plugin_elf.h). */
+    char why[256];
+    int fd = perp_file_open_why(path, why, sizeof why);
+    if (fd < 0)
+        return refuse(err, err_len, path, "cannot open: %s", why);
+    int bad = host_elf_check_fd(fd, why, sizeof why);
+    close(fd);
+    if (bad)
+        return refuse(err, err_len, path, "%s", why);
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
@@ -366,7 +384,10 @@ int host_plugin_locate(const host_plugin_path *p, const char *name, char *out,
         int w = snprintf(out, out_len, "%s/%s.so", p->dirs[i], name);
         if (w < 0 || (size_t)w >= out_len)
             continue;
-        if (access(out, F_OK) == 0)
+        /* lstat, not access: a symlink loop or a dangling link is
+         * there but unopenable, and opening it says why. */
+        struct stat st;
+        if (lstat(out, &st) == 0)
             return 1;
     }
     return 0;
@@ -432,6 +453,29 @@ static size_t list_so(const char *dir, char ***out)
         qsort(names, n, sizeof *names, cmp_str);
     *out = names;
     return n;
+}
+
+int host_plugin_dir_check(const char *dir, char *err, size_t err_len)
+{
+    char q[PERP_QUOTE_LEN];
+    struct stat st;
+    const char *why = NULL;
+    if (!dir || !*dir)
+        why = "empty path";
+    else if (stat(dir, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISDIR(st.st_mode))
+        why = "not a directory";
+    if (!why) {
+        DIR *d = opendir(dir);
+        if (d)
+            closedir(d);
+        else
+            why = strerror(errno);
+    }
+    if (why && err && err_len)
+        snprintf(err, err_len, "%s: %s", perp_quote(dir, q, sizeof q), why);
+    return why ? -1 : 0;
 }
 
 size_t host_plugin_scan(const char *dir, host_plugin_visit_fn visit, void *ud)

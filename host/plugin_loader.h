@@ -53,6 +53,11 @@ int host_plugin_locate(const host_plugin_path *p, const char *name, char *out,
 
 const char *host_kind_name(perp_kind k); /* "feed", ..., "?" */
 
+/* 0 if dir is a directory the scan can read, else -1 with err naming it
+ * and why ("'/nonexistent': No such file or directory", "'/etc/hostname':
+ * not a directory"). */
+int host_plugin_dir_check(const char *dir, char *err, size_t err_len);
+
 /* Calls visit for every *.so in dir (sorted by name): pl is NULL and why
  * set when the file was refused. Returns the number of files seen. */
 typedef void (*host_plugin_visit_fn)(void *ud, const char *path,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plugin_loader.h"
 #include "run_process.h"
@@ -83,6 +84,19 @@ static void setup(void)
     build_so("noentry", "int not_a_plugin(void);\n"
                         "int not_a_plugin(void) { return 1; }\n");
 }
+
+/* A library that is no plugin but has a constructor with a visible
+ * effect: it creates the file named by $PERP_TEST_CTOR_MARK. */
+static const char CTOR_SRC[] =
+    "#include <fcntl.h>\n"
+    "#include <stdlib.h>\n"
+    "#include <unistd.h>\n"
+    "__attribute__((constructor)) static void at_load(void)\n"
+    "{ const char *p = getenv(\"PERP_TEST_CTOR_MARK\");\n"
+    "  int fd = p ? open(p, O_WRONLY | O_CREAT, 0600) : -1;\n"
+    "  if (fd >= 0) close(fd); }\n"
+    "int not_a_plugin(void);\n"
+    "int not_a_plugin(void) { return 1; }\n";
 
 static void teardown(void)
 {
@@ -202,4 +216,119 @@ Test(abi, perpd_plugins_lists_good_and_refused)
     free(good);
     free(out);
     free(bin);
+}
+
+/* dlopen runs constructors before any symbol can be looked up: the
+ * loader must refuse a non-plugin before dlopen, so its code never runs
+ * (`perpd plugins --path /lib/x86_64-linux-gnu` ran libmemusage's). */
+Test(abi, a_non_plugin_is_refused_before_its_constructor_runs)
+{
+    build_so("ctor", CTOR_SRC);
+    char *mark = NULL, *path = NULL;
+    cr_assert(asprintf(&mark, "%s/constructor-ran", dir) > 0);
+    cr_assert(asprintf(&path, "%s/ctor.so", dir) > 0);
+    setenv("PERP_TEST_CTOR_MARK", mark, 1);
+    host_plugin pl;
+    char err[512] = "";
+    cr_assert_eq(host_plugin_open_file(path, 0, &pl, err, sizeof err),
+                 PERP_ERR);
+    char *want = NULL;
+    cr_assert(asprintf(&want,
+                       "%s: no perp_plugin_entry symbol (not a perpd "
+                       "plugin?)",
+                       path) > 0);
+    cr_expect_str_eq(err, want);
+    cr_expect_neq(access(mark, F_OK), 0, "the library's constructor ran");
+    /* The same through the binary, which scans the whole folder. */
+    char *bin = perpd_path();
+    char *argv[] = {bin, "plugins", "--path", dir, NULL};
+    char *out = NULL;
+    cr_assert_eq(run_process(argv, &out), 0, "%s", out);
+    cr_expect(strstr(out, want), "%s", out);
+    cr_expect_neq(access(mark, F_OK), 0, "perpd plugins ran a constructor");
+    unsetenv("PERP_TEST_CTOR_MARK");
+    free(out);
+    free(bin);
+    free(want);
+    free(path);
+    free(mark);
+}
+
+/* `perpd plugins --path` with a folder that is missing or a file: said on
+ * stderr; exit 1 when no given folder could be read. */
+Test(abi, plugins_path_missing_or_not_a_folder)
+{
+    char *bin = perpd_path();
+    char *file = temp_dir_write(dir, "hostname", "x\n");
+    char *a1[] = {bin,      "plugins", "--path", "/nonexistent/perpd",
+                  "--path", file,      NULL};
+    char *out = NULL;
+    cr_assert_eq(run_process(a1, &out), 1, "%s", out);
+    cr_expect(strstr(out, "perpd: --path '/nonexistent/perpd': No such file "
+                          "or directory\n"),
+              "%s", out);
+    char *want = NULL;
+    cr_assert(asprintf(&want, "perpd: --path '%s': not a directory\n", file) >
+              0);
+    cr_expect(strstr(out, want), "%s", out);
+    cr_expect_null(strstr(out, "no plugins found"), "%s", out);
+    free(out);
+    /* One good folder among bad ones: its plugins are listed, exit 0. */
+    char *a2[] = {bin,      "plugins", "--path", "/nonexistent/perpd",
+                  "--path", dir,       NULL};
+    cr_assert_eq(run_process(a2, &out), 0, "%s", out);
+    cr_expect(strstr(out, "good "), "%s", out);
+    cr_expect(strstr(out, "'/nonexistent/perpd': No such file"), "%s", out);
+    free(out);
+    free(want);
+    free(file);
+    free(bin);
+}
+
+/* The issue's reproduction: `head -c 2000 rules.so > d/rules.so; perpd
+ * plugins --path d` died of SIGBUS (exit 135); `check` too. */
+Test(abi, a_truncated_plugin_is_refused_by_the_binary)
+{
+    char *src = NULL, *d = temp_dir_new(), *so = NULL, *yaml = NULL;
+    cr_assert(asprintf(&src, "%s/lib/perp/rules.so",
+                       getenv("PERP_BUILD_DIR") ? getenv("PERP_BUILD_DIR")
+                                                : "build") > 0);
+    cr_assert(asprintf(&so, "%s/rules.so", d) > 0);
+    FILE *in = fopen(src, "rb"), *out_f = fopen(so, "wb");
+    cr_assert(in && out_f, "%s", src);
+    char buf[2000];
+    cr_assert_eq(fread(buf, 1, sizeof buf, in), sizeof buf);
+    cr_assert_eq(fwrite(buf, 1, sizeof buf, out_f), sizeof buf);
+    fclose(in);
+    fclose(out_f);
+    char *bin = perpd_path();
+    char *argv[] = {bin, "plugins", "--path", d, NULL};
+    char *out = NULL;
+    cr_assert_eq(run_process(argv, &out), 0, "%s", out);
+    char *want = NULL;
+    cr_assert(asprintf(&want, "refused    %s: truncated: segment ", so) > 0);
+    cr_expect(strstr(out, want), "%s", out);
+    cr_expect(strstr(out, "the file has 2000 bytes\n"), "%s", out);
+    free(out);
+    char *cfg = NULL;
+    cr_assert(asprintf(&cfg,
+                       "agent: {version: v1, symbols: [BTC-USD]}\n"
+                       "plugin_path: [%s]\n"
+                       "feeds: [{plugin: rules}]\n"
+                       "planner: {plugin: rules}\n"
+                       "backend: {plugin: perpsim}\n",
+                       d) > 0);
+    yaml = temp_dir_write(d, "c.yaml", cfg);
+    char *check[] = {bin, "check", yaml, NULL};
+    cr_assert_eq(run_process(check, &out), 1, "%s", out);
+    cr_expect(strstr(out, want + strlen("refused    ")), "%s", out);
+    free(out);
+    free(cfg);
+    free(want);
+    free(bin);
+    temp_dir_remove(d);
+    free(d);
+    free(so);
+    free(yaml);
+    free(src);
 }
