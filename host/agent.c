@@ -247,6 +247,7 @@ static int assemble(host_agent *a, const perp_config_node *root,
     a->ctx.now_ud = &a->clock;
     a->ctx.emit = host_record_bus_emit;
     a->ctx.emit_ud = &a->bus;
+    a->ctx.cycle_ms = a->set.cycle_ms;
     int rc =
         open_list(a, root, "sinks", PERP_KIND_SINK, 0, &a->sinks, &a->n_sinks);
     host_record_bus_set_sinks(&a->bus, a->sinks, a->n_sinks);

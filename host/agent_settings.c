@@ -104,7 +104,7 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
                           "agent.version: missing (a tag such as "
                           "v1.0.0)",
                           NULL);
-    int64_t history = 60, series = 10, warmup = 0;
+    int64_t history = 60, series = 3, warmup = 0;
     int rc = 0;
     rc |= host_cfg_get_str("agent", agent, "version", NULL, &s->version);
     rc |= host_cfg_get_str("agent", agent, "description", "", &s->description);
@@ -117,7 +117,7 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
     rc |= host_cfg_get_bool("agent", agent, "dry_run", 0, &s->dry_run);
     rc |= host_cfg_get_bool("agent", agent, "bootstrap", 1, &s->bootstrap);
     rc |= host_cfg_get_int("agent", agent, "history", 60, &history);
-    rc |= host_cfg_get_int("agent", agent, "series", 10, &series);
+    rc |= host_cfg_get_int("agent", agent, "series", 3, &series);
     rc |= host_cfg_get_int("agent", agent, "warmup", 0, &warmup);
     rc |= host_cfg_get_int("agent", agent, "observation_every", 1,
                            &s->observation_every);

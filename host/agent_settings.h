@@ -23,7 +23,7 @@ typedef struct host_agent_settings {
     size_t history;            /* candles kept per timeframe, default 60 */
     size_t warmup_1m;          /* live: 1m candles fetched at start, so
                                   long indicators are warm (>= history) */
-    size_t series;             /* indicator values shown, default 10 */
+    size_t series;             /* indicator values kept, default 3 */
     int64_t observation_every; /* OBSERVATION record every Nth cycle (1) */
     perp_limits limits;
     int max_leverage_set; /* 0: take the backend's rules */

@@ -9,6 +9,8 @@
 #include "decision_json.h"
 #include "log.h"
 #include "observation_json.h"
+#include "prompt_render.h"
+#include "prompt_tokens.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,6 +158,27 @@ static char *svc_observation_json(const perp_host *h,
     return obs ? host_observation_to_json(obs) : NULL;
 }
 
+static perp_status svc_prompt_render(const perp_host *h,
+                                     const perp_observation *obs,
+                                     const perp_prompt_options *opt,
+                                     perp_prompt_text *out)
+{
+    (void)h;
+    return host_prompt_render(obs, opt, out);
+}
+
+static int64_t svc_prompt_tokens(const perp_host *h, const char *text)
+{
+    (void)h;
+    return text ? prompt_tokens_estimate(text, strlen(text)) : 0;
+}
+
+static int64_t svc_cycle_ms(const perp_host *h)
+{
+    const host_context *ctx = svc_of(h)->ctx;
+    return ctx ? ctx->cycle_ms : 0;
+}
+
 static void svc_free_mem(void *p)
 {
     free(p);
@@ -205,6 +228,9 @@ perp_host *host_services_new(const host_context *ctx, const char *component)
     h->decision_from_json = svc_decision_from_json;
     h->host_ctx = s;
     h->stopping = svc_stopping;
+    h->prompt_render = svc_prompt_render;
+    h->prompt_tokens = svc_prompt_tokens;
+    h->cycle_ms = svc_cycle_ms;
     return h;
 }
 

@@ -20,6 +20,7 @@ typedef struct host_context {
     void (*emit)(void *ud, const perp_record *rec); /* NULL: dropped */
     void *emit_ud;
     const atomic_int *stop; /* non-zero: stopping; NULL: never */
+    int64_t cycle_ms;       /* agent.cycle; 0: no agent */
 } host_context;
 
 /* Returns a malloc'd table (free with host_services_free); component is

@@ -28,7 +28,7 @@ Test(agent_settings, defaults)
     cr_assert_eq(s.ctx_ms, 6 * 3600000LL);
     cr_assert_eq(s.stale_after_ms, 120000);
     cr_assert_eq(s.history, 60);
-    cr_assert_eq(s.series, 10);
+    cr_assert_eq(s.series, 3);
     cr_assert_eq(s.observation_every, 1);
     cr_assert_eq(s.n_symbols, 5);
     cr_assert_str_eq(s.symbols[0], "BTC-USD");

@@ -430,6 +430,64 @@ typedef struct perp_record {
 } perp_record;
 
 /* ------------------------------------------------------------------ */
+/* The observation rendered for a language model (ABI 1.2, host service
+ * prompt_render). The observation record stays lossless JSON; this is a
+ * compact text for reading, with the precision that carries information:
+ * prices to the coin's tick, indicator values to about 4 significant
+ * digits, volumes to 3, percentages to 1 decimal, candle rows without
+ * per-row times (docs/prompt.md has the rules and the reading guide that
+ * the CONSTANT part carries). A planner puts the CONSTANT part first (the
+ * system message) and the CHANGING part after it, so providers that cache
+ * prompt prefixes bill the constant part at their cached rate.       */
+
+typedef enum perp_prompt_part {
+    PERP_PROMPT_CHANGING = 0, /* the cycle: markets, account, positions,
+                                 round trips, metrics, feedback */
+    PERP_PROMPT_CONSTANT = 1  /* how to read it, each coin's trading rules
+                                 and the limits: identical every cycle
+                                 while the configuration is */
+} perp_prompt_part;
+
+/* Options of one rendering. Fill with PERP_PROMPT_OPTIONS_INIT, then set
+ * what you need: the struct grows at its end, and a host reads only the
+ * struct_size bytes the caller had (the rest take their defaults). */
+typedef struct perp_prompt_options {
+    uint32_t struct_size; /* sizeof(perp_prompt_options) of the caller */
+    perp_prompt_part part;
+    /* Estimated-token budget of this text (host->prompt_tokens), 0: none.
+     * Over it, the host trims in this order and says so in the text:
+     * oldest candles first (context rows, then one-minute rows), then
+     * indicator series (down to the current value), then the oldest
+     * round trips. */
+    int64_t tokens_max;
+    uint32_t context_candles; /* newest context candles shown (default 2) */
+    uint32_t reason_chars;    /* a round trip's reasons cut to this many
+                                 characters (default 40) */
+} perp_prompt_options;
+
+#define PERP_PROMPT_OPTIONS_INIT                                               \
+    {                                                                          \
+        .struct_size = sizeof(perp_prompt_options),                            \
+        .part = PERP_PROMPT_CHANGING, .tokens_max = 0, .context_candles = 2,   \
+        .reason_chars = 40                                                     \
+    }
+
+/* What prompt_render returns. The caller sets struct_size; the host fills
+ * the members that size covers. */
+typedef struct perp_prompt_text {
+    uint32_t struct_size; /* sizeof(perp_prompt_text) of the caller */
+    char *text;           /* NUL-terminated, malloc'd by the host; the caller
+                             owns it and frees it with host->free_mem */
+    size_t bytes;         /* strlen(text) */
+    int64_t tokens_est;   /* host->prompt_tokens(text) */
+    /* What the budget cut (0 when nothing was): rows and values dropped
+     * per market, round trips dropped; over_budget is 1 when everything
+     * that may be cut was and the text is still over tokens_max. */
+    uint32_t context_candles_cut, candles_1m_cut, series_cut, trades_cut;
+    int over_budget;
+} perp_prompt_text;
+
+/* ------------------------------------------------------------------ */
 /* Host services                                                       */
 
 /* A node of the read-only YAML tree; opaque. Every node knows its
@@ -513,6 +571,25 @@ struct perp_host {
      * long (an LLM request and its retries) checks it and returns early,
      * so shutdown takes seconds. Callable from any thread. */
     int (*stopping)(const perp_host *h);
+
+    /* ABI 1.2 (check PERP_HOST_HAS(h, prompt_render) first). Renders obs
+     * for a language model (see perp_prompt_options); out->text is the
+     * caller's, freed with free_mem. Callable from the planner's thread
+     * during plan(). PERP_OK (also when over budget: out->over_budget),
+     * PERP_EINVAL for a NULL argument or a struct_size too small,
+     * PERP_ENOMEM. */
+    perp_status (*prompt_render)(const perp_host *h,
+                                 const perp_observation *obs,
+                                 const perp_prompt_options *opt,
+                                 perp_prompt_text *out);
+    /* ABI 1.2: the host's estimate of text's tokens for current
+     * tokenizers (o200k-like BPE): digits and other bytes each at their
+     * calibrated bytes per token (docs/prompt.md; `make bench` compares
+     * it with the real o200k count). 0 for NULL. */
+    int64_t (*prompt_tokens)(const perp_host *h, const char *text);
+    /* ABI 1.2: agent.cycle in milliseconds (how often plan() is called),
+     * 0 where there is no agent (a plugin's command). */
+    int64_t (*cycle_ms)(const perp_host *h);
 };
 
 /* 1 if host table h is recent enough to carry member m (and sets it). */
