@@ -390,9 +390,34 @@ PIN(perp_host, free_mem, 152, 8);
 PIN(perp_host, decision_from_json, 160, 8);
 PIN(perp_host, host_ctx, 168, 8);
 PIN_1_1(perp_host, stopping, 176, 8);
+PIN_1_2(perp_host, prompt_render, 184, 8);
+PIN_1_2(perp_host, prompt_tokens, 192, 8);
+PIN_1_2(perp_host, cycle_ms, 200, 8);
 SIZE_AT_1_0(perp_host, 176);
 SIZE_AT_1_1(perp_host, 184);
-SIZE_AT_1_2(perp_host, 184);
+SIZE_AT_1_2(perp_host, 208);
+
+/* The LLM rendering's options and result (1.2): each carries its own
+ * struct_size and grows at its end. Types older headers do not have. */
+#if PERP_ABI_MINOR >= 2
+SIZE_1_2(perp_prompt_part, 4);
+PIN_1_2(perp_prompt_options, struct_size, 0, 4);
+PIN_1_2(perp_prompt_options, part, 4, 4);
+PIN_1_2(perp_prompt_options, tokens_max, 8, 8);
+PIN_1_2(perp_prompt_options, context_candles, 16, 4);
+PIN_1_2(perp_prompt_options, reason_chars, 20, 4);
+SIZE_AT_1_2(perp_prompt_options, 24);
+PIN_1_2(perp_prompt_text, struct_size, 0, 4);
+PIN_1_2(perp_prompt_text, text, 8, 8);
+PIN_1_2(perp_prompt_text, bytes, 16, 8);
+PIN_1_2(perp_prompt_text, tokens_est, 24, 8);
+PIN_1_2(perp_prompt_text, context_candles_cut, 32, 4);
+PIN_1_2(perp_prompt_text, candles_1m_cut, 36, 4);
+PIN_1_2(perp_prompt_text, series_cut, 40, 4);
+PIN_1_2(perp_prompt_text, trades_cut, 44, 4);
+PIN_1_2(perp_prompt_text, over_budget, 48, 4);
+SIZE_AT_1_2(perp_prompt_text, 56);
+#endif
 
 /* perp_common_vtable */
 PIN(perp_common_vtable, struct_size, 0, 4);

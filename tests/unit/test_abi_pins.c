@@ -21,6 +21,9 @@ Test(abi_pins, host_table_reports_this_abi_and_its_full_size)
     cr_expect_eq(h->abi_minor, PERP_ABI_MINOR);
     /* Every member up to the last one of this minor is in the table. */
     cr_expect(PERP_HOST_HAS(h, stopping));
+    cr_expect(PERP_HOST_HAS(h, prompt_render));
+    cr_expect(PERP_HOST_HAS(h, prompt_tokens));
+    cr_expect(PERP_HOST_HAS(h, cycle_ms));
     host_services_free(h);
 }
 
@@ -28,7 +31,7 @@ Test(abi_pins, growable_structs_end_with_their_last_member)
 {
     /* No tail padding for a later member to fall into unnoticed: the
      * size pinned per minor is where the next appended member starts. */
-    cr_expect_eq(sizeof(perp_host), offsetof(perp_host, stopping) + 8);
+    cr_expect_eq(sizeof(perp_host), offsetof(perp_host, cycle_ms) + 8);
     cr_expect_eq(sizeof(perp_feed_vtable),
                  offsetof(perp_feed_vtable, backfill) + 8);
     cr_expect_eq(sizeof(perp_indicator_vtable),
