@@ -26,7 +26,9 @@
 #include <time.h>
 
 #include "or_config.h"
+#include "or_cost.h"
 #include "or_http.h"
+#include "or_prompt.h"
 #include "or_store.h"
 #include "or_wire.h"
 
@@ -37,6 +39,7 @@ typedef struct planner {
     const perp_host *host; /* borrowed */
     or_config cfg;
     or_store *replay; /* owned, or NULL */
+    int prompt_logged, answer_logged, over_warned;
 } planner;
 
 /* One attempt's outcome, as the LLM_CALL record shows it. */
@@ -75,15 +78,6 @@ static void scrub(const planner *p, char *s)
     }
 }
 
-static double cost_of(const planner *p, const or_response *r)
-{
-    if (isfinite(r->cost_usd))
-        return r->cost_usd;
-    return ((double)r->prompt_tokens * p->cfg.price_in_per_mtok +
-            (double)r->completion_tokens * p->cfg.price_out_per_mtok) /
-           1e6;
-}
-
 static void emit_call(const planner *p, const attempt *a, const char *hash,
                       int n)
 {
@@ -112,7 +106,8 @@ static void emit_call(const planner *p, const attempt *a, const char *hash,
     rec.u.llm_call.latency_ms = a->latency_ms;
     rec.u.llm_call.prompt_tokens = a->resp.prompt_tokens;
     rec.u.llm_call.completion_tokens = a->resp.completion_tokens;
-    rec.u.llm_call.cost_usd = cost_of(p, &a->resp);
+    rec.u.llm_call.cost_usd = or_cost_usd(&p->cfg, &a->resp);
+    rec.u.llm_call.cached_tokens = a->resp.cached_tokens;
     rec.u.llm_call.attempt = n;
     p->host->emit(p->host, &rec);
 }
@@ -160,6 +155,7 @@ static void fetch(planner *p, const char *body, const char *hash, attempt *a)
     memset(a, 0, sizeof *a);
     a->retry_after_ms = -1;
     a->resp.cost_usd = NAN;
+    a->resp.cached_tokens = -1;
     if (p->replay) {
         const char *raw = or_store_find(p->replay, hash);
         if (!raw) {
@@ -245,6 +241,11 @@ static int exchange(planner *p, const char *body, int *n_attempt,
             }
         }
         emit_call(p, &a, hash, ++*n_attempt);
+        if (ok && !p->answer_logged) {
+            p->answer_logged = 1;
+            or_cost_log_answer(p->host, &p->cfg, &a.resp,
+                               or_cost_usd(&p->cfg, &a.resp));
+        }
         snprintf(why, why_len, "%s", a.error);
         int again =
             !ok && a.retryable && retry < p->cfg.max_retries && !stopping(p);
@@ -273,38 +274,42 @@ static void hold_all(const perp_observation *obs, perp_decision *out,
     snprintf(out->error, sizeof out->error, "openrouter: %s", why);
 }
 
-static char *render_user(const planner *p, const char *obs_json)
+/* Once: the prompt's size and cost; every time it is over budget after
+ * every cut, a warning the first time. */
+static void say_prompt(planner *p, const or_prompt *pr)
 {
-    const char *tpl = p->cfg.user_template;
-    const char *mark = strstr(tpl, "{{observation}}");
-    size_t head = mark ? (size_t)(mark - tpl) : strlen(tpl);
-    const char *tail = mark ? mark + strlen("{{observation}}") : "";
-    size_t n = head + strlen(obs_json) + strlen(tail) + 2;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%.*s%s%s%s", (int)head, tpl, mark ? "" : "\n", obs_json,
-                 tail);
-    return s;
+    if (!p->prompt_logged) {
+        p->prompt_logged = 1;
+        or_cost_log_prompt(p->host, &p->cfg, pr);
+    }
+    if (pr->cuts.over_budget && !p->over_warned) {
+        p->over_warned = 1;
+        p->host->log(p->host, PERP_LOG_WARN,
+                     "prompt over prompt_tokens_max %lld after every cut "
+                     "(~%lld tokens): sent as it is; raise the budget or "
+                     "show less",
+                     (long long)p->cfg.prompt_tokens_max,
+                     (long long)(pr->system_tokens + pr->user_tokens));
+    }
 }
 
 static int or_plan(void *self, const perp_observation *obs, perp_decision *out)
 {
     planner *p = self;
-    char *obs_json = p->host->observation_json(p->host, obs);
-    char *user = obs_json ? render_user(p, obs_json) : NULL;
-    p->host->free_mem(obs_json);
-    if (!user) {
+    or_prompt pr;
+    if (or_prompt_build(p->host, &p->cfg, obs, &pr) != PERP_OK) {
         hold_all(obs, out, "cannot render the observation");
         return PERP_OK;
     }
+    say_prompt(p, &pr);
     if (!p->cfg.api_key && !p->replay) {
         hold_all(obs, out, "no API key");
-        free(user);
+        or_prompt_free(&pr);
         return PERP_OK;
     }
     or_request rq = {p->cfg.model,
-                     p->cfg.system_prompt,
-                     user,
+                     pr.system,
+                     pr.user,
                      NULL,
                      NULL,
                      p->cfg.temperature,
@@ -334,7 +339,7 @@ static int or_plan(void *self, const perp_observation *obs, perp_decision *out)
     }
     free(answer);
     free(body);
-    free(user);
+    or_prompt_free(&pr);
     return PERP_OK;
 }
 

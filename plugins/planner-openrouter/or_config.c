@@ -124,6 +124,100 @@ static int read_key(const perp_host *h, or_config *c)
     return PERP_EINVAL;
 }
 
+static int read_prompt(const perp_host *h, const perp_config_node *n,
+                       or_config *c)
+{
+    const char *fmt = "text";
+    if (h->cfg_str(h, n, "observation_format", "text", &fmt) ||
+        h->cfg_int(h, n, "prompt_tokens_max", 6000, &c->prompt_tokens_max) ||
+        h->cfg_int(h, n, "prompt_context_candles", 2, &c->context_candles) ||
+        h->cfg_int(h, n, "prompt_reason_chars", 40, &c->reason_chars))
+        return PERP_EINVAL;
+    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
+        return h->cfg_error(h, h->cfg_child(n, "observation_format"),
+                            "observation_format: expected text or json, "
+                            "found '%s'",
+                            fmt);
+    c->text_format = strcmp(fmt, "text") == 0;
+    if (c->prompt_tokens_max < 0 || c->prompt_tokens_max > 10000000)
+        return h->cfg_error(h, h->cfg_child(n, "prompt_tokens_max"),
+                            "prompt_tokens_max: expected 0 (no budget) .. "
+                            "10000000");
+    if (c->context_candles < 0 || c->context_candles > 100000 ||
+        c->reason_chars < 0 || c->reason_chars > 100000)
+        return h->cfg_error(h, n,
+                            "prompt_context_candles and prompt_reason_chars: "
+                            "expected 0..100000");
+    return PERP_OK;
+}
+
+/* USD per million tokens, as published for OpenRouter's deepseek/
+ * deepseek-v3.2 when captured (shared/protocols/NOTES.md); a fallback
+ * for cost estimates only: usage.cost, when sent, is what is recorded. */
+static const struct {
+    const char *model;
+    double in, out, cached;
+} builtin_prices[] = {{"deepseek/deepseek-v3.2", 0.28, 0.40, 0.28}};
+
+static int price_row(const perp_host *h, const perp_config_node *row,
+                     or_config *c)
+{
+    static const char *const keys[] = {"model", "input", "output",
+                                       "cached_input", NULL};
+    const char *model = NULL;
+    double in = 0, out = 0, cached = -1;
+    if (h->cfg_check_keys(h, row, keys) ||
+        h->cfg_str(h, row, "model", NULL, &model) ||
+        h->cfg_num(h, row, "input", 0, &in) ||
+        h->cfg_num(h, row, "output", 0, &out) ||
+        h->cfg_num(h, row, "cached_input", -1, &cached))
+        return PERP_EINVAL;
+    if (!model || !*model)
+        return h->cfg_error(h, row, "prices: each row needs a model");
+    if (in < 0 || out < 0)
+        return h->cfg_error(h, row, "prices: input and output must be >= 0");
+    if (strcmp(model, c->model) == 0) {
+        c->price_in = in;
+        c->price_out = out;
+        c->price_cached = cached >= 0 ? cached : in;
+        c->price_known = 1;
+        c->price_source = "prices";
+    }
+    return PERP_OK;
+}
+
+static int read_prices(const perp_host *h, const perp_config_node *n,
+                       or_config *c)
+{
+    const perp_config_node *list = n ? h->cfg_child(n, "prices") : NULL;
+    for (size_t i = 0; list && i < h->cfg_len(list); i++)
+        if (price_row(h, h->cfg_at(list, i), c))
+            return PERP_EINVAL;
+    if (list && h->cfg_len(list) == 0)
+        return h->cfg_error(h, list,
+                            "prices: expected a list of {model, "
+                            "input, output, cached_input}");
+    if (c->price_known)
+        return PERP_OK;
+    if (c->price_in_per_mtok > 0 || c->price_out_per_mtok > 0) {
+        c->price_in = c->price_cached = c->price_in_per_mtok;
+        c->price_out = c->price_out_per_mtok;
+        c->price_known = 1;
+        c->price_source = "price_in_per_mtok";
+        return PERP_OK;
+    }
+    for (size_t i = 0; i < sizeof builtin_prices / sizeof builtin_prices[0];
+         i++)
+        if (strcmp(builtin_prices[i].model, c->model) == 0) {
+            c->price_in = builtin_prices[i].in;
+            c->price_out = builtin_prices[i].out;
+            c->price_cached = builtin_prices[i].cached;
+            c->price_known = 1;
+            c->price_source = "built-in";
+        }
+    return PERP_OK;
+}
+
 int or_config_read(const perp_host *h, const perp_config_node *n, or_config *c)
 {
     static const char *const keys[] = {"base_url",
@@ -149,6 +243,11 @@ int or_config_read(const perp_host *h, const perp_config_node *n, or_config *c)
                                        "referer",
                                        "require_parameters",
                                        "max_response_bytes",
+                                       "observation_format",
+                                       "prompt_tokens_max",
+                                       "prompt_context_candles",
+                                       "prompt_reason_chars",
+                                       "prices",
                                        NULL};
     const char *base, *fmt, *sys, *user;
     int64_t max_resp = 0;
@@ -159,6 +258,8 @@ int or_config_read(const perp_host *h, const perp_config_node *n, or_config *c)
         check_ranges(h, n, c, max_resp))
         return PERP_EINVAL;
     c->max_response = (size_t)max_resp;
+    if (read_prompt(h, n, c) || read_prices(h, n, c))
+        return PERP_EINVAL;
     if (h->cfg_bool(h, n, "require_parameters",
                     strstr(base, "openrouter.ai") != NULL,
                     &c->require_parameters))

@@ -11,6 +11,11 @@
  *   repair: true   record: FILE   replay: FILE
  *   price_in_per_mtok: 0   price_out_per_mtok: 0 (USD per million tokens,
  *       used when the server reports no usage.cost)
+ *   prices: [{model: M, input: USD/Mtok, output: USD/Mtok, cached_input:
+ *       USD/Mtok}] (per model; deepseek/deepseek-v3.2 is built in)
+ *   observation_format: text | json (the LLM rendering, or the record's)
+ *   prompt_tokens_max: 6000 (estimated tokens of system + user message)
+ *   prompt_context_candles: 2   prompt_reason_chars: 40
  *   title: perpd   referer: ""   require_parameters: (true on openrouter.ai)
  *   max_response_bytes: 8388608
  */
@@ -38,6 +43,14 @@ typedef struct or_config {
     const char *record, *replay; /* NULL when unset */
     double price_in_per_mtok, price_out_per_mtok;
     const char *title, *referer;
+    int text_format; /* observation_format: 1 text, 0 json */
+    int64_t prompt_tokens_max;
+    int64_t context_candles, reason_chars;
+    /* USD per million tokens for cfg.model: from `prices`, else the
+     * price_*_per_mtok keys, else the built-in row; known 0 if none. */
+    double price_in, price_out, price_cached;
+    int price_known;
+    const char *price_source; /* "prices", "price_in_per_mtok", "built-in" */
     int require_parameters;
     size_t max_response;
 } or_config;

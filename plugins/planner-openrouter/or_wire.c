@@ -129,6 +129,9 @@ static void read_usage(const json_t *usage, or_response *r)
         r->completion_tokens = json_integer_value(v);
     if ((v = json_object_get(usage, "cost")) && json_is_number(v))
         r->cost_usd = json_number_value(v);
+    const json_t *details = json_object_get(usage, "prompt_tokens_details");
+    if ((v = json_object_get(details, "cached_tokens")) && json_is_integer(v))
+        r->cached_tokens = json_integer_value(v);
 }
 
 static void read_error(const json_t *err, or_response *r)
@@ -147,6 +150,7 @@ int or_response_parse(const char *body, size_t len, or_response *r)
 {
     memset(r, 0, sizeof *r);
     r->cost_usd = NAN;
+    r->cached_tokens = -1;
     json_error_t jerr;
     json_t *root = json_loadb(body, len, 0, &jerr);
     if (!json_is_object(root)) {

@@ -34,8 +34,10 @@ typedef struct or_response {
     char *content; /* malloc'd message content, or NULL */
     char finish_reason[32];
     int64_t prompt_tokens, completion_tokens;
-    double cost_usd; /* NAN when the server gave none */
-    char error[200]; /* an error object in the body, or "" */
+    int64_t cached_tokens; /* usage.prompt_tokens_details.cached_tokens,
+                              -1 when the server gave none */
+    double cost_usd;       /* NAN when the server gave none */
+    char error[200];       /* an error object in the body, or "" */
 } or_response;
 
 /* Reads a 200 body. 0 if it is a chat completion (content may still be

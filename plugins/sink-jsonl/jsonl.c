@@ -193,16 +193,20 @@ static json_t *liquidation_fields(const perp_liquidation_record *r)
                      num(r->maintenance_before));
 }
 
+/* cached_tokens: null when the server did not report it (-1). */
 static json_t *llm_call_fields(const perp_llm_call_record *r)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:i, s:o, s:o}",
-                     "model", str(r->model), "status", str(r->status),
-                     "request_hash", str(r->request_hash), "latency_ms",
-                     num(r->latency_ms), "prompt_tokens",
-                     (json_int_t)r->prompt_tokens, "completion_tokens",
-                     (json_int_t)r->completion_tokens, "cost_usd",
-                     num(r->cost_usd), "attempt", r->attempt, "error",
-                     str(r->error), "raw_response", str(r->raw_response));
+    json_t *cached = r->cached_tokens >= 0
+                         ? json_integer((json_int_t)r->cached_tokens)
+                         : json_null();
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:i, s:o, s:o}", "model",
+        str(r->model), "status", str(r->status), "request_hash",
+        str(r->request_hash), "latency_ms", num(r->latency_ms), "prompt_tokens",
+        (json_int_t)r->prompt_tokens, "completion_tokens",
+        (json_int_t)r->completion_tokens, "cached_tokens", cached, "cost_usd",
+        num(r->cost_usd), "attempt", r->attempt, "error", str(r->error),
+        "raw_response", str(r->raw_response));
 }
 
 static json_t *position_fields(const perp_position *p)

@@ -285,11 +285,22 @@ int64_t chat_server_request_ms(chat_server *s, size_t i)
 char *chat_completion_body(const char *content, int prompt_tokens,
                            int completion_tokens, double cost)
 {
+    return chat_completion_body_cached(content, prompt_tokens,
+                                       completion_tokens, cost, -1);
+}
+
+char *chat_completion_body_cached(const char *content, int prompt_tokens,
+                                  int completion_tokens, double cost,
+                                  int cached_tokens)
+{
     json_t *usage = json_pack(
         "{s:i, s:i, s:i}", "prompt_tokens", prompt_tokens, "completion_tokens",
         completion_tokens, "total_tokens", prompt_tokens + completion_tokens);
     if (cost >= 0)
         json_object_set_new(usage, "cost", json_real(cost));
+    if (cached_tokens >= 0)
+        json_object_set_new(usage, "prompt_tokens_details",
+                            json_pack("{s:i}", "cached_tokens", cached_tokens));
     json_t *root =
         json_pack("{s:s, s:s, s:s, s:i, s:[{s:i, s:s, s:{s:s, s:s}}], s:o}",
                   "id", "gen-test", "model", "deepseek/deepseek-v3.2", "object",

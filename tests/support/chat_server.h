@@ -43,5 +43,10 @@ int64_t chat_server_request_ms(chat_server *s, size_t i);
  * leaves usage.cost out (as non-OpenRouter servers do). malloc'd. */
 char *chat_completion_body(const char *content, int prompt_tokens,
                            int completion_tokens, double cost);
+/* The same with usage.prompt_tokens_details.cached_tokens (OpenRouter's
+ * shape, shared/protocols/NOTES.md); cached_tokens < 0 leaves it out. */
+char *chat_completion_body_cached(const char *content, int prompt_tokens,
+                                  int completion_tokens, double cost,
+                                  int cached_tokens);
 
 #endif

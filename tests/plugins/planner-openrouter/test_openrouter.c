@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ typedef struct call {
     char hash[65];
     char *raw;
     char *error;
-    int64_t prompt_tokens, completion_tokens;
+    int64_t prompt_tokens, completion_tokens, cached_tokens;
     double cost;
     int attempt;
 } call;
@@ -65,6 +66,7 @@ static void on_record(void *ud, const perp_record *r)
     c->error = l->error ? strdup(l->error) : NULL;
     c->prompt_tokens = l->prompt_tokens;
     c->completion_tokens = l->completion_tokens;
+    c->cached_tokens = l->cached_tokens;
     c->cost = l->cost_usd;
     c->attempt = l->attempt;
     keep_text(l->model);
@@ -256,8 +258,9 @@ Test(openrouter, good_answer_is_accepted_and_recorded)
     cr_assert_not_null(strstr(req, "\"model\":\"deepseek/deepseek-v3.2\""),
                        "%.300s", req);
     cr_assert_not_null(strstr(req, "\"type\":\"json_schema\""));
-    cr_assert_not_null(strstr(req, "\\\"mid\\\":100000"), "observation JSON "
-                                                          "in the prompt");
+    cr_assert_not_null(strstr(req, "## BTC price 100000"),
+                       "the LLM rendering in the prompt: %.2000s", req);
+    cr_assert_eq(calls[0].cached_tokens, -1, "not reported: -1");
     free(req);
     char *auth = chat_server_request_auth(srv, 0);
     cr_assert_str_eq(auth, "Bearer " FAKE_KEY);
@@ -629,5 +632,114 @@ Test(openrouter, bad_config_is_refused)
     cr_assert_eq(create("replay: /nonexistent/file.jsonl\n"), PERP_EINVAL);
     discard();
     cr_assert_eq(create("system_prompt: /nonexistent.md\n"), PERP_EINVAL);
+    discard();
+}
+
+/* -------------------------------------------- prompt caching and cost */
+
+static json_t *request_json(size_t i)
+{
+    char *req = chat_server_request_body(srv, i);
+    cr_assert_not_null(req);
+    json_t *j = json_loads(req, 0, NULL);
+    free(req);
+    cr_assert_not_null(j);
+    return j;
+}
+
+static const char *message(json_t *req, size_t i)
+{
+    return json_string_value(json_object_get(
+        json_array_get(json_object_get(req, "messages"), i), "content"));
+}
+
+Test(openrouter, cached_tokens_reach_the_llm_call_record)
+{
+    char *body = chat_completion_body_cached(DECISION(GOOD_BTC), 1200, 150,
+                                             0.000456, 1024);
+    script1(200, body);
+    free(body);
+    build_obs(1);
+    cr_assert_eq(create(NULL), PERP_OK);
+    plan();
+    cr_assert_eq(n_calls, 1);
+    cr_assert_eq(calls[0].cached_tokens, 1024);
+    cr_assert_float_eq(calls[0].cost, 0.000456, 1e-12, "usage.cost wins");
+    destroy();
+}
+
+Test(openrouter, without_usage_cost_the_price_row_bills_cached_tokens)
+{
+    /* 1200 prompt tokens of which 1000 cached, 100 completion:
+     * (200 x 0.5 + 1000 x 0.05 + 100 x 2) / 1e6 = 0.00035 USD */
+    char *body =
+        chat_completion_body_cached(DECISION(GOOD_BTC), 1200, 100, -1, 1000);
+    script1(200, body);
+    free(body);
+    build_obs(1);
+    cr_assert_eq(create("prices:\n  - {model: other/model, input: 9, output: "
+                        "9}\n  - {model: deepseek/deepseek-v3.2, input: 0.5, "
+                        "output: 2, cached_input: 0.05}\n"),
+                 PERP_OK);
+    plan();
+    cr_assert_eq(n_calls, 1);
+    cr_assert_eq(calls[0].cached_tokens, 1000);
+    cr_assert_float_eq(calls[0].cost, 0.00035, 1e-12);
+    destroy();
+}
+
+Test(openrouter, constant_part_comes_first_and_stays_the_same)
+{
+    char *body = answer(DECISION(GOOD_BTC));
+    script1(200, body);
+    free(body);
+    cr_assert_eq(create(NULL), PERP_OK);
+    build_obs(1);
+    plan();
+    build_obs(2);
+    mk[0].mid = 100500;
+    plan();
+    cr_assert_eq(chat_server_request_count(srv), 2);
+    json_t *a = request_json(0), *b = request_json(1);
+    /* system first, identical across cycles, with the rules and limits */
+    cr_assert_str_eq(message(a, 0), message(b, 0));
+    cr_assert_not_null(strstr(message(a, 0), "You are the planner of perpd"));
+    cr_assert_not_null(strstr(message(a, 0), "How to read each cycle's"));
+    cr_assert_not_null(strstr(message(a, 0), "\nBTC 0.01 0.0001 10 20\n"));
+    cr_assert_not_null(strstr(message(a, 0), "Limits: min notional 10 USD"));
+    cr_assert_null(strstr(message(a, 0), "{{constant}}"));
+    /* the cycle after it */
+    cr_assert_str_neq(message(a, 1), message(b, 1));
+    cr_assert_not_null(strstr(message(b, 1), "Cycle 2, "));
+    cr_assert_not_null(strstr(message(b, 1), "## BTC price 100500"));
+    json_decref(a);
+    json_decref(b);
+    destroy();
+}
+
+Test(openrouter, json_format_sends_the_record)
+{
+    char *body = answer(DECISION(GOOD_BTC));
+    script1(200, body);
+    free(body);
+    build_obs(1);
+    cr_assert_eq(create("observation_format: json\n"), PERP_OK);
+    plan();
+    json_t *a = request_json(0);
+    cr_assert_not_null(strstr(message(a, 1), "\"mid\":100000"));
+    cr_assert_null(strstr(message(a, 0), "{{constant}}"));
+    json_decref(a);
+    destroy();
+}
+
+Test(openrouter, prompt_settings_are_checked)
+{
+    cr_assert_eq(create("observation_format: yaml\n"), PERP_EINVAL);
+    discard();
+    cr_assert_eq(create("prompt_tokens_max: -5\n"), PERP_EINVAL);
+    discard();
+    cr_assert_eq(create("prices: {model: x}\n"), PERP_EINVAL);
+    discard();
+    cr_assert_eq(create("prices:\n  - {input: 1, output: 2}\n"), PERP_EINVAL);
     discard();
 }
