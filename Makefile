@@ -107,6 +107,7 @@ help:
 
 deps:
 	@scripts/deps.sh
+	@scripts/npm-deps.sh
 
 # ----------------------------------------------------------- host rules
 $(B)/obj/host/%.o: host/%.c $(wildcard host/*.h) $(SDK_HEADERS)
@@ -181,6 +182,12 @@ $(B)/bench/%: bench/%.c $(HOST_LIB)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $(call PKG_CFLAGS,$(call bench_pkgs,$*)) -O3 -march=native -o $@ $< $(HOST_LIB) \
 	    $(LDFLAGS_COMMON) $(call PKG_LIBS,$(call bench_pkgs,$*)) $(HOST_LIBS)
+
+# bench_prompt renders a real observation read back by the tests' loader.
+$(B)/bench/bench_prompt: bench/bench_prompt.c tests/support/observation_fixture.c tests/support/observation_fixture.h $(HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -Itests/support -O3 -march=native -o $@ $< tests/support/observation_fixture.c $(HOST_LIB) $(LDFLAGS_COMMON) $(HOST_LIBS)
 
 bench: deps all $(BENCHES)
 	@scripts/bench.sh $(B)
