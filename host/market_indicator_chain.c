@@ -70,6 +70,22 @@ static int add_outputs(host_indicator_chain *c, host_chain_entry *e)
     return PERP_OK;
 }
 
+/* The entry's warm-up (see host_chain_entry.warmup); the entries before
+ * it are c->e[0 .. c->n). */
+static size_t entry_warmup(const host_indicator_chain *c,
+                           const host_chain_entry *e)
+{
+    if (!HOST_VT_HAS(e->vt, perp_indicator_vtable, lookback))
+        return 0;
+    size_t need = e->vt->lookback(e->inst.self) + 1;
+    if (e->vt->bind) {
+        size_t inputs = host_indicator_chain_warmup(c);
+        if (inputs > 0)
+            need += inputs - 1;
+    }
+    return need;
+}
+
 int host_indicator_chain_add(host_indicator_chain *c, host_instance *inst,
                              const char *yaml_name)
 {
@@ -97,6 +113,8 @@ int host_indicator_chain_add(host_indicator_chain *c, host_instance *inst,
         rc = vt->bind(e->inst.self, c->n_out, (const char *const *)c->names);
     if (rc == PERP_OK)
         rc = add_outputs(c, e);
+    if (rc == PERP_OK)
+        e->warmup = entry_warmup(c, e);
     if (rc != PERP_OK) {
         host_log(PERP_LOG_ERROR, "agent", "indicator %s: %s", yaml_name,
                  rc == PERP_ENOMEM ? "out of memory"
@@ -129,6 +147,7 @@ void host_indicator_chain_free(host_indicator_chain *c)
 void host_indicator_chain_update(host_indicator_chain *c,
                                  const perp_candle *candle)
 {
+    c->candles++;
     for (size_t i = 0; i < c->n; i++) {
         host_chain_entry *e = &c->e[i];
         double *out = &c->values[e->first];
@@ -161,4 +180,29 @@ const host_chain_entry *host_indicator_chain_find(const host_indicator_chain *c,
         if (strcmp(c->e[i].inst.plugin_name, plugin) == 0)
             return &c->e[i];
     return NULL;
+}
+
+size_t host_indicator_chain_warmup(const host_indicator_chain *c)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].warmup > w)
+            w = c->e[i].warmup;
+    return w;
+}
+
+perp_warmup host_indicator_chain_output_warmup(const host_indicator_chain *c,
+                                               size_t out_index)
+{
+    perp_warmup w = {0, 0};
+    for (size_t i = 0; i < c->n; i++) {
+        const host_chain_entry *e = &c->e[i];
+        if (out_index < e->first || out_index >= e->first + e->n_out)
+            continue;
+        size_t need = e->warmup > UINT32_MAX ? UINT32_MAX : e->warmup;
+        w.needed = (uint32_t)need;
+        w.seen = (uint32_t)(c->candles < need ? c->candles : need);
+        break;
+    }
+    return w;
 }

@@ -8,6 +8,7 @@
 #define HOST_MARKET_INDICATOR_CHAIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <perp/sdk.h>
 
 #include "plugin_instance.h"
@@ -24,6 +25,10 @@ typedef struct host_chain_entry {
     int (*update)(void *self, const perp_candle *c, const double *prior,
                   double *out);
     void *self;
+    /* Candles until every output is defined: the plugin's lookback + 1,
+     * plus the largest warm-up before it when it reads earlier outputs
+     * (bind); 0 when the plugin reports no lookback (built for 1.1). */
+    size_t warmup;
 } host_chain_entry;
 
 typedef struct host_indicator_chain {
@@ -36,6 +41,7 @@ typedef struct host_indicator_chain {
     host_value_series *series; /* owned */
     size_t n_out;
     size_t series_len;
+    uint64_t candles; /* candles folded in since init */
 } host_indicator_chain;
 
 void host_indicator_chain_init(host_indicator_chain *c, size_t series_len);
@@ -53,6 +59,13 @@ void host_indicator_chain_update(host_indicator_chain *c,
  * next update) or NULL. */
 const char *host_indicator_chain_label(const host_indicator_chain *c,
                                        size_t out_index);
+/* Candles the chain needs before every indicator that reports a
+ * lookback is defined: the largest entry warm-up (0 for none). */
+size_t host_indicator_chain_warmup(const host_indicator_chain *c);
+/* Warm-up of output out_index: candles needed (0 if unknown) and
+ * candles folded in so far, counted up to needed. */
+perp_warmup host_indicator_chain_output_warmup(const host_indicator_chain *c,
+                                               size_t out_index);
 /* Entry whose plugin short name is `plugin`, or NULL. */
 const host_chain_entry *host_indicator_chain_find(const host_indicator_chain *c,
                                                   const char *plugin);

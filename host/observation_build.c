@@ -46,6 +46,19 @@ copy_indicators(host_arena *a, const host_indicator_chain *c, size_t *n)
     return v;
 }
 
+/* Per output of chain c, its warm-up; NULL when no indicator of it
+ * reports a lookback (the JSON then shows nothing). */
+static const perp_warmup *copy_warmup(host_arena *a,
+                                      const host_indicator_chain *c)
+{
+    if (host_indicator_chain_warmup(c) == 0)
+        return NULL;
+    perp_warmup *w = host_arena_alloc(a, (c->n_out ? c->n_out : 1) * sizeof *w);
+    for (size_t i = 0; w && i < c->n_out; i++)
+        w[i] = host_indicator_chain_output_warmup(c, i);
+    return w;
+}
+
 /* The regime indicator, context timeframe first (it is the slower, more
  * telling one), else the one-minute one. */
 static void copy_regime(host_arena *a, const host_market *m,
@@ -136,6 +149,13 @@ host_obs_snapshot *host_obs_build(const host_obs_inputs *in)
         fill_market(a, in, i, &mv[i]);
     o->markets = mv;
     o->n_markets = in->n_markets;
+    perp_market_warmup *wu =
+        host_arena_alloc(a, (in->n_markets ? in->n_markets : 1) * sizeof *wu);
+    for (size_t i = 0; wu && i < in->n_markets; i++) {
+        wu[i].ind_1m = copy_warmup(a, &in->markets[i].ind1m);
+        wu[i].ind_ctx = copy_warmup(a, &in->markets[i].indctx);
+    }
+    o->warmup = wu;
     o->account = *in->account;
     o->recent_trades = copy_trips(a, in->recent, in->n_recent);
     o->n_recent_trades = in->n_recent;

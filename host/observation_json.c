@@ -5,7 +5,9 @@
  * Choices: numbers keep 10 significant digits (the Python twin rounded to
  * three decimals, which erased DOGE and XRP); candles are compact arrays
  * [ts, open, high, low, close, volume] so 120 bars per symbol stay small
- * in a prompt; every undefined number (NAN) is null, and exit prices of 0
+ * in a prompt; every undefined number (NAN) is null (an indicator still
+ * warming up says so beside it: "warming_up": "12/26", candles folded in
+ * and candles needed), and exit prices of 0
  * ("not set", sdk.h) are null too; series are oldest first, as the
  * "conventions" member says to the reader.
  *
@@ -19,6 +21,8 @@
  */
 #include "observation_json.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json_writer.h"
@@ -88,7 +92,22 @@ indicator_to_show(const perp_indicator_value *v, size_t n, size_t i)
     return last;
 }
 
-static void indicators(host_jw *w, const perp_indicator_value *v, size_t n)
+/* "12/26" while an output is undefined and short of the candles it
+ * needs; nothing once defined, or when its warm-up is unknown. */
+static void warming_up(host_jw *w, double value, const perp_warmup *wu)
+{
+    if (!wu || wu->needed == 0 || wu->seen >= wu->needed || value == value)
+        return;
+    char text[32];
+    snprintf(text, sizeof text, "%u/%u", (unsigned)wu->seen,
+             (unsigned)wu->needed);
+    KEY(w, "warming_up");
+    host_jw_string(w, text);
+}
+
+/* wu: warm-up per entry of v (n of them), or NULL. */
+static void indicators(host_jw *w, const perp_indicator_value *v, size_t n,
+                       const perp_warmup *wu)
 {
     OPEN(w, "{");
     for (size_t i = 0; v && i < n; i++) {
@@ -103,6 +122,7 @@ static void indicators(host_jw *w, const perp_indicator_value *v, size_t n)
             KEY(w, "label");
             host_jw_string(w, s->label);
         }
+        warming_up(w, s->value, wu ? &wu[s - v] : NULL);
         KEY(w, "series");
         OPEN(w, "[");
         for (size_t k = 0; s->series && k < s->series_len; k++) {
@@ -124,7 +144,8 @@ static void rules(host_jw *w, const perp_symbol_rules *r)
     CLOSE(w, "}");
 }
 
-static void market(host_jw *w, const perp_market_view *m)
+static void market(host_jw *w, const perp_market_view *m,
+                   const perp_market_warmup *wu)
 {
     OPEN(w, "{");
     KEY(w, "symbol");
@@ -148,9 +169,9 @@ static void market(host_jw *w, const perp_market_view *m)
     KEY(w, "regime_summary");
     host_jw_string(w, m->regime_summary);
     KEY(w, "indicators_1m");
-    indicators(w, m->ind_1m, m->n_ind_1m);
+    indicators(w, m->ind_1m, m->n_ind_1m, wu ? wu->ind_1m : NULL);
     KEY(w, "indicators_ctx");
-    indicators(w, m->ind_ctx, m->n_ind_ctx);
+    indicators(w, m->ind_ctx, m->n_ind_ctx, wu ? wu->ind_ctx : NULL);
     KEY(w, "candles_1m");
     candles(w, m->candles_1m, m->n_candles_1m);
     KEY(w, "candles_ctx");
@@ -304,9 +325,15 @@ static void observation(host_jw *w, const perp_observation *obs)
     host_jw_int(w, obs->ctx_interval_ms);
     KEY(w, "markets");
     OPEN(w, "[");
+    /* A builder of ABI 1.1 has no warmup member: read only if there. */
+    const perp_market_warmup *wu =
+        obs->struct_size >=
+                offsetof(perp_observation, warmup) + sizeof obs->warmup
+            ? obs->warmup
+            : NULL;
     for (size_t i = 0; obs->markets && i < obs->n_markets; i++) {
         host_jw_sep(w);
-        market(w, &obs->markets[i]);
+        market(w, &obs->markets[i], wu ? &wu[i] : NULL);
     }
     CLOSE(w, "]");
     KEY(w, "account");

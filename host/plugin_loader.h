@@ -9,6 +9,12 @@
 #include <stddef.h>
 #include <perp/sdk.h>
 
+/* 1 if vtable vt (a plugin's, of struct type `type`) is recent enough to
+ * carry optional member m and sets it: read m only after this. */
+#define HOST_VT_HAS(vt, type, m)                                               \
+    ((vt)->struct_size >= offsetof(type, m) + sizeof(((type *)0)->m) &&        \
+     (vt)->m != NULL)
+
 typedef struct host_plugin {
     char *path;                         /* owned */
     void *dl;                           /* dlopen handle, owned */

@@ -254,6 +254,16 @@ PIN(perp_limits, max_exposure, 16, 8);
 PIN(perp_limits, max_position_notional, 24, 8);
 SIZE(perp_limits, 32);
 
+/* perp_warmup (ABI 1.2) */
+PIN_1_2(perp_warmup, seen, 0, 4);
+PIN_1_2(perp_warmup, needed, 4, 4);
+SIZE_1_2(perp_warmup, 8);
+
+/* perp_market_warmup (ABI 1.2) */
+PIN_1_2(perp_market_warmup, ind_1m, 0, 8);
+PIN_1_2(perp_market_warmup, ind_ctx, 8, 8);
+SIZE_1_2(perp_market_warmup, 16);
+
 /* perp_observation */
 PIN(perp_observation, struct_size, 0, 4);
 PIN(perp_observation, ts, 8, 8);
@@ -271,7 +281,8 @@ PIN(perp_observation, feedback, 12296, 8);
 PIN(perp_observation, n_feedback, 12304, 8);
 SIZE_AT_1_0(perp_observation, 12312);
 SIZE_AT_1_1(perp_observation, 12312);
-SIZE_AT_1_2(perp_observation, 12312);
+PIN_1_2(perp_observation, warmup, 12312, 8);
+SIZE_AT_1_2(perp_observation, 12320);
 
 /* perp_coin_decision */
 PIN(perp_coin_decision, coin, 0, 16);

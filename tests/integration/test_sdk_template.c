@@ -8,7 +8,7 @@
  * it from a pipeline YAML (replay feed over a CSV written here, the
  * template indicator, planner-script, perpsim, sink-jsonl) with
  * `perpd check` and `perpd run`, and find its values in the observation
- * records.
+ * records (and, from its lookback, "warming_up" before the first one).
  */
 #include <criterion/criterion.h>
 
@@ -141,10 +141,21 @@ static int check_observation(json_t *rec)
     cr_assert(ind != NULL, "observation at %lld has no indicators_1m.sma_10",
               (long long)ts);
     long long i = (ts / 1000 - TPL_T0) / 60 - 1;
+    /* The template's lookback (period - 1 = 9): 10 candles needed, and
+     * until then the observation says how many are in. */
+    const char *wu = json_string_value(json_object_get(
+        json_object_get(json_object_get(m, "indicators_1m"), "sma_10"),
+        "warming_up"));
     if (i < 9) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld/10", i + 1);
         cr_assert(json_is_null(ind), "sma_10 defined before its 10th candle");
+        cr_assert(wu && strcmp(wu, want) == 0,
+                  "candle %lld: warming_up '%s', want '%s'", i, wu ? wu : "",
+                  want);
         return 0;
     }
+    cr_assert_null(wu, "candle %lld: still warming up (%s)", i, wu);
     cr_assert(json_is_number(ind), "sma_10 missing at candle %lld", i);
     double want = 25000.0 + (double)i - 4.5;
     cr_assert_eq(json_number_value(ind), want, "candle %lld: %.17g vs %.17g", i,

@@ -36,6 +36,8 @@ Test(abi_pins, growable_structs_end_with_their_last_member)
                  offsetof(perp_feed_vtable, backfill) + 8);
     cr_expect_eq(sizeof(perp_indicator_vtable),
                  offsetof(perp_indicator_vtable, lookback) + 8);
+    cr_expect_eq(sizeof(perp_observation),
+                 offsetof(perp_observation, warmup) + 8);
     cr_expect_eq(sizeof(perp_plugin_descriptor),
                  offsetof(perp_plugin_descriptor, command_usage) + 8);
 }

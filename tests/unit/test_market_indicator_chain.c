@@ -264,3 +264,47 @@ Test(indicator_chain, an_empty_chain_updates_and_frees)
     cr_assert_null(host_indicator_chain_find(&c, "sma"));
     host_indicator_chain_free(&c);
 }
+
+/* Warm-up per entry, from the plugins' lookbacks (TA-Lib's): SMA(3)
+ * lookback 2, so 3 candles; MACD(2, 3, 2) lookback (3 - 1) + (2 - 1) = 3,
+ * so 4; the regime binds to earlier outputs: its own lookback 0 on top of
+ * the largest before it, 0 + 1 + (4 - 1) = 4. Each output's "seen" counts
+ * candles up to what it needs; the chain needs 4 in all. And where the
+ * outputs really become defined agrees: the regime, on those inputs, at
+ * the 4th candle (index 3). */
+Test(indicator_chain, warmup_from_lookbacks_and_inputs)
+{
+    fixture f;
+    setup(&f);
+    host_indicator_chain c;
+    full_chain(&f, &c, 4);
+    cr_expect_eq(c.e[E_SMA].warmup, 3);
+    cr_expect_eq(c.e[E_MACD].warmup, 4);
+    cr_expect_eq(c.e[E_REG].warmup, 4);
+    cr_expect_eq(host_indicator_chain_warmup(&c), 4);
+    for (int i = 0; i < 2; i++) {
+        perp_candle b = bar(i, 100 + i);
+        host_indicator_chain_update(&c, &b);
+    }
+    perp_warmup w = host_indicator_chain_output_warmup(&c, 0);
+    cr_expect(w.seen == 2 && w.needed == 3, "s3 %u/%u", w.seen, w.needed);
+    w = host_indicator_chain_output_warmup(&c, 3); /* m.hist */
+    cr_expect(w.seen == 2 && w.needed == 4, "m.hist %u/%u", w.seen, w.needed);
+    w = host_indicator_chain_output_warmup(&c, 6); /* reg.strength */
+    cr_expect(w.seen == 2 && w.needed == 4, "reg %u/%u", w.seen, w.needed);
+    for (int i = 2; i < 10; i++) {
+        perp_candle b = bar(i, 100 + i * (i % 2 ? 1.5 : 0.5));
+        host_indicator_chain_update(&c, &b);
+        if (i == 2)
+            cr_expect(isnan(c.values[4]), "regime defined at index 2");
+        if (i == 3)
+            for (size_t k = 0; k < c.n_out; k++)
+                cr_expect(isfinite(c.values[k]), "%s undefined at index 3",
+                          c.names[k]);
+    }
+    w = host_indicator_chain_output_warmup(&c, 0);
+    cr_expect(w.seen == 3 && w.needed == 3, "capped: %u/%u", w.seen, w.needed);
+    cr_expect_eq(c.candles, 10);
+    host_indicator_chain_free(&c);
+    teardown(&f);
+}

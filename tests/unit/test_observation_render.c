@@ -64,7 +64,9 @@ static json_t *ref_candles_json(const perp_candle *c, size_t n)
     return a;
 }
 
-static json_t *ref_indicators_json(const perp_indicator_value *v, size_t n)
+/* wu: warm-up per entry of v, or NULL. */
+static json_t *ref_indicators_json(const perp_indicator_value *v, size_t n,
+                                   const perp_warmup *wu)
 {
     json_t *o = json_object();
     for (size_t i = 0; i < n; i++) {
@@ -74,6 +76,13 @@ static json_t *ref_indicators_json(const perp_indicator_value *v, size_t n)
         ref_set(ind, "value", ref_num(v[i].value));
         if (v[i].label)
             ref_set(ind, "label", ref_str(v[i].label));
+        /* Undefined (NAN) and short of the candles it needs. */
+        if (wu && wu[i].needed > 0 && wu[i].seen < wu[i].needed &&
+            isnan(v[i].value)) {
+            char text[32];
+            snprintf(text, sizeof text, "%u/%u", wu[i].seen, wu[i].needed);
+            ref_set(ind, "warming_up", json_string(text));
+        }
         json_t *series = json_array();
         for (size_t k = 0; v[i].series && k < v[i].series_len; k++)
             json_array_append_new(series, ref_num(v[i].series[k]));
@@ -93,7 +102,8 @@ static json_t *ref_rules_json(const perp_symbol_rules *r)
     return o;
 }
 
-static json_t *ref_market_json(const perp_market_view *m)
+static json_t *ref_market_json(const perp_market_view *m,
+                               const perp_market_warmup *wu)
 {
     json_t *o = json_object();
     ref_set(o, "symbol", ref_str(m->symbol));
@@ -109,8 +119,12 @@ static json_t *ref_market_json(const perp_market_view *m)
     ref_set(o, "rules", ref_rules_json(&m->rules));
     ref_set(o, "regime", ref_str(m->regime));
     ref_set(o, "regime_summary", ref_str(m->regime_summary));
-    ref_set(o, "indicators_1m", ref_indicators_json(m->ind_1m, m->n_ind_1m));
-    ref_set(o, "indicators_ctx", ref_indicators_json(m->ind_ctx, m->n_ind_ctx));
+    ref_set(
+        o, "indicators_1m",
+        ref_indicators_json(m->ind_1m, m->n_ind_1m, wu ? wu->ind_1m : NULL));
+    ref_set(
+        o, "indicators_ctx",
+        ref_indicators_json(m->ind_ctx, m->n_ind_ctx, wu ? wu->ind_ctx : NULL));
     ref_set(o, "candles_1m", ref_candles_json(m->candles_1m, m->n_candles_1m));
     ref_set(o, "candles_ctx",
             ref_candles_json(m->candles_ctx, m->n_candles_ctx));
@@ -237,8 +251,12 @@ static json_t *ref_observation_json(const perp_observation *obs)
             "volume]; null means not available"));
     ref_set(o, "ctx_interval_ms", json_integer(obs->ctx_interval_ms));
     json_t *markets = json_array();
+    /* ABI 1.2's member, only when the observation is that recent. */
+    const perp_market_warmup *wu =
+        obs->struct_size >= sizeof *obs ? obs->warmup : NULL;
     for (size_t i = 0; obs->markets && i < obs->n_markets; i++)
-        json_array_append_new(markets, ref_market_json(&obs->markets[i]));
+        json_array_append_new(
+            markets, ref_market_json(&obs->markets[i], wu ? &wu[i] : NULL));
     ref_set(o, "markets", markets);
     ref_set(o, "account", ref_account_json(&obs->account, obs->ts));
     json_t *trades = json_array();
@@ -303,6 +321,8 @@ typedef struct fixture {
     perp_candle c1m[MAX_MK][MAX_C], cctx[MAX_MK][MAX_C];
     double series[MAX_MK][2][6][10];
     perp_indicator_value ind[MAX_MK][2][6];
+    perp_warmup wu[MAX_MK][2][6];
+    perp_market_warmup mwu[MAX_MK];
     perp_market_view mk[MAX_MK];
     perp_round_trip trips[10];
     const char *feedback[8];
@@ -361,6 +381,18 @@ static void fill_market(size_t k, const char *sym, const char *text)
                 j == 4 && t == 1 ? NULL : fx.series[k][t][j], 10 - j};
         }
     }
+    for (int t = 0; t < 2; t++) {
+        for (int j = 0; j < 6; j++) {
+            /* Unknown (0), still short, or complete. */
+            uint32_t need = (uint32_t)(next() % 3) * 17;
+            uint32_t seen = need ? (uint32_t)(next() % (need + 1)) : 0;
+            fx.wu[k][t][j] = (perp_warmup){seen, need};
+            if (next() % 2)
+                fx.ind[k][t][j].value = NAN;
+        }
+    }
+    fx.mwu[k].ind_1m = fx.wu[k][0];
+    fx.mwu[k].ind_ctx = k == 3 ? NULL : fx.wu[k][1];
     m->ind_1m = fx.ind[k][0];
     m->n_ind_1m = 6;
     m->ind_ctx = fx.ind[k][1];
@@ -422,6 +454,7 @@ static void build(const char *text, size_t n_markets)
         fill_market(k, syms[k], text);
     o->markets = fx.mk;
     o->n_markets = n_markets;
+    o->warmup = n_markets == 4 ? NULL : fx.mwu;
     perp_account *a = &o->account;
     a->starting_equity = next() % 4 ? any_double() : 0;
     a->equity = any_double();
@@ -567,5 +600,42 @@ Test(observation_render, ill_formed_utf8_is_replaced_not_nulled)
     json_decref(jg);
     json_decref(ref);
     free(want);
+    free(got);
+}
+
+/* The warm-up beside a bare null, read from the hand-set values: shown
+ * only while the value is undefined and short of the candles needed;
+ * never read from an observation of ABI 1.1 (no warmup member). */
+Test(observation_render, warming_up_says_candles_seen_of_needed)
+{
+    build("x", 1);
+    for (int t = 0; t < 2; t++)
+        for (int j = 0; j < 6; j++)
+            fx.wu[0][t][j] = (perp_warmup){0, 0};
+    fx.ind[0][0][4].value = NAN; /* rsi_7: 3 of 8 candles */
+    fx.wu[0][0][4] = (perp_warmup){3, 8};
+    fx.ind[0][0][1].value = NAN; /* macd.hist: all in, still undefined */
+    fx.wu[0][0][1] = (perp_warmup){34, 34};
+    fx.ind[0][0][5].value = 1.0; /* regime: defined early */
+    fx.wu[0][0][5] = (perp_warmup){5, 34};
+    fx.obs.warmup = fx.mwu;
+    char *got = host_observation_to_json(&fx.obs);
+    cr_assert_not_null(got);
+    cr_expect(strstr(got, "\"rsi_7\":{\"value\":null,\"warming_up\":\"3/8\","
+                          "\"series\":["),
+              "%s", got);
+    cr_expect(strstr(got, "\"macd.hist\":{\"value\":null,\"series\":["), "%s",
+              got);
+    char *regime = strstr(got, "\"regime\":{\"value\":1.0,");
+    cr_expect(regime && !strstr(regime, "warming_up"), "%s", got);
+    /* The only one: the first "warming_up" is rsi_7's. */
+    cr_expect_eq(strstr(got, "warming_up") - 1,
+                 strstr(got, "\"warming_up\":\"3/8\""), "%s", got);
+    check_same_as_reference(&fx.obs);
+    free(got);
+    fx.obs.struct_size = offsetof(perp_observation, warmup);
+    got = host_observation_to_json(&fx.obs);
+    cr_expect_null(strstr(got, "warming_up"), "a 1.1 observation: %s", got);
+    check_same_as_reference(&fx.obs);
     free(got);
 }

@@ -297,6 +297,22 @@ typedef struct perp_limits {
     double max_position_notional; /* per symbol, USD; 0 = none */
 } perp_limits;
 
+/* ABI 1.2: how far one indicator output is through its warm-up. */
+typedef struct perp_warmup {
+    uint32_t seen;   /* candles folded in so far, counted up to needed */
+    uint32_t needed; /* candles until its first defined value (the
+                        indicator's lookback + 1, plus the warm-up of the
+                        outputs it reads); 0 if unknown (an indicator
+                        built for ABI 1.1 has no lookback) */
+} perp_warmup;
+
+/* ABI 1.2: the warm-up of one market's indicators, parallel to its view:
+ * ind_1m[k] belongs to perp_market_view.ind_1m[k]. */
+typedef struct perp_market_warmup {
+    const perp_warmup *ind_1m;  /* n_ind_1m entries, or NULL */
+    const perp_warmup *ind_ctx; /* n_ind_ctx entries, or NULL */
+} perp_market_warmup;
+
 typedef struct perp_observation {
     uint32_t struct_size; /* sizeof(perp_observation) of the host */
     int64_t ts;           /* cycle time */
@@ -312,6 +328,11 @@ typedef struct perp_observation {
     perp_limits limits;
     const char *const *feedback; /* previous cycle's rejections/errors */
     size_t n_feedback;
+
+    /* ABI 1.2 (read only when struct_size covers it): n_markets entries,
+     * parallel to markets, or NULL when the builder does not know. The
+     * JSON shows an output still warming up as "warming_up": "12/26". */
+    const perp_market_warmup *warmup;
 } perp_observation;
 
 /* ------------------------------------------------------------------ */
@@ -664,11 +685,13 @@ typedef struct perp_indicator_vtable {
      * or NULL; and a one-line summary of the latest update, or NULL. */
     const char *(*output_label)(void *self, size_t i);
     const char *(*summary)(void *self);
-    /* ABI 1.2, optional: candles folded in before the first defined
-     * output (TA-Lib's TA_xxx_Lookback, Tulip's start): 0 for an output
-     * defined from the first candle. The host sizes the live warm-up from
-     * the largest lookback of a timeframe and tells the planner which
-     * indicators are still warming up. */
+    /* ABI 1.2, optional: candles folded in before every output is
+     * defined (TA-Lib's TA_xxx_Lookback, Tulip's start): 0 for outputs
+     * defined from the first candle. An indicator that reads earlier
+     * outputs (bind) counts from the first candle at which those are
+     * defined: the host adds their lookback. The host sizes the live
+     * warm-up from the largest lookback of a timeframe and tells the
+     * planner which indicators are still warming up. */
     size_t (*lookback)(void *self);
 } perp_indicator_vtable;
 
