@@ -89,15 +89,22 @@ static int open_list(host_agent *a, const perp_config_node *root,
     *out = calloc(n ? n : 1, sizeof **out);
     if (!*out)
         return PERP_ENOMEM;
+    /* A refused configuration does not stop the list: the next entries'
+     * errors are said too. Only opened instances are counted (a failed
+     * open leaves its slot empty for the next). */
+    int refused = PERP_OK;
     for (size_t i = 0; i < n; i++) {
         const perp_config_node *node = host_cfg_at(seq, i);
-        int rc = host_instance_open(&(*out)[i], &a->path, kind, node,
+        int rc = host_instance_open(&(*out)[*n_out], &a->path, kind, node,
                                     name_of(node), &a->ctx);
-        if (rc != PERP_OK)
+        if (rc == PERP_OK)
+            (*n_out)++;
+        else if (rc == PERP_EINVAL)
+            refused = rc;
+        else if (rc != PERP_OK)
             return rc;
-        *n_out = i + 1;
     }
-    return PERP_OK;
+    return refused;
 }
 
 static int open_one(host_agent *a, const perp_config_node *root,
@@ -190,6 +197,7 @@ static int open_indicators(host_agent *a, const perp_config_node *root)
         return PERP_OK;
     if (host_cfg_kind(seq) != HOST_NODE_SEQ)
         return where_error(seq, "indicators: expected a list", NULL);
+    int refused = PERP_OK; /* as in open_list: every entry is checked */
     for (size_t i = 0; i < host_cfg_len(seq); i++) {
         const perp_config_node *node = host_cfg_at(seq, i);
         const char *name = name_of(node);
@@ -201,13 +209,13 @@ static int open_indicators(host_agent *a, const perp_config_node *root)
         if (duplicate_name(seq, i, name))
             return where_error(node, "indicator name used twice: ", name);
         int tf = indicator_timeframe(node);
-        if (tf < 0)
-            return PERP_EINVAL;
-        int rc = open_indicator(a, node, name, tf);
-        if (rc != PERP_OK)
+        int rc = tf < 0 ? PERP_EINVAL : open_indicator(a, node, name, tf);
+        if (rc == PERP_EINVAL)
+            refused = rc;
+        else if (rc != PERP_OK)
             return rc;
     }
-    return PERP_OK;
+    return refused;
 }
 
 /* limits.max_leverage defaults to the backend's rule for the first
@@ -279,14 +287,20 @@ host_agent *host_agent_open(const char *config_path,
         return NULL;
     }
     char err[512];
-    a->cfg = host_config_load(config_path, err, sizeof err);
+    /* Duplicates kept, so every error of the file is said in one pass:
+     * each check says those of the mapping it reads, and the sweep
+     * below those of any mapping no check reached. */
+    a->cfg = host_config_load_keep_duplicates(config_path, err, sizeof err);
     if (!a->cfg) {
         host_log(PERP_LOG_ERROR, "agent", "%s", err);
         free(a);
         return NULL;
     }
     a->max_cycles = opt ? opt->max_cycles : 0;
-    if (assemble(a, host_config_root(a->cfg), opt) != PERP_OK) {
+    int rc = assemble(a, host_config_root(a->cfg), opt);
+    if (host_cfg_say_duplicates("config", host_config_root(a->cfg), 1) > 0)
+        rc = PERP_EINVAL;
+    if (rc != PERP_OK) {
         host_agent_close(a);
         return NULL;
     }

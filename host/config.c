@@ -33,6 +33,12 @@ struct perp_config_node {
     int secret;       /* text came (partly) from a secret variable */
     int null_like;    /* plain "", "~" or "null": treated as absent */
     int plain;        /* unquoted scalar (typed in the JSON snapshot) */
+    int from_env;     /* text came (partly) from a ${VAR} */
+    int defaulted;    /* DEFAULT_ADDED / DEFAULT_FOR_NULL: a config-map
+                         default the host filled in (not in the file) */
+    int dup_said;     /* key node: its duplicate error was logged */
+    const struct perp_config_node *dup_of; /* key node: the earlier key of
+                                              the same name, or NULL */
     size_t n, cap;
     struct perp_config_node **keys;  /* map keys (scalar nodes), owned */
     struct perp_config_node **items; /* map values or seq items, owned */
@@ -43,9 +49,14 @@ struct host_config {
     perp_config_node *root;
 };
 
+/* perp_config_node.defaulted */
+#define DEFAULT_ADDED    1 /* key and value added by the host */
+#define DEFAULT_FOR_NULL 2 /* the file's null value given the default */
+
 typedef struct parse_state {
     yaml_parser_t parser;
     const char *file;
+    int keep_duplicates; /* flag a repeated key instead of failing */
     char *err;
     size_t err_len;
 } parse_state;
@@ -250,6 +261,7 @@ static int expand_one(parse_state *st, perp_config_node *n, const char **pp,
     }
     if (secret)
         n->secret = 1;
+    n->from_env = 1;
     *pp = close + 1;
     return rc;
 }
@@ -352,7 +364,9 @@ static int parse_map_entry(parse_state *st, perp_config_node *map,
         return -1;
     }
     const perp_config_node *prev = map_find(map, key->text);
-    if (prev) {
+    if (prev && st->keep_duplicates) {
+        key->dup_of = prev; /* said by whoever checks this mapping */
+    } else if (prev) {
         set_err(st, key->line, key->col,
                 "duplicate key '%s' (first at line %d, column %d)", key->text,
                 prev->line, prev->col);
@@ -492,8 +506,8 @@ fail:
     return NULL;
 }
 
-host_config *host_config_parse(const char *text, const char *name, char *err,
-                               size_t err_len)
+static host_config *parse_text(const char *text, const char *name,
+                               int keep_duplicates, char *err, size_t err_len)
 {
     char local[8];
     if (!err || err_len == 0) {
@@ -507,7 +521,10 @@ host_config *host_config_parse(const char *text, const char *name, char *err,
         snprintf(err, err_len, "%s: out of memory", name ? name : "<config>");
         return NULL;
     }
-    parse_state st = {.file = c->file, .err = err, .err_len = err_len};
+    parse_state st = {.file = c->file,
+                      .err = err,
+                      .err_len = err_len,
+                      .keep_duplicates = keep_duplicates};
     if (!yaml_parser_initialize(&st.parser)) {
         snprintf(err, err_len, "%s: cannot initialise libyaml", c->file);
         host_config_free(c);
@@ -557,7 +574,14 @@ static char *read_file(const char *path, char *err, size_t err_len)
     return b.s;
 }
 
-host_config *host_config_load(const char *path, char *err, size_t err_len)
+host_config *host_config_parse(const char *text, const char *name, char *err,
+                               size_t err_len)
+{
+    return parse_text(text, name, 0, err, err_len);
+}
+
+static host_config *load_file(const char *path, int keep_duplicates, char *err,
+                              size_t err_len)
 {
     char local[8];
     if (!err || err_len == 0) {
@@ -568,9 +592,20 @@ host_config *host_config_load(const char *path, char *err, size_t err_len)
     char *text = read_file(path, err, err_len);
     if (!text)
         return NULL;
-    host_config *c = host_config_parse(text, path, err, err_len);
+    host_config *c = parse_text(text, path, keep_duplicates, err, err_len);
     free(text);
     return c;
+}
+
+host_config *host_config_load(const char *path, char *err, size_t err_len)
+{
+    return load_file(path, 0, err, err_len);
+}
+
+host_config *host_config_load_keep_duplicates(const char *path, char *err,
+                                              size_t err_len)
+{
+    return load_file(path, 1, err, err_len);
 }
 
 void host_config_free(host_config *c)
@@ -667,7 +702,7 @@ static const char *kind_noun(host_node_kind k)
 
 /* "'abc'" (shortened, control characters shown as '?'), or a neutral
  * phrase for secrets and collections: the error must not leak a value. */
-static void describe_found(const perp_config_node *v, char *buf, size_t len)
+void host_cfg_describe(const perp_config_node *v, char *buf, size_t len)
 {
     if (v->kind != HOST_NODE_SCALAR) {
         snprintf(buf, len, "%s", kind_noun(v->kind));
@@ -693,7 +728,7 @@ static int type_error(const char *component, const perp_config_node *v,
     char where[512];
     char found[CFG_QUOTE_MAX + 32];
     host_cfg_where(v, where, sizeof where);
-    describe_found(v, found, sizeof found);
+    host_cfg_describe(v, found, sizeof found);
     host_log(PERP_LOG_ERROR, component, "%s: key '%s': expected %s, found %s",
              where, key, expected, found);
     return PERP_EINVAL;
@@ -723,7 +758,7 @@ int host_cfg_get_str(const char *component, const perp_config_node *n,
     return PERP_OK;
 }
 
-static int parse_double(const char *s, double *out)
+int host_parse_number(const char *s, double *out)
 {
     if (!*s || isspace((unsigned char)*s))
         return 0;
@@ -736,7 +771,7 @@ static int parse_double(const char *s, double *out)
     return 1;
 }
 
-static int parse_int64(const char *s, int64_t *out)
+int host_parse_int64(const char *s, int64_t *out)
 {
     if (!*s || isspace((unsigned char)*s))
         return 0;
@@ -757,7 +792,7 @@ int host_cfg_get_num(const char *component, const perp_config_node *n,
         *out = def;
         return PERP_OK;
     }
-    if (v->kind != HOST_NODE_SCALAR || !parse_double(v->text, out))
+    if (v->kind != HOST_NODE_SCALAR || !host_parse_number(v->text, out))
         return type_error(component, v, key, "a number");
     return PERP_OK;
 }
@@ -770,12 +805,12 @@ int host_cfg_get_int(const char *component, const perp_config_node *n,
         *out = def;
         return PERP_OK;
     }
-    if (v->kind != HOST_NODE_SCALAR || !parse_int64(v->text, out))
+    if (v->kind != HOST_NODE_SCALAR || !host_parse_int64(v->text, out))
         return type_error(component, v, key, "an integer");
     return PERP_OK;
 }
 
-static int parse_bool(const char *s, int *out)
+int host_parse_bool(const char *s, int *out)
 {
     static const char *const yes[] = {"true", "yes", "on"};
     static const char *const no[] = {"false", "no", "off"};
@@ -800,7 +835,7 @@ int host_cfg_get_bool(const char *component, const perp_config_node *n,
         *out = def;
         return PERP_OK;
     }
-    if (v->kind != HOST_NODE_SCALAR || !parse_bool(v->text, out))
+    if (v->kind != HOST_NODE_SCALAR || !host_parse_bool(v->text, out))
         return type_error(component, v, key, "true or false");
     return PERP_OK;
 }
@@ -881,15 +916,15 @@ int host_cfg_check_keys(const char *component, const perp_config_node *n,
     if (n->kind != HOST_NODE_MAP) {
         char found[CFG_QUOTE_MAX + 32];
         host_cfg_where(n, where, sizeof where);
-        describe_found(n, found, sizeof found);
+        host_cfg_describe(n, found, sizeof found);
         host_log(PERP_LOG_ERROR, component, "%s: expected a mapping, found %s",
                  where, found);
         return PERP_EINVAL;
     }
-    int rc = PERP_OK;
+    int rc = host_cfg_say_duplicates(component, n, 0) ? PERP_EINVAL : PERP_OK;
     for (size_t i = 0; i < n->n; i++) {
         const perp_config_node *k = n->keys[i];
-        if (key_allowed(k->text, allowed))
+        if (k->dup_of || key_allowed(k->text, allowed))
             continue;
         char names[1024];
         list_allowed(allowed, names, sizeof names);
@@ -910,6 +945,8 @@ static json_t *scalar_to_json(const perp_config_node *n)
 {
     if (n->secret)
         return json_string("***");
+    if (n->defaulted == DEFAULT_FOR_NULL)
+        return json_null(); /* as written in the file */
     if (!n->plain)
         return json_stringn(n->text, strlen(n->text));
     if (n->null_like)
@@ -917,11 +954,11 @@ static json_t *scalar_to_json(const perp_config_node *n)
     int64_t i;
     double d;
     int b;
-    if (parse_int64(n->text, &i))
+    if (host_parse_int64(n->text, &i))
         return json_integer((json_int_t)i);
-    if (parse_double(n->text, &d))
+    if (host_parse_number(n->text, &d))
         return json_real(d);
-    if (parse_bool(n->text, &b))
+    if (host_parse_bool(n->text, &b))
         return json_boolean(b);
     return json_stringn(n->text, strlen(n->text));
 }
@@ -934,6 +971,8 @@ static json_t *node_to_json(const perp_config_node *n)
     if (!j)
         return NULL;
     for (size_t i = 0; i < n->n; i++) {
+        if (n->items[i]->defaulted == DEFAULT_ADDED)
+            continue; /* the snapshot is the file as written */
         json_t *c = node_to_json(n->items[i]);
         int rc = n->kind == HOST_NODE_MAP
                      ? json_object_set_new(j, n->keys[i]->text, c)
@@ -956,4 +995,138 @@ char *host_config_to_json_redacted(const perp_config_node *n)
     char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(j);
     return s;
+}
+
+/* ------------------------------------------- config-map support */
+
+const perp_config_node *host_cfg_key_node(const perp_config_node *n, size_t i)
+{
+    if (!n || n->kind != HOST_NODE_MAP || i >= n->n)
+        return NULL;
+    return n->keys[i];
+}
+
+int host_cfg_is_null(const perp_config_node *n)
+{
+    return n && n->kind == HOST_NODE_SCALAR && n->null_like;
+}
+
+int host_cfg_from_env(const perp_config_node *n)
+{
+    return n ? n->from_env : 0;
+}
+
+const perp_config_node *host_cfg_duplicate_of(const perp_config_node *key)
+{
+    return key ? key->dup_of : NULL;
+}
+
+/* Logs key's duplicate error unless said before; the tree is the host's,
+ * and saying it once is what the flag is for. */
+int host_cfg_say_duplicate_key(const char *component,
+                               const perp_config_node *key)
+{
+    perp_config_node *k = (perp_config_node *)key;
+    if (!k || !k->dup_of)
+        return 0;
+    if (k->dup_said)
+        return 1;
+    k->dup_said = 1;
+    host_log(PERP_LOG_ERROR, component,
+             "%s:%d:%d: duplicate key '%s' (first at line %d, column %d)",
+             k->file, k->line, k->col, k->text, k->dup_of->line,
+             k->dup_of->col);
+    return 1;
+}
+
+size_t host_cfg_say_duplicates(const char *component, const perp_config_node *n,
+                               int deep)
+{
+    size_t found = 0;
+    if (!n || n->kind == HOST_NODE_SCALAR)
+        return 0;
+    for (size_t i = 0; i < n->n; i++) {
+        if (n->kind == HOST_NODE_MAP)
+            found += (size_t)host_cfg_say_duplicate_key(component, n->keys[i]);
+        if (deep)
+            found += host_cfg_say_duplicates(component, n->items[i], 1);
+    }
+    return found;
+}
+
+/* A node the host adds, placed where `at` is so an error about it points
+ * at the entry that lacks it. */
+static perp_config_node *added_node(const perp_config_node *at,
+                                    host_node_kind kind, const char *text)
+{
+    perp_config_node *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    n->kind = kind;
+    n->file = at->file;
+    n->line = at->line;
+    n->col = at->col;
+    n->plain = 1;
+    n->defaulted = DEFAULT_ADDED;
+    if (text && !(n->text = strdup(text))) {
+        free(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* Appends key: val to mapping m (both added by the host). */
+static const perp_config_node *add_entry(perp_config_node *m, const char *key,
+                                         perp_config_node *val)
+{
+    perp_config_node *k = added_node(m, HOST_NODE_SCALAR, key);
+    if (!k || !val || node_append(m, k, val) != 0) {
+        node_free(k);
+        node_free(val);
+        return NULL;
+    }
+    return val;
+}
+
+const perp_config_node *host_cfg_fill_scalar(const perp_config_node *map,
+                                             const char *key, const char *text)
+{
+    perp_config_node *m = (perp_config_node *)map;
+    if (!m || m->kind != HOST_NODE_MAP)
+        return NULL;
+    perp_config_node *v = (perp_config_node *)host_cfg_child(m, key);
+    if (v && !(v->kind == HOST_NODE_SCALAR && v->null_like))
+        return v; /* given in the file */
+    if (v) {
+        char *copy = strdup(text);
+        if (!copy)
+            return NULL;
+        free(v->text);
+        v->text = copy;
+        v->null_like = 0;
+        v->defaulted = DEFAULT_FOR_NULL;
+        return v;
+    }
+    return add_entry(m, key, added_node(m, HOST_NODE_SCALAR, text));
+}
+
+const perp_config_node *host_cfg_fill_map(const perp_config_node *map,
+                                          const char *key)
+{
+    perp_config_node *m = (perp_config_node *)map;
+    if (!m || m->kind != HOST_NODE_MAP)
+        return NULL;
+    const perp_config_node *v = host_cfg_child(m, key);
+    if (v)
+        return v->kind == HOST_NODE_MAP ? v : NULL;
+    return add_entry(m, key, added_node(m, HOST_NODE_MAP, NULL));
+}
+
+void host_cfg_mark_secret(const perp_config_node *n)
+{
+    perp_config_node *v = (perp_config_node *)n;
+    if (!v || v->kind != HOST_NODE_SCALAR)
+        return;
+    v->secret = 1;
+    host_secret_add(v->text);
 }

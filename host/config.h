@@ -26,6 +26,12 @@ typedef struct host_config host_config;
 host_config *host_config_load(const char *path, char *err, size_t err_len);
 host_config *host_config_parse(const char *text, const char *name, char *err,
                                size_t err_len);
+/* As host_config_load, but a repeated key in a mapping is kept and
+ * flagged instead of failing the load, so that `perpd check` reports
+ * every error of a file in one pass. The caller must then say them
+ * (host_cfg_say_duplicates) and refuse the file if there are any. */
+host_config *host_config_load_keep_duplicates(const char *path, char *err,
+                                              size_t err_len);
 void host_config_free(host_config *c);
 const perp_config_node *host_config_root(const host_config *c);
 
@@ -63,8 +69,54 @@ int host_cfg_get_duration_ms(const char *component, const perp_config_node *n,
                              const char *key, int64_t def, int64_t *out);
 /* Parses "250ms" "15s" "5m" "6h" "1d" or bare seconds; -1 if malformed. */
 int64_t host_parse_duration_ms(const char *text);
+/* Every key of mapping n must be in `allowed` (NULL-terminated; plugin
+ * and name always pass) and none repeated; each offender logged. */
 int host_cfg_check_keys(const char *component, const perp_config_node *n,
                         const char *const *allowed);
+
+/* Scalar parsers the getters use: 1 and *out set, or 0. A number is
+ * finite; a bool is true/false/yes/no/on/off (any case). */
+int host_parse_number(const char *s, double *out);
+int host_parse_int64(const char *s, int64_t *out);
+int host_parse_bool(const char *s, int *out);
+/* "'text'" (shortened, control characters as '?'), or "a secret value
+ * (not shown)", "a mapping", "a list": what an error says it found. */
+void host_cfg_describe(const perp_config_node *v, char *buf, size_t len);
+
+/* ---- for the config map (plugin_config_map.c) ---- */
+/* Key i of mapping n as a node (its position), or NULL. */
+const perp_config_node *host_cfg_key_node(const perp_config_node *n, size_t i);
+/* 1 for a plain "", "~" or "null": the getters treat it as absent. */
+int host_cfg_is_null(const perp_config_node *n);
+/* 1 if the scalar's text came wholly or partly from a ${VAR}. */
+int host_cfg_from_env(const perp_config_node *n);
+/* For a key node: the earlier key of the same name in its mapping (the
+ * file was loaded keeping duplicates), else NULL. */
+const perp_config_node *host_cfg_duplicate_of(const perp_config_node *key);
+/* Logs "file:line:col: duplicate key 'k' (first at line L, column C)"
+ * under component for each repeated key of n (and below it when deep)
+ * not said before, each once over the tree's life. Returns how many
+ * repeated keys there are, said now or earlier. */
+size_t host_cfg_say_duplicates(const char *component, const perp_config_node *n,
+                               int deep);
+/* The same for one key node: 1 if it repeats an earlier key (said now
+ * or before), else 0. */
+int host_cfg_say_duplicate_key(const char *component,
+                               const perp_config_node *key);
+/* The host's only changes to a loaded tree, for config-map defaults:
+ * fill_scalar gives mapping `map` the entry key: text when key is absent
+ * (or null in the file); fill_map adds an empty mapping under key when
+ * absent. Added entries carry map's position and stay out of the JSON
+ * snapshot, which shows the file as written. Returns the value node
+ * (the file's own when present), or NULL when out of memory or when map
+ * is not a mapping (fill_map: or key holds something else). */
+const perp_config_node *host_cfg_fill_scalar(const perp_config_node *map,
+                                             const char *key, const char *text);
+const perp_config_node *host_cfg_fill_map(const perp_config_node *map,
+                                          const char *key);
+/* The scalar is a secret (a config-map secret key): its text is
+ * registered with the log redactor and never quoted or snapshotted. */
+void host_cfg_mark_secret(const perp_config_node *n);
 
 /* A JSON rendering of the tree with secret scalars replaced by "***"
  * (the version's config snapshot). malloc'd, caller frees. */

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "plugin_config_map.h"
 
 static int fail(const perp_config_node *node, const char *msg)
 {
@@ -16,6 +17,56 @@ static int fail(const perp_config_node *node, const char *msg)
     host_cfg_where(node, where, sizeof where);
     host_log(PERP_LOG_ERROR, "agent", "%s: %s", where, msg);
     return PERP_EINVAL;
+}
+
+const char *const *host_entry_keys(perp_kind kind)
+{
+    static const char *const common[] = {"plugin", "name", NULL};
+    static const char *const indicator[] = {"plugin", "name", "timeframe",
+                                            NULL};
+    return kind == PERP_KIND_INDICATOR ? indicator : common;
+}
+
+/* Why create() failed, in words: a refused configuration is the user's
+ * to fix; anything else is the plugin's or the machine's. */
+static int say_create_failed(const perp_plugin_descriptor *d,
+                             const perp_config_node *node, int rc)
+{
+    char msg[300];
+    if (rc == PERP_EINVAL)
+        snprintf(msg, sizeof msg, "plugin '%s' refused its configuration",
+                 d->name);
+    else
+        snprintf(msg, sizeof msg, "plugin '%s' failed to start (%s)", d->name,
+                 rc == PERP_ENOMEM ? "out of memory" : "error");
+    fail(node, msg);
+    return rc < 0 ? rc : PERP_ERR;
+}
+
+int host_plugin_create(const perp_plugin_descriptor *d, const perp_host *h,
+                       const perp_config_node *node, void **self)
+{
+    *self = NULL;
+    const perp_config_key *map =
+        HOST_DESC_HAS(d, config_map) ? d->config_map : NULL;
+    int refused = 0;
+    if (map) {
+        refused = host_config_map_check("config", node, map,
+                                        host_entry_keys(d->kind)) != PERP_OK;
+        if (!refused && host_config_map_fill(node, map) != PERP_OK)
+            return say_create_failed(d, node, PERP_ENOMEM);
+    } else {
+        /* A 1.1 plugin would read the first of a repeated key. */
+        refused = host_cfg_say_duplicates("config", node, 1) > 0;
+    }
+    if (refused)
+        return say_create_failed(d, node, PERP_EINVAL); /* the summary */
+    const perp_common_vtable *vt = d->vtable;
+    int rc = vt->create(h, node, self);
+    if (rc == PERP_OK)
+        return PERP_OK;
+    *self = NULL;
+    return say_create_failed(d, node, rc);
 }
 
 int host_instance_open(host_instance *inst, const host_plugin_path *path,
@@ -45,18 +96,12 @@ int host_instance_open(host_instance *inst, const host_plugin_path *path,
         host_instance_close(inst);
         return fail(node, "out of memory");
     }
-    const perp_common_vtable *vt = inst->vtable;
-    int rc = vt->create(inst->host, node, &inst->self);
-    if (rc != PERP_OK) {
-        inst->self = NULL;
-        char msg[300];
-        snprintf(msg, sizeof msg, "plugin '%s' refused its configuration",
-                 name);
-        fail(node, msg);
+    host_services_set_entry(inst->host, node, host_entry_keys(kind));
+    int rc =
+        host_plugin_create(inst->plugin.desc, inst->host, node, &inst->self);
+    if (rc != PERP_OK)
         host_instance_close(inst);
-        return rc < 0 ? rc : PERP_EINVAL;
-    }
-    return PERP_OK;
+    return rc;
 }
 
 void host_instance_close(host_instance *inst)

@@ -6,6 +6,7 @@
  */
 #include "plugin_loader.h"
 
+#include "plugin_config_map.h"
 #include "plugin_elf.h"
 
 #include <perp/file.h>
@@ -291,6 +292,10 @@ static int check_descriptor(const char *path, const perp_plugin_descriptor *d,
         return refuse(err, err_len, path,
                       "%s vtable has no %s function (required)",
                       host_kind_name(d->kind), missing);
+    char why[400];
+    if (HOST_DESC_HAS(d, config_map) &&
+        host_config_map_lint(d->config_map, why, sizeof why) != 0)
+        return refuse(err, err_len, path, "%s", why);
     return PERP_OK;
 }
 

@@ -21,8 +21,10 @@
 /* The table comes first so a perp_host * is also a services *. */
 typedef struct services {
     perp_host h;
-    const host_context *ctx; /* borrowed, outlives the table */
-    char *component;         /* owned */
+    const host_context *ctx;       /* borrowed, outlives the table */
+    char *component;               /* owned */
+    const perp_config_node *entry; /* borrowed: the instance's YAML entry */
+    const char *const *entry_keys; /* borrowed: the host's keys of it */
 } services;
 
 static const services *svc_of(const perp_host *h)
@@ -112,10 +114,33 @@ static int svc_cfg_error(const perp_host *h, const perp_config_node *node,
     return PERP_EINVAL;
 }
 
+/* On the instance's own entry the host's keys pass as well as the
+ * plugin's (a list of both, built on the stack). */
 static int svc_cfg_check_keys(const perp_host *h, const perp_config_node *node,
                               const char *const *allowed)
 {
-    return host_cfg_check_keys(component_of(h), node, allowed);
+    const services *s = svc_of(h);
+    if (!node || node != s->entry || !s->entry_keys)
+        return host_cfg_check_keys(component_of(h), node, allowed);
+    size_t na = 0, ne = 0;
+    while (allowed && allowed[na])
+        na++;
+    while (s->entry_keys[ne])
+        ne++;
+    const char **both = calloc(na + ne + 1, sizeof *both);
+    if (!both)
+        return PERP_ENOMEM;
+    for (size_t i = 0; i < na; i++)
+        both[i] = allowed[i];
+    size_t n = na;
+    for (size_t i = 0; i < ne; i++) {
+        const char *k = s->entry_keys[i];
+        if (strcmp(k, "plugin") != 0 && strcmp(k, "name") != 0)
+            both[n++] = k; /* those two always pass, and are listed */
+    }
+    int rc = host_cfg_check_keys(component_of(h), node, both);
+    free(both);
+    return rc;
 }
 
 static const char *svc_agent_version(const perp_host *h)
@@ -232,6 +257,14 @@ perp_host *host_services_new(const host_context *ctx, const char *component)
     h->prompt_tokens = svc_prompt_tokens;
     h->cycle_ms = svc_cycle_ms;
     return h;
+}
+
+void host_services_set_entry(perp_host *h, const perp_config_node *node,
+                             const char *const *host_keys)
+{
+    services *s = h->host_ctx;
+    s->entry = node;
+    s->entry_keys = host_keys;
 }
 
 void host_services_free(perp_host *h)

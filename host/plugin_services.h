@@ -28,6 +28,12 @@ typedef struct host_context {
 perp_host *host_services_new(const host_context *ctx, const char *component);
 void host_services_free(perp_host *h);
 
+/* The instance's own YAML entry and the keys of it the host owns
+ * (borrowed, NULL-terminated): cfg_check_keys on that node lets them
+ * pass, so a 1.0/1.1 plugin need not list `timeframe` itself. */
+void host_services_set_entry(perp_host *h, const perp_config_node *node,
+                             const char *const *host_keys);
+
 /* Wall clock, ms since the epoch. */
 int64_t host_wall_ms(void);
 

@@ -10,9 +10,23 @@
 #include <string.h>
 
 #include "config.h"
+#include "plugin_instance.h"
 #include "plugin_services.h"
 
 static const host_context ind_ctx = {.version = "test"};
+
+/* Weak: every test binary links this file, and only the plugin tests
+ * have a plugin (and so perp_plugin_entry) compiled in. */
+#pragma weak perp_plugin_entry
+
+/* The descriptor whose vtable is vt, if it is the plugin under test. */
+static const perp_plugin_descriptor *
+descriptor_of(const perp_indicator_vtable *vt)
+{
+    const perp_plugin_descriptor *d =
+        perp_plugin_entry ? perp_plugin_entry() : NULL;
+    return d && d->vtable == vt ? d : NULL;
+}
 
 int ind_open(ind_instance *inst, const perp_indicator_vtable *vt,
              const char *yaml)
@@ -29,8 +43,13 @@ int ind_open(ind_instance *inst, const perp_indicator_vtable *vt,
         host_config_free(cfg);
         return PERP_ENOMEM;
     }
+    /* As the host does: the plugin's config map first, then create. */
     void *self = NULL;
-    int rc = vt->create(h, host_config_root(cfg), &self);
+    const perp_plugin_descriptor *d = descriptor_of(vt);
+    const perp_config_node *node = host_config_root(cfg);
+    host_services_set_entry(h, node, host_entry_keys(PERP_KIND_INDICATOR));
+    int rc = d ? host_plugin_create(d, h, node, &self)
+               : vt->create(h, node, &self);
     if (rc != PERP_OK) {
         host_services_free(h);
         host_config_free(cfg);

@@ -11,8 +11,9 @@
 #include <stddef.h>
 #include <perp/sdk.h>
 
-/* The entry point of the plugin compiled into the test binary (declared
- * here only; the support code never calls it). */
+/* The entry point of the plugin compiled into the test binary (ind_open
+ * finds the plugin's config map through it; a weak reference, so test
+ * binaries without a plugin link too). */
 const perp_plugin_descriptor *perp_plugin_entry(void);
 
 typedef struct ind_instance {
@@ -23,9 +24,12 @@ typedef struct ind_instance {
     size_t n_out;
 } ind_instance;
 
-/* Parses yaml (one flow or block mapping: the plugin's node) and calls
- * create. Returns create's status; on failure *inst holds nothing to
- * close (ind_close is still safe). */
+/* Parses yaml (one flow or block mapping: the plugin's node) and creates
+ * the indicator as the host does: checked against the plugin's config
+ * map (when vt is the plugin under test), defaults filled, then create.
+ * Returns PERP_EINVAL for a configuration refused by the map or by
+ * create, else create's status; on failure *inst holds nothing to close
+ * (ind_close is still safe). */
 int ind_open(ind_instance *inst, const perp_indicator_vtable *vt,
              const char *yaml);
 void ind_close(ind_instance *inst);

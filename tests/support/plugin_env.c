@@ -3,6 +3,8 @@
  */
 #include "plugin_env.h"
 
+#include "plugin_instance.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +24,13 @@ int plugin_env_init(plugin_env *e, const char *yaml, const char *const *symbols,
     e->host = host_services_new(&e->ctx, "test");
     e->node = host_config_root(e->cfg);
     return e->host ? 0 : -1;
+}
+
+int plugin_env_create(plugin_env *e, const perp_plugin_descriptor *d,
+                      void **self)
+{
+    host_services_set_entry(e->host, e->node, host_entry_keys(d->kind));
+    return host_plugin_create(d, e->host, e->node, self);
 }
 
 void plugin_env_free(plugin_env *e)

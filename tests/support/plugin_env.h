@@ -24,6 +24,11 @@ typedef struct plugin_env {
  * config error printed. */
 int plugin_env_init(plugin_env *e, const char *yaml, const char *const *symbols,
                     size_t n_symbols);
+/* Creates plugin d on e's node as the host does (host_plugin_create:
+ * the config map's check and defaults, then create): PERP_OK with *self
+ * set, or the failure status with *self NULL. */
+int plugin_env_create(plugin_env *e, const perp_plugin_descriptor *d,
+                      void **self);
 void plugin_env_free(plugin_env *e);
 
 #endif

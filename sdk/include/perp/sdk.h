@@ -856,6 +856,45 @@ typedef struct perp_config_key {
         .description = (desc)                                                  \
     }
 
+/* More rules of the map (ABI 1.2):
+ *   - `choices` on a NUMBER, INTEGER or DURATION lists words accepted
+ *     instead of a value ("max|continuous"); the plugin tells them apart.
+ *   - PERP_CFG_ANY_KEY on a MAPPING: its keys are free (names the plugin
+ *     cannot list, as perpsim's per-symbol rules); each value is checked
+ *     against `children` (a mapping) or else item_type (a scalar).
+ *   - A default fills an absent key or one written as null; a MAPPING
+ *     absent from the file is added when one of its children has a
+ *     default, so every getter finds the defaults under it.
+ *   - min/max of a LIST bound its length; of a DURATION are milliseconds.
+ *   - PERP_CFG_SECRET: the value must come from the environment
+ *     (${VAR}); it is redacted from logs and records and has no default.
+ *   - The host refuses to load a plugin whose map contradicts itself (a
+ *     default of the wrong type or out of its range, a row named twice). */
+#define PERP_CFG_ANY_KEY 0x10u
+
+#define PERP_CFG_REQ_STR(n, desc)                                              \
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_STRING, .flags = PERP_CFG_REQUIRED,      \
+        .description = (desc)                                                  \
+    }
+#define PERP_CFG_REQ_FILE(n, desc)                                             \
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_PATH, .flags = PERP_CFG_REQUIRED,        \
+        .description = (desc)                                                  \
+    }
+/* A mapping whose keys are free, each value checked against children_. */
+#define PERP_CFG_MAP_OF(n, children_, desc)                                    \
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_MAPPING, .children = (children_),        \
+        .flags = PERP_CFG_ANY_KEY, .description = (desc)                       \
+    }
+/* A list of at most max_ scalars of type item. */
+#define PERP_CFG_LIST_MAX(n, item, max_, desc)                                 \
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_LIST, .item_type = (item),               \
+        .max = (max_), .flags = PERP_CFG_HAS_MAX, .description = (desc)        \
+    }
+
 /* ------------------------------------------------------------------ */
 /* The descriptor and the entry point                                  */
 
