@@ -1,4 +1,5 @@
-/* config.c — perpsim's YAML (the keys and defaults are in config.h). */
+/* config.c — perpsim's YAML: psim_config_map, and the checks between
+ * keys that its rows cannot say. */
 #include "config.h"
 
 #include <math.h>
@@ -12,44 +13,81 @@ static const psim_symbol_cfg builtin[] = {
 };
 #define N_BUILTIN (sizeof builtin / sizeof builtin[0])
 
-/* A number in [lo, hi]; PERP_EINVAL with the key's location otherwise. */
-static int num_in(const perp_host *h, const perp_config_node *n,
-                  const char *key, double def, double lo, double hi,
-                  double *out)
-{
-    if (h->cfg_num(h, n, key, def, out) != PERP_OK)
-        return PERP_EINVAL;
-    if (!(*out >= lo && *out <= hi)) {
-        const perp_config_node *at = h->cfg_child(n, key);
-        return h->cfg_error(h, at ? at : n, "%s: %g is outside %g..%g", key,
-                            *out, lo, hi);
-    }
-    return PERP_OK;
-}
+static const perp_config_key funding_keys[] = {
+    PERP_CFG_CHOICE("model", "heuristic", "none|heuristic|external",
+                    "none; heuristic (from the premium); external (file "
+                    "or feed rates)"),
+    PERP_CFG_NUM("cap", "0.0001", 0, 1, "heuristic: largest |rate| per 8 h"),
+    {.name = "interval",
+     .type = PERP_CFG_DURATION,
+     .default_value = "1h",
+     .min = 1,
+     .choices = "continuous",
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "time between payments, or continuous accrual"},
+    {.name = "ema",
+     .type = PERP_CFG_DURATION,
+     .default_value = "8h",
+     .min = 60000,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "heuristic: smoothing of the premium"},
+    PERP_CFG_FILE("file", NULL, "external: CSV of rates (ts,symbol,rate)"),
+    PERP_CFG_LAST};
 
-static int read_account(const perp_host *h, const perp_config_node *n,
-                        psim_params *p)
+/* tick_size and size_step must be > 0; a symbol without built-in rules
+ * needs both (checked in read_symbol_rules). */
+static const perp_config_key symbol_keys[] = {
+    {.name = "tick_size",
+     .type = PERP_CFG_NUMBER,
+     .description = "price step (> 0)"},
+    {.name = "size_step",
+     .type = PERP_CFG_NUMBER,
+     .description = "quantity step (> 0)"},
+    PERP_CFG_LAST};
+
+const perp_config_key psim_config_map[] = {
+    PERP_CFG_NUM("starting_equity", "10000", 1e-9, 1e15, "USD at start"),
+    PERP_CFG_NUM("max_leverage", "5", 1, 100, "highest leverage accepted"),
+    PERP_CFG_NUM("default_leverage", "1", 1, 100,
+                 "leverage of an order that gives none (<= max_leverage)"),
+    PERP_CFG_NUM("mm_rate", "0.03", 1e-9, 0.999,
+                 "maintenance margin / notional (x max_leverage < 1)"),
+    PERP_CFG_NUM("fee_bps", "2", 0, 1000, "taker fee per fill"),
+    PERP_CFG_NUM("slippage_bps", "1", 0, 1000,
+                 "price moved against every market order"),
+    PERP_CFG_NUM("liq_penalty_bps", "5", 0, 1000,
+                 "penalty on the notional of a liquidation"),
+    PERP_CFG_NUM("min_notional", "5", 0, 1e12, "smallest order, USD"),
+    PERP_CFG_MAP("funding", funding_keys, "funding payments"),
+    PERP_CFG_MAP_OF("symbols", symbol_keys,
+                    "rules per symbol, e.g. BTC-USD: {tick_size: 0.01, "
+                    "size_step: 0.00001}; built in for BTC, ETH, SOL, "
+                    "DOGE, XRP"),
+    PERP_CFG_BOOLEAN("dry_run", "false", "accept orders without filling them"),
+    PERP_CFG_LAST};
+
+static perp_status read_account(const perp_host *h, const perp_config_node *n,
+                                psim_params *p)
 {
-    int rc = PERP_OK;
-    rc |= num_in(h, n, "starting_equity", p->starting_equity, 1e-9, 1e15,
-                 &p->starting_equity);
-    rc |=
-        num_in(h, n, "max_leverage", p->max_leverage, 1, 100, &p->max_leverage);
-    if (rc != PERP_OK)
+    if (h->cfg_num(h, n, "starting_equity", p->starting_equity,
+                   &p->starting_equity) ||
+        h->cfg_num(h, n, "max_leverage", p->max_leverage, &p->max_leverage) ||
+        h->cfg_num(h, n, "default_leverage", p->default_leverage,
+                   &p->default_leverage) ||
+        h->cfg_num(h, n, "mm_rate", p->mm_rate, &p->mm_rate) ||
+        h->cfg_num(h, n, "fee_bps", p->fee_bps, &p->fee_bps) ||
+        h->cfg_num(h, n, "slippage_bps", p->slippage_bps, &p->slippage_bps) ||
+        h->cfg_num(h, n, "liq_penalty_bps", p->liq_penalty_bps,
+                   &p->liq_penalty_bps) ||
+        h->cfg_num(h, n, "min_notional", p->min_notional, &p->min_notional) ||
+        h->cfg_bool(h, n, "dry_run", 0, &p->dry_run))
         return PERP_EINVAL;
-    rc |= num_in(h, n, "default_leverage", p->default_leverage, 1,
-                 p->max_leverage, &p->default_leverage);
-    rc |= num_in(h, n, "mm_rate", p->mm_rate, 1e-9, 0.999, &p->mm_rate);
-    rc |= num_in(h, n, "fee_bps", p->fee_bps, 0, 1000, &p->fee_bps);
-    rc |= num_in(h, n, "slippage_bps", p->slippage_bps, 0, 1000,
-                 &p->slippage_bps);
-    rc |= num_in(h, n, "liq_penalty_bps", p->liq_penalty_bps, 0, 1000,
-                 &p->liq_penalty_bps);
-    rc |= num_in(h, n, "min_notional", p->min_notional, 0, 1e12,
-                 &p->min_notional);
-    rc |= h->cfg_bool(h, n, "dry_run", 0, &p->dry_run);
-    if (rc != PERP_OK)
-        return PERP_EINVAL;
+    if (p->default_leverage > p->max_leverage) {
+        const perp_config_node *at = h->cfg_child(n, "default_leverage");
+        return h->cfg_error(h, at ? at : n,
+                            "default_leverage: %g is above max_leverage %g",
+                            p->default_leverage, p->max_leverage);
+    }
     if (p->mm_rate * p->max_leverage >= 1.0) {
         const perp_config_node *at = h->cfg_child(n, "mm_rate");
         return h->cfg_error(h, at ? at : n,
@@ -60,8 +98,8 @@ static int read_account(const perp_host *h, const perp_config_node *n,
     return PERP_OK;
 }
 
-static int read_model(const perp_host *h, const perp_config_node *f,
-                      psim_params *p)
+static perp_status read_model(const perp_host *h, const perp_config_node *f,
+                              psim_params *p)
 {
     const char *model;
     if (h->cfg_str(h, f, "model", "heuristic", &model) != PERP_OK)
@@ -80,18 +118,15 @@ static int read_model(const perp_host *h, const perp_config_node *f,
     return PERP_OK;
 }
 
-static int read_funding(const perp_host *h, const perp_config_node *n,
-                        psim_config *c)
+static perp_status read_funding(const perp_host *h, const perp_config_node *n,
+                                psim_config *c)
 {
-    static const char *const keys[] = {"model", "cap",  "interval",
-                                       "ema",   "file", NULL};
     psim_params *p = &c->params;
     const perp_config_node *f = h->cfg_child(n, "funding");
     if (!f)
         return PERP_OK;
-    if (h->cfg_check_keys(h, f, keys) != PERP_OK ||
-        read_model(h, f, p) != PERP_OK ||
-        num_in(h, f, "cap", p->funding_cap_8h, 0, 1, &p->funding_cap_8h))
+    if (read_model(h, f, p) != PERP_OK ||
+        h->cfg_num(h, f, "cap", p->funding_cap_8h, &p->funding_cap_8h))
         return PERP_EINVAL;
     const perp_config_node *iv = h->cfg_child(f, "interval");
     const char *ivs = iv ? h->cfg_scalar(iv) : NULL;
@@ -100,14 +135,9 @@ static int read_funding(const perp_host *h, const perp_config_node *n,
     else if (h->cfg_duration_ms(h, f, "interval", p->funding_interval_ms,
                                 &p->funding_interval_ms) != PERP_OK)
         return PERP_EINVAL;
-    else if (p->funding_interval_ms <= 0)
-        return h->cfg_error(h, iv, "interval: must be > 0 or continuous");
     if (h->cfg_duration_ms(h, f, "ema", p->funding_ema_ms,
                            &p->funding_ema_ms) != PERP_OK)
         return PERP_EINVAL;
-    if (p->funding_ema_ms < 60000)
-        return h->cfg_error(h, h->cfg_child(f, "ema"),
-                            "ema: must be at least 1m");
     if (h->cfg_str(h, f, "file", NULL, &c->funding_file) != PERP_OK)
         return PERP_EINVAL;
     if (p->funding_model == PSIM_FUNDING_EXTERNAL && !c->funding_file)
@@ -149,12 +179,12 @@ static int collect_symbols(const perp_host *h, psim_config *c)
     return PERP_OK;
 }
 
-static int read_symbol_rules(const perp_host *h, const perp_config_node *sn,
-                             psim_symbol_cfg *s, const perp_config_node *at)
+static perp_status read_symbol_rules(const perp_host *h,
+                                     const perp_config_node *sn,
+                                     psim_symbol_cfg *s,
+                                     const perp_config_node *at)
 {
-    static const char *const keys[] = {"tick_size", "size_step", NULL};
-    if (sn && (h->cfg_check_keys(h, sn, keys) != PERP_OK ||
-               h->cfg_num(h, sn, "tick_size", s->tick_size, &s->tick_size) ||
+    if (sn && (h->cfg_num(h, sn, "tick_size", s->tick_size, &s->tick_size) ||
                h->cfg_num(h, sn, "size_step", s->size_step, &s->size_step)))
         return PERP_EINVAL;
     if (!(s->tick_size > 0) || !(s->size_step > 0) || !isfinite(s->tick_size) ||
@@ -166,8 +196,8 @@ static int read_symbol_rules(const perp_host *h, const perp_config_node *sn,
     return PERP_OK;
 }
 
-static int read_symbols(const perp_host *h, const perp_config_node *n,
-                        psim_config *c)
+static perp_status read_symbols(const perp_host *h, const perp_config_node *n,
+                                psim_config *c)
 {
     if (collect_symbols(h, c) != PERP_OK)
         return PERP_EINVAL;
@@ -189,17 +219,11 @@ static int read_symbols(const perp_host *h, const perp_config_node *n,
     return PERP_OK;
 }
 
-int psim_config_read(const perp_host *h, const perp_config_node *node,
-                     psim_config *out)
+perp_status psim_config_read(const perp_host *h, const perp_config_node *node,
+                             psim_config *out)
 {
-    static const char *const keys[] = {
-        "starting_equity", "max_leverage", "default_leverage", "mm_rate",
-        "fee_bps",         "slippage_bps", "liq_penalty_bps",  "min_notional",
-        "funding",         "symbols",      "dry_run",          NULL};
     memset(out, 0, sizeof *out);
     psim_params_default(&out->params);
-    if (node && h->cfg_check_keys(h, node, keys) != PERP_OK)
-        return PERP_EINVAL;
     if (read_account(h, node, &out->params) != PERP_OK ||
         read_funding(h, node, out) != PERP_OK ||
         read_symbols(h, node, out) != PERP_OK)

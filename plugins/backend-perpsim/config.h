@@ -1,15 +1,8 @@
 /*
- * config.h — perpsim's YAML node, read through the host's config services.
- *
- *   starting_equity: 10000     max_leverage: 5 (1..100)
- *   default_leverage: 1        (used when an order gives none)
- *   mm_rate: 0.03              (mm_rate x max_leverage must stay < 1, else a
- *                               position at max leverage opens liquidatable)
- *   fee_bps: 2   slippage_bps: 1   liq_penalty_bps: 5   min_notional: 5
- *   funding: {model: heuristic | none | external, cap: 0.0001 (per 8 h),
- *             interval: 1h | continuous, ema: 8h, file: rates.csv}
- *   symbols: {BTC-USD: {tick_size: 0.01, size_step: 0.00001}, ...}
- *   dry_run: false
+ * config.h — perpsim's YAML node (psim_config_map; `perpd plugins
+ * --describe perpsim`), read through the host's config services.
+ * mm_rate x max_leverage must stay < 1, else a position at max leverage
+ * opens liquidatable.
  *
  * Built-in rules (price tick as Coinbase's USD books quote, size step as
  * Hyperliquid's szDecimals): BTC-USD 0.01 / 0.00001, ETH-USD 0.01 / 0.0001,
@@ -31,8 +24,12 @@ typedef struct psim_config {
     const char *funding_file; /* borrowed from the config tree, or NULL */
 } psim_config;
 
+/* The YAML keys, checked by the host before create(); the defaults are
+ * psim_params_default's. */
+extern const perp_config_key psim_config_map[];
+
 /* PERP_OK, or PERP_EINVAL after the host logged file:line:col and why. */
-int psim_config_read(const perp_host *h, const perp_config_node *node,
-                     psim_config *out);
+perp_status psim_config_read(const perp_host *h, const perp_config_node *node,
+                             psim_config *out);
 
 #endif

@@ -60,8 +60,8 @@ static void emit_liquidation(void *ud, int64_t ts,
                   r->maintenance_before);
 }
 
-static int load_rates(perpsim *ps, const perp_config_node *cfg,
-                      const char *path)
+static perp_status load_rates(perpsim *ps, const perp_config_node *cfg,
+                              const char *path)
 {
     char why[PERP_ERROR_MAX];
     size_t skipped = 0;
@@ -77,8 +77,8 @@ static int load_rates(perpsim *ps, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int ps_create(const perp_host *host, const perp_config_node *cfg,
-                     void **self)
+static perp_status ps_create(const perp_host *host, const perp_config_node *cfg,
+                             void **self)
 {
     *self = NULL;
     psim_config *c = malloc(sizeof *c);
@@ -115,8 +115,8 @@ static void ps_destroy(void *self)
     free(ps);
 }
 
-static int ps_submit(void *self, const perp_order *o, perp_fill *fill,
-                     char *why, size_t why_len)
+static perp_status ps_submit(void *self, const perp_order *o, perp_fill *fill,
+                             char *why, size_t why_len)
 {
     perpsim *ps = self;
     int64_t ts = o->ts ? o->ts : ps->host->now_ms(ps->host);
@@ -124,7 +124,7 @@ static int ps_submit(void *self, const perp_order *o, perp_fill *fill,
     return psim_submit(&ps->eng, o, ts, fill ? fill : &tmp, why, why_len);
 }
 
-static int ps_on_price(void *self, const perp_price *p)
+static perp_status ps_on_price(void *self, const perp_price *p)
 {
     perpsim *ps = self;
     int idx = psim_find(&ps->eng, p->symbol);
@@ -133,7 +133,7 @@ static int ps_on_price(void *self, const perp_price *p)
     return psim_on_price(&ps->eng, idx, p->ts, p->last, p->bid, p->ask);
 }
 
-static int ps_on_candle(void *self, const perp_candle *c)
+static perp_status ps_on_candle(void *self, const perp_candle *c)
 {
     perpsim *ps = self;
     int idx = psim_find(&ps->eng, c->symbol);
@@ -142,7 +142,7 @@ static int ps_on_candle(void *self, const perp_candle *c)
     return psim_on_candle(&ps->eng, idx, c);
 }
 
-static int ps_on_funding(void *self, const perp_funding_rate *r)
+static perp_status ps_on_funding(void *self, const perp_funding_rate *r)
 {
     perpsim *ps = self;
     int idx = psim_find(&ps->eng, r->symbol);
@@ -151,14 +151,15 @@ static int ps_on_funding(void *self, const perp_funding_rate *r)
     return psim_on_funding(&ps->eng, idx, r->ts, r->rate_1h);
 }
 
-static int ps_account(void *self, perp_account *out)
+static perp_status ps_account(void *self, perp_account *out)
 {
     perpsim *ps = self;
     psim_account(&ps->eng, out);
     return PERP_OK;
 }
 
-static int ps_rules(void *self, const char *symbol, perp_symbol_rules *out)
+static perp_status ps_rules(void *self, const char *symbol,
+                            perp_symbol_rules *out)
 {
     perpsim *ps = self;
     int idx = psim_find(&ps->eng, symbol);
@@ -168,8 +169,8 @@ static int ps_rules(void *self, const char *symbol, perp_symbol_rules *out)
     return PERP_OK;
 }
 
-static int ps_set_exit_plan(void *self, const char *symbol,
-                            const perp_exit_plan *plan)
+static perp_status ps_set_exit_plan(void *self, const char *symbol,
+                                    const perp_exit_plan *plan)
 {
     perpsim *ps = self;
     char why[PERP_ERROR_MAX];
@@ -185,14 +186,14 @@ static int ps_set_exit_plan(void *self, const char *symbol,
     return rc;
 }
 
-static int ps_export_state(void *self, char **out)
+static perp_status ps_export_state(void *self, char **out)
 {
     perpsim *ps = self;
     *out = psim_state_export(&ps->eng);
     return *out ? PERP_OK : PERP_ENOMEM;
 }
 
-static int ps_import_state(void *self, const char *state)
+static perp_status ps_import_state(void *self, const char *state)
 {
     perpsim *ps = self;
     char why[PERP_ERROR_MAX];
@@ -217,7 +218,7 @@ static const perp_backend_vtable vt = {
     .import_state = ps_import_state,
 };
 
-PERP_PLUGIN(PERP_KIND_BACKEND, "perpsim", "1.0.0",
-            "perpetual-futures paper exchange: cross margin, liquidation, "
-            "funding, fees, slippage, exit plans",
-            vt)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_BACKEND, "perpsim", "1.0.0",
+                        "perpetual-futures paper exchange: cross margin, "
+                        "liquidation, funding, fees, slippage, exit plans",
+                        vt, psim_config_map)

@@ -2,10 +2,7 @@
  * coinbase.c — feed plugin "coinbase": Coinbase Exchange ticker and
  * heartbeat channels as PERP_EV_TICK events.
  *
- * YAML: url (wss://ws-feed.exchange.coinbase.com), products (default: the
- * agent's symbols), stale_after (15s), backoff_min (1s), backoff_max
- * (60s), ca_file (PEM CA bundle to trust instead of the system store),
- * queue (ticks buffered, 4096), max_message (bytes, 65536).
+ * YAML keys: cb_config below (`perpd plugins --describe coinbase`).
  *
  * The service thread (ws_conn.c) parses every frame here and queues
  * ticks; next() pops them on the host's thread. Counters live under `mu`
@@ -144,15 +141,11 @@ static void on_oversize(void *ud, size_t bytes)
 
 /* ------------------------------------------------------------ config */
 
-static int read_products(cb_feed *f, const perp_config_node *cfg)
+static perp_status read_products(cb_feed *f, const perp_config_node *cfg)
 {
     const perp_host *h = f->host;
     const perp_config_node *seq = h->cfg_child(cfg, "products");
     size_t n = seq ? h->cfg_len(seq) : h->symbol_count(h);
-    if (seq && n == 0)
-        return h->cfg_error(h, seq,
-                            "products: expected a list of product "
-                            "ids such as [BTC-USD, ETH-USD]");
     if (n == 0) {
         h->log(h, PERP_LOG_ERROR,
                "no products: set agent.symbols or "
@@ -193,14 +186,32 @@ typedef struct cb_settings {
     int64_t stale, bmin, bmax, queue, max_message;
 } cb_settings;
 
-static int read_settings(const perp_host *h, const perp_config_node *cfg,
-                         cb_settings *s)
+static const perp_config_key cb_config[] = {
+    PERP_CFG_STR("url", DEFAULT_URL, "WebSocket endpoint"),
+    {.name = "products",
+     .type = PERP_CFG_LIST,
+     .item_type = PERP_CFG_STRING,
+     .min = 1,
+     .max = PERP_MAX_SYMBOLS,
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX,
+     .description = "product ids to subscribe (default: agent.symbols)"},
+    PERP_CFG_DUR("stale_after", "15s", 1, 86400000,
+                 "no message for this long: reconnect"),
+    PERP_CFG_DUR("backoff_min", "1s", 1, 3600000,
+                 "first reconnect delay (at most backoff_max)"),
+    PERP_CFG_DUR("backoff_max", "60s", 1, 86400000,
+                 "reconnect delay cap (doubling, with jitter)"),
+    PERP_CFG_FILE("ca_file", NULL,
+                  "PEM CA bundle to trust instead of the system store"),
+    PERP_CFG_INT("queue", "4096", 16, 1000000, "ticks buffered for next()"),
+    PERP_CFG_INT("max_message", "65536", 1024, 16 << 20,
+                 "largest WebSocket message accepted, bytes"),
+    PERP_CFG_LAST};
+
+static perp_status read_settings(const perp_host *h,
+                                 const perp_config_node *cfg, cb_settings *s)
 {
-    static const char *const keys[] = {
-        "url",     "products", "stale_after", "backoff_min", "backoff_max",
-        "ca_file", "queue",    "max_message", NULL};
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        h->cfg_str(h, cfg, "url", DEFAULT_URL, &s->url) != PERP_OK ||
+    if (h->cfg_str(h, cfg, "url", DEFAULT_URL, &s->url) != PERP_OK ||
         h->cfg_str(h, cfg, "ca_file", NULL, &s->ca_file) != PERP_OK ||
         h->cfg_duration_ms(h, cfg, "stale_after", 15000, &s->stale) !=
             PERP_OK ||
@@ -209,19 +220,8 @@ static int read_settings(const perp_host *h, const perp_config_node *cfg,
         h->cfg_int(h, cfg, "queue", 4096, &s->queue) != PERP_OK ||
         h->cfg_int(h, cfg, "max_message", 65536, &s->max_message) != PERP_OK)
         return PERP_EINVAL;
-    if (s->stale <= 0)
-        return h->cfg_error(h, h->cfg_child(cfg, "stale_after"),
-                            "stale_after: must be positive");
-    if (s->bmin <= 0 || s->bmax < s->bmin)
-        return h->cfg_error(h, cfg,
-                            "backoff_min must be positive and at "
-                            "most backoff_max");
-    if (s->queue < 16 || s->queue > 1000000)
-        return h->cfg_error(h, h->cfg_child(cfg, "queue"),
-                            "queue: expected 16..1000000 ticks");
-    if (s->max_message < 1024 || s->max_message > (16 << 20))
-        return h->cfg_error(h, h->cfg_child(cfg, "max_message"),
-                            "max_message: expected 1024..16777216 bytes");
+    if (s->bmax < s->bmin)
+        return h->cfg_error(h, cfg, "backoff_min must be at most backoff_max");
     if (s->ca_file && !*s->ca_file)
         s->ca_file = NULL;
     return PERP_OK;
@@ -240,8 +240,8 @@ static void cb_destroy(void *self)
     free(f);
 }
 
-static int cb_create(const perp_host *host, const perp_config_node *cfg,
-                     void **self)
+static perp_status cb_create(const perp_host *host, const perp_config_node *cfg,
+                             void **self)
 {
     cb_settings s;
     *self = NULL;
@@ -277,7 +277,7 @@ static int cb_create(const perp_host *host, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int cb_next(void *self, perp_event *ev, int timeout_ms)
+static perp_status cb_next(void *self, perp_event *ev, int timeout_ms)
 {
     cb_feed *f = self;
     perp_tick t;
@@ -290,7 +290,7 @@ static int cb_next(void *self, perp_event *ev, int timeout_ms)
     return PERP_OK;
 }
 
-static int cb_status(void *self, perp_feed_status *out)
+static perp_status cb_status(void *self, perp_feed_status *out)
 {
     cb_feed *f = self;
     cb_ws_state ws;
@@ -323,5 +323,6 @@ static const perp_feed_vtable vtable = {
     .status = cb_status,
 };
 
-PERP_PLUGIN(PERP_KIND_FEED, "coinbase", "1.0.0",
-            "Coinbase Exchange WebSocket ticker feed (live)", vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_FEED, "coinbase", "1.0.0",
+                        "Coinbase Exchange WebSocket ticker feed (live)",
+                        vtable, cb_config)

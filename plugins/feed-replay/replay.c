@@ -2,12 +2,8 @@
  * replay.c — feed plugin "replay": history CSVs as PERP_EV_CANDLE events,
  * merged across symbols in time order.
  *
- * YAML: dir (a folder holding SYMBOL_<interval>.csv per symbol) or files
- * (a list of CSV paths; the symbol is the file name up to its first '_'),
- * symbols (dir only; default: the agent's), interval (1m), from / to (ISO
- * 8601; candles whose open time is in [from, to)), speed (max, or a
- * multiple of real time), cache (true), cache_dir (default
- * $XDG_CACHE_HOME/perpd/replay, else var/cache/replay).
+ * YAML keys: rp_config below (`perpd plugins --describe replay`); exactly
+ * one of dir and files.
  *
  * An event is stamped with the candle's close time (open + interval):
  * that is when the candle became known. Ties go to the symbol listed
@@ -73,8 +69,8 @@ static const char *default_cache_dir(char *buf, size_t len)
 
 /* from/to: "2023-04-01", "2023-04-01T21:03[:00[.000]]", with "Z" or
  * "+HH:MM" or no zone (UTC); any form perp/time.h knows. */
-static int read_bounds(const perp_host *h, const perp_config_node *cfg,
-                       rp_settings *s)
+static perp_status read_bounds(const perp_host *h, const perp_config_node *cfg,
+                               rp_settings *s)
 {
     s->from_s = INT64_MIN;
     s->to_s = INT64_MAX;
@@ -95,15 +91,46 @@ static int read_bounds(const perp_host *h, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int read_settings(const perp_host *h, const perp_config_node *cfg,
-                         rp_settings *s)
+static const perp_config_key rp_config[] = {
+    PERP_CFG_FILE("dir", NULL,
+                  "folder of SYMBOL_<interval>.csv files, one per symbol"),
+    {.name = "files",
+     .type = PERP_CFG_LIST,
+     .item_type = PERP_CFG_PATH,
+     .min = 1,
+     .max = PERP_MAX_SYMBOLS,
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX,
+     .description = "CSV paths instead of dir; symbol = name up to '_'"},
+    {.name = "symbols",
+     .type = PERP_CFG_LIST,
+     .item_type = PERP_CFG_STRING,
+     .min = 1,
+     .max = PERP_MAX_SYMBOLS,
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX,
+     .description = "with dir: symbols to read (default: agent.symbols)"},
+    PERP_CFG_DUR("interval", "1m", 60000, 86400000LL * 366,
+                 "candle interval of the files, whole minutes"),
+    PERP_CFG_STR("from", NULL, "ISO 8601: first candle open time (incl.)"),
+    PERP_CFG_STR("to", NULL, "ISO 8601: open times before it are read"),
+    {.name = "speed",
+     .type = PERP_CFG_NUMBER,
+     .default_value = "max",
+     .min = 0.001,
+     .max = 1e9,
+     .choices = "max",
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX,
+     .description = "max (as fast as possible) or a multiple of real time"},
+    PERP_CFG_BOOLEAN("cache", "true", "keep a binary cache of parsed CSVs"),
+    PERP_CFG_FILE("cache_dir", NULL,
+                  "cache folder (default $XDG_CACHE_HOME/perpd/replay, "
+                  "else var/cache/replay)"),
+    PERP_CFG_LAST};
+
+static perp_status read_settings(const perp_host *h,
+                                 const perp_config_node *cfg, rp_settings *s)
 {
-    static const char *const keys[] = {
-        "dir", "files", "symbols", "interval",  "from",
-        "to",  "speed", "cache",   "cache_dir", NULL};
     memset(s, 0, sizeof *s);
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        h->cfg_str(h, cfg, "dir", NULL, &s->dir) != PERP_OK ||
+    if (h->cfg_str(h, cfg, "dir", NULL, &s->dir) != PERP_OK ||
         h->cfg_str(h, cfg, "from", NULL, &s->from) != PERP_OK ||
         h->cfg_str(h, cfg, "to", NULL, &s->to) != PERP_OK ||
         h->cfg_str(h, cfg, "speed", "max", &s->speed) != PERP_OK ||
@@ -132,23 +159,16 @@ static int read_settings(const perp_host *h, const perp_config_node *cfg,
     return read_bounds(h, cfg, s);
 }
 
-static int parse_speed(const perp_host *h, const perp_config_node *cfg,
-                       const char *text, double *out)
+/* speed: the host has checked it is max or a number in its row's range;
+ * max is 0 here (no pacing). */
+static perp_status parse_speed(const perp_host *h, const perp_config_node *cfg,
+                               const char *text, double *out)
 {
     if (strcmp(text, "max") == 0) {
         *out = 0;
         return PERP_OK;
     }
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (*end || errno || !(v > 0) || v > 1e9)
-        return h->cfg_error(h, h->cfg_child(cfg, "speed"),
-                            "speed: expected max or a positive multiple of "
-                            "real time, found '%s'",
-                            text);
-    *out = v;
-    return PERP_OK;
+    return h->cfg_num(h, cfg, "speed", 0, out);
 }
 
 /* ------------------------------------------------------------ sources */
@@ -159,9 +179,9 @@ typedef struct rp_source {
     const perp_config_node *node; /* for error locations */
 } rp_source;
 
-static int add_source(const perp_host *h, rp_source *src, size_t *n,
-                      const char *symbol, const char *path,
-                      const perp_config_node *node)
+static perp_status add_source(const perp_host *h, rp_source *src, size_t *n,
+                              const char *symbol, const char *path,
+                              const perp_config_node *node)
 {
     if (*n == PERP_MAX_SYMBOLS)
         return h->cfg_error(h, node, "at most %d symbols", PERP_MAX_SYMBOLS);
@@ -179,8 +199,10 @@ static int add_source(const perp_host *h, rp_source *src, size_t *n,
     return PERP_OK;
 }
 
-static int sources_from_dir(const perp_host *h, const perp_config_node *cfg,
-                            const rp_settings *s, rp_source *src, size_t *n)
+static perp_status sources_from_dir(const perp_host *h,
+                                    const perp_config_node *cfg,
+                                    const rp_settings *s, rp_source *src,
+                                    size_t *n)
 {
     const perp_config_node *seq = h->cfg_child(cfg, "symbols");
     size_t count = seq ? h->cfg_len(seq) : h->symbol_count(h);
@@ -202,13 +224,12 @@ static int sources_from_dir(const perp_host *h, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int sources_from_files(const perp_host *h, const perp_config_node *cfg,
-                              rp_source *src, size_t *n)
+static perp_status sources_from_files(const perp_host *h,
+                                      const perp_config_node *cfg,
+                                      rp_source *src, size_t *n)
 {
     const perp_config_node *seq = h->cfg_child(cfg, "files");
     size_t count = h->cfg_len(seq);
-    if (count == 0)
-        return h->cfg_error(h, seq, "files: expected a list of CSV paths");
     for (size_t i = 0; i < count; i++) {
         const perp_config_node *item = h->cfg_at(seq, i);
         const char *path = h->cfg_scalar(item);
@@ -238,8 +259,8 @@ static void rp_destroy(void *self)
     free(f);
 }
 
-static int load_all(rp_feed *f, const rp_settings *s, const rp_source *src,
-                    size_t n)
+static perp_status load_all(rp_feed *f, const rp_settings *s,
+                            const rp_source *src, size_t n)
 {
     rp_load_opts o = {f->interval_s, s->cache ? s->cache_dir : NULL, s->from_s,
                       s->to_s};
@@ -262,8 +283,8 @@ static int load_all(rp_feed *f, const rp_settings *s, const rp_source *src,
     return PERP_OK;
 }
 
-static int rp_create(const perp_host *host, const perp_config_node *cfg,
-                     void **self)
+static perp_status rp_create(const perp_host *host, const perp_config_node *cfg,
+                             void **self)
 {
     rp_settings s;
     *self = NULL;
@@ -313,7 +334,7 @@ static int pace(rp_feed *f, int64_t ev_ms, int timeout_ms)
     return wait > timeout_ms ? PERP_AGAIN : PERP_OK;
 }
 
-static int rp_next(void *self, perp_event *ev, int timeout_ms)
+static perp_status rp_next(void *self, perp_event *ev, int timeout_ms)
 {
     rp_feed *f = self;
     rp_series *best = NULL;
@@ -346,7 +367,7 @@ static int rp_next(void *self, perp_event *ev, int timeout_ms)
     return PERP_OK;
 }
 
-static int rp_status(void *self, perp_feed_status *out)
+static perp_status rp_status(void *self, perp_feed_status *out)
 {
     rp_feed *f = self;
     size_t left = 0;
@@ -368,5 +389,6 @@ static const perp_feed_vtable vtable = {
     .status = rp_status,
 };
 
-PERP_PLUGIN(PERP_KIND_FEED, "replay", "1.0.0",
-            "history CSV candles in time order (backtests)", vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_FEED, "replay", "1.0.0",
+                        "history CSV candles in time order (backtests)", vtable,
+                        rp_config)

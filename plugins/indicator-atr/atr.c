@@ -10,14 +10,14 @@
  * First defined index: n (TA_ATR_Lookback = n; 14 for the default).
  * n = 1 gives the true range itself from index 1, as TA-Lib does.
  *
- * Config: period (14, 1..100000). Reads high, low and close; no source.
- * O(1) per candle.
+ * Keys: atr_config below. Reads high, low and close; no source. O(1)
+ * per candle.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <perp/sdk.h>
 
-#include "../indicator-ema/indicator_cfg.h"
+#include <perp/indicator.h>
 
 #if defined(__GNUC__)
 #define ATR_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -43,13 +43,15 @@ static void atr_reset(void *self)
     s->value = NAN;
 }
 
-static int atr_create(const perp_host *h, const perp_config_node *cfg,
-                      void **self)
+static const perp_config_key atr_config[] = {
+    PERP_CFG_PERIOD("period", "14", 1, "true ranges in Wilder's average"),
+    PERP_CFG_LAST};
+
+static perp_status atr_create(const perp_host *h, const perp_config_node *cfg,
+                              void **self)
 {
-    static const char *const keys[] = {"period", IND_HOST_KEYS, NULL};
     atr_state tmp = {0};
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        ind_cfg_period(h, cfg, "period", 14, 1, 100000, &tmp.period) != PERP_OK)
+    if (perp_cfg_period(h, cfg, "period", 14, &tmp.period) != PERP_OK)
         return PERP_EINVAL;
     atr_state *s = malloc(sizeof *s);
     if (!s)
@@ -105,8 +107,8 @@ static void atr_seed(atr_state *s, const perp_candle *c)
     s->prev_close = c->close;
 }
 
-static int atr_update(void *self, const perp_candle *c, const double *prior,
-                      double *out)
+static perp_status atr_update(void *self, const perp_candle *c,
+                              const double *prior, double *out)
 {
     (void)prior;
     atr_state *s = self;
@@ -145,5 +147,6 @@ static const perp_indicator_vtable atr_vtable = {
     .lookback = atr_lookback,
 };
 
-PERP_PLUGIN(PERP_KIND_INDICATOR, "atr", "1.0.0",
-            "average true range (TA-Lib ATR, Wilder smoothing)", atr_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "atr", "1.0.0",
+                        "average true range (TA-Lib ATR, Wilder smoothing)",
+                        atr_vtable, atr_config)

@@ -17,20 +17,20 @@
  * variance is computed stably (rolling_std.h: within 1e-11 relative of
  * the two-pass value) and is zero only for a window of equal prices.
  *
- * Config: period (20, 2..100000), k (2, > 0), source (close).
- * O(1) per candle (amortised).
+ * Keys: boll_config below. O(1) per candle (amortised).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <perp/sdk.h>
 
-#include "../indicator-ema/indicator_cfg.h"
+#include <perp/indicator.h>
+
 #include "rolling_std.h"
 
 typedef struct boll_state {
     size_t period;
     double k;
-    ind_source src;
+    perp_price_source src;
     rstd win;
 } boll_state;
 
@@ -40,29 +40,23 @@ static void boll_reset(void *self)
     rstd_reset(&s->win);
 }
 
-static int boll_read_cfg(const perp_host *h, const perp_config_node *cfg,
-                         boll_state *s)
+static const perp_config_key boll_config[] = {
+    PERP_CFG_PERIOD("period", "20", 2, "candles in the SMA and deviation"),
+    PERP_CFG_NUM("k", "2", 0.001, 1000, "band width in standard deviations"),
+    PERP_CFG_PRICE_SOURCE, PERP_CFG_LAST};
+
+static perp_status boll_read_cfg(const perp_host *h,
+                                 const perp_config_node *cfg, boll_state *s)
 {
-    static const char *const keys[] = {"period", "k", "source", IND_HOST_KEYS,
-                                       NULL};
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        ind_cfg_period(h, cfg, "period", 20, 2, 100000, &s->period) !=
-            PERP_OK ||
+    if (perp_cfg_period(h, cfg, "period", 20, &s->period) != PERP_OK ||
         h->cfg_num(h, cfg, "k", 2.0, &s->k) != PERP_OK ||
-        ind_cfg_source(h, cfg, &s->src) != PERP_OK)
+        perp_cfg_price_source(h, cfg, &s->src) != PERP_OK)
         return PERP_EINVAL;
-    if (!(s->k > 0.0) || !isfinite(s->k)) {
-        const perp_config_node *at = h->cfg_child(cfg, "k");
-        return h->cfg_error(h, at ? at : cfg,
-                            "k: expected a positive number of standard "
-                            "deviations, found %g",
-                            s->k);
-    }
     return PERP_OK;
 }
 
-static int boll_create(const perp_host *h, const perp_config_node *cfg,
-                       void **self)
+static perp_status boll_create(const perp_host *h, const perp_config_node *cfg,
+                               void **self)
 {
     boll_state tmp = {0};
     if (boll_read_cfg(h, cfg, &tmp) != PERP_OK)
@@ -131,12 +125,12 @@ RSTD_COLD static int boll_exact_write(boll_state *s, double *out)
     return PERP_OK;
 }
 
-static int boll_update(void *self, const perp_candle *c, const double *prior,
-                       double *out)
+static perp_status boll_update(void *self, const perp_candle *c,
+                               const double *prior, double *out)
 {
     (void)prior;
     boll_state *s = self;
-    double x = ind_source_value(s->src, c);
+    double x = perp_price_source_value(s->src, c);
     if (!RSTD_LIKELY(rstd_full(&s->win)))
         return boll_warm_up(s, x, out);
     if (rstd_slide(&s->win, x))
@@ -166,5 +160,6 @@ static const perp_indicator_vtable boll_vtable = {
     .lookback = boll_lookback,
 };
 
-PERP_PLUGIN(PERP_KIND_INDICATOR, "bollinger", "1.0.0",
-            "Bollinger bands (TA-Lib BBANDS, SMA, population sd)", boll_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "bollinger", "1.0.0",
+                        "Bollinger bands (TA-Lib BBANDS, SMA, population sd)",
+                        boll_vtable, boll_config)

@@ -7,7 +7,7 @@
  *   ema[t]   = (x[t] - ema[t-1]) * k + ema[t-1]   for t >= n
  * First defined index: n - 1 (TA_EMA_Lookback = n - 1); NAN before.
  *
- * Config: period (20, 2..100000), source (close). One output, shown under
+ * Keys: ema_config below. One output, shown under
  * the YAML name. O(1) per candle: a running sum until the seed, then
  * ema*(1-k) + x*k, the same value as TA-Lib's form to a few ulps (and
  * the recurrence damps rounding by 1-k per step), but whose chain from
@@ -18,13 +18,13 @@
 #include <stdlib.h>
 #include <perp/sdk.h>
 
-#include "indicator_cfg.h"
+#include <perp/indicator.h>
 
 typedef struct ema_state {
     size_t period;
     double k;
     double keep; /* 1 - k */
-    ind_source src;
+    perp_price_source src;
     size_t seen;  /* candles folded in, counted up to period */
     double sum;   /* seed accumulator, used while seen < period */
     double value; /* current EMA, NAN until seen >= period */
@@ -38,15 +38,16 @@ static void ema_reset(void *self)
     s->value = NAN;
 }
 
-static int ema_create(const perp_host *h, const perp_config_node *cfg,
-                      void **self)
+static const perp_config_key ema_config[] = {
+    PERP_CFG_PERIOD("period", "20", 2, "candles in the SMA seed; k = 2/(n+1)"),
+    PERP_CFG_PRICE_SOURCE, PERP_CFG_LAST};
+
+static perp_status ema_create(const perp_host *h, const perp_config_node *cfg,
+                              void **self)
 {
-    static const char *const keys[] = {"period", "source", IND_HOST_KEYS, NULL};
     ema_state tmp = {0};
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        ind_cfg_period(h, cfg, "period", 20, 2, 100000, &tmp.period) !=
-            PERP_OK ||
-        ind_cfg_source(h, cfg, &tmp.src) != PERP_OK)
+    if (perp_cfg_period(h, cfg, "period", 20, &tmp.period) != PERP_OK ||
+        perp_cfg_price_source(h, cfg, &tmp.src) != PERP_OK)
         return PERP_EINVAL;
     ema_state *s = malloc(sizeof *s);
     if (!s)
@@ -84,13 +85,13 @@ static void ema_seed(ema_state *s, double x)
         s->value = s->sum / (double)s->period;
 }
 
-static int ema_update(void *self, const perp_candle *c, const double *prior,
-                      double *out)
+static perp_status ema_update(void *self, const perp_candle *c,
+                              const double *prior, double *out)
 {
     (void)prior;
     ema_state *s = self;
-    double x = ind_source_value(s->src, c);
-    if (IND_LIKELY(s->seen == s->period))
+    double x = perp_price_source_value(s->src, c);
+    if (PERP_LIKELY(s->seen == s->period))
         s->value = s->value * s->keep + x * s->k;
     else
         ema_seed(s, x);
@@ -119,5 +120,6 @@ static const perp_indicator_vtable ema_vtable = {
     .lookback = ema_lookback,
 };
 
-PERP_PLUGIN(PERP_KIND_INDICATOR, "ema", "1.0.0",
-            "exponential moving average (TA-Lib EMA, SMA-seeded)", ema_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "ema", "1.0.0",
+                        "exponential moving average (TA-Lib EMA, SMA-seeded)",
+                        ema_vtable, ema_config)

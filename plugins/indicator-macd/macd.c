@@ -19,20 +19,19 @@
  * values at 25..32 are the ones TA-Lib computes internally, shown here
  * because they are already final.
  *
- * Config: fast (12, 2..100000), slow (26), signal (9, 1..100000), source
- * (close). fast must be below slow (TA-Lib swaps them silently; a
- * config error is clearer). O(1) per candle.
+ * Keys: macd_config below; fast must be below slow (TA-Lib swaps them
+ * silently; a config error is clearer). O(1) per candle.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <perp/sdk.h>
 
-#include "../indicator-ema/indicator_cfg.h"
+#include <perp/indicator.h>
 
 typedef struct macd_state {
     size_t fast, slow, signal;
     double kf, ks, kg;
-    ind_source src;
+    perp_price_source src;
     double *recent; /* owned ring of the last `fast` prices (fast seed) */
     size_t head;
     size_t seen;
@@ -55,16 +54,19 @@ static void macd_reset(void *self)
     s->sig = NAN;
 }
 
-static int macd_read_cfg(const perp_host *h, const perp_config_node *cfg,
-                         macd_state *s)
+static const perp_config_key macd_config[] = {
+    PERP_CFG_PERIOD("fast", "12", 2, "period of the fast EMA (below slow)"),
+    PERP_CFG_PERIOD("slow", "26", 2, "period of the slow EMA"),
+    PERP_CFG_PERIOD("signal", "9", 1, "period of the signal line's EMA"),
+    PERP_CFG_PRICE_SOURCE, PERP_CFG_LAST};
+
+static perp_status macd_read_cfg(const perp_host *h,
+                                 const perp_config_node *cfg, macd_state *s)
 {
-    static const char *const keys[] = {"fast",   "slow",        "signal",
-                                       "source", IND_HOST_KEYS, NULL};
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        ind_cfg_period(h, cfg, "fast", 12, 2, 100000, &s->fast) != PERP_OK ||
-        ind_cfg_period(h, cfg, "slow", 26, 2, 100000, &s->slow) != PERP_OK ||
-        ind_cfg_period(h, cfg, "signal", 9, 1, 100000, &s->signal) != PERP_OK ||
-        ind_cfg_source(h, cfg, &s->src) != PERP_OK)
+    if (perp_cfg_period(h, cfg, "fast", 12, &s->fast) != PERP_OK ||
+        perp_cfg_period(h, cfg, "slow", 26, &s->slow) != PERP_OK ||
+        perp_cfg_period(h, cfg, "signal", 9, &s->signal) != PERP_OK ||
+        perp_cfg_price_source(h, cfg, &s->src) != PERP_OK)
         return PERP_EINVAL;
     if (s->fast >= s->slow) {
         const perp_config_node *at = h->cfg_child(cfg, "fast");
@@ -76,8 +78,8 @@ static int macd_read_cfg(const perp_host *h, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int macd_create(const perp_host *h, const perp_config_node *cfg,
-                       void **self)
+static perp_status macd_create(const perp_host *h, const perp_config_node *cfg,
+                               void **self)
 {
     macd_state tmp = {0};
     if (macd_read_cfg(h, cfg, &tmp) != PERP_OK)
@@ -173,12 +175,12 @@ static void macd_warm_up(macd_state *s, double x, double *out)
     out[2] = isnan(s->sig) ? NAN : line - s->sig;
 }
 
-static int macd_update(void *self, const perp_candle *c, const double *prior,
-                       double *out)
+static perp_status macd_update(void *self, const perp_candle *c,
+                               const double *prior, double *out)
 {
     (void)prior;
     macd_state *s = self;
-    double x = ind_source_value(s->src, c);
+    double x = perp_price_source_value(s->src, c);
     if (s->lines < s->signal) {
         macd_warm_up(s, x, out);
         return PERP_OK;
@@ -221,6 +223,7 @@ static const perp_indicator_vtable macd_vtable = {
     .lookback = macd_lookback,
 };
 
-PERP_PLUGIN(PERP_KIND_INDICATOR, "macd", "1.0.0",
-            "MACD line, signal and histogram (TA-Lib MACD seeding)",
-            macd_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "macd", "1.0.0",
+                        "MACD line, signal and histogram (TA-Lib MACD "
+                        "seeding)",
+                        macd_vtable, macd_config)

@@ -9,11 +9,10 @@
  *   strength    0..100
  * NAN (and NULL labels) until every input is defined.
  *
- * Inputs (config keys naming earlier outputs; defaults match the default
- * pipeline): ema "ema_20", macd "macd.macd" (the MACD line), rsi "rsi_7",
- * rv "rv_15m.rv" (per-candle realized vol), rv_annual "rv_15m.rv_annual";
- * and the candle's close. The rules and thresholds are in
- * docs/indicators.md; regime_rules.h holds them.
+ * Inputs: config keys naming earlier outputs (regime_config below; the
+ * defaults match the default pipeline), and the candle's close. The
+ * rules and thresholds are in docs/indicators.md; regime_rules.h holds
+ * them.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +20,6 @@
 #include <string.h>
 #include <perp/sdk.h>
 
-#include "../indicator-ema/indicator_cfg.h"
 #include "regime_rules.h"
 
 enum { IN_EMA, IN_MACD, IN_RSI, IN_RV, IN_RV_ANNUAL, IN_COUNT };
@@ -30,6 +28,18 @@ static const char *const in_keys[IN_COUNT] = {"ema", "macd", "rsi", "rv",
                                               "rv_annual"};
 static const char *const in_defaults[IN_COUNT] = {
     "ema_20", "macd.macd", "rsi_7", "rv_15m.rv", "rv_15m.rv_annual"};
+
+/* The inputs' rows repeat in_keys and in_defaults: a table row needs
+ * constant strings. */
+static const perp_config_key regime_config[] = {
+    PERP_CFG_STR("ema", "ema_20", "earlier output: EMA of the close"),
+    PERP_CFG_STR("macd", "macd.macd", "earlier output: the MACD line"),
+    PERP_CFG_STR("rsi", "rsi_7", "earlier output: RSI"),
+    PERP_CFG_STR("rv", "rv_15m.rv", "earlier output: per-candle realized vol"),
+    PERP_CFG_STR("rv_annual", "rv_15m.rv_annual",
+                 "earlier output: annualised realized vol"),
+    REGIME_THRESHOLD_ROWS,
+    PERP_CFG_LAST};
 
 typedef struct regime_state {
     const perp_host *host;         /* borrowed */
@@ -41,8 +51,9 @@ typedef struct regime_state {
     char summary[256];
 } regime_state;
 
-static int regime_read_inputs(const perp_host *h, const perp_config_node *cfg,
-                              regime_state *s)
+static perp_status regime_read_inputs(const perp_host *h,
+                                      const perp_config_node *cfg,
+                                      regime_state *s)
 {
     for (int i = 0; i < IN_COUNT; i++) {
         if (h->cfg_str(h, cfg, in_keys[i], in_defaults[i], &s->in_name[i]) !=
@@ -53,18 +64,14 @@ static int regime_read_inputs(const perp_host *h, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int regime_create(const perp_host *h, const perp_config_node *cfg,
-                         void **self)
+static perp_status regime_create(const perp_host *h,
+                                 const perp_config_node *cfg, void **self)
 {
-    static const char *const keys[] = {
-        "ema",         "macd", "rsi", "rv", "rv_annual", REGIME_THRESHOLD_KEYS,
-        IND_HOST_KEYS, NULL};
     regime_state *s = calloc(1, sizeof *s);
     if (!s)
         return PERP_ENOMEM;
     s->host = h;
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        regime_read_inputs(h, cfg, s) != PERP_OK ||
+    if (regime_read_inputs(h, cfg, s) != PERP_OK ||
         regime_read_thresholds(h, cfg, &s->th) != PERP_OK) {
         free(s);
         return PERP_EINVAL;
@@ -98,7 +105,7 @@ static const char *regime_output_name(void *self, size_t i)
     return i < 3 ? names[i] : NULL;
 }
 
-static int regime_bind(void *self, size_t n, const char *const *names)
+static perp_status regime_bind(void *self, size_t n, const char *const *names)
 {
     regime_state *s = self;
     int rc = PERP_OK;
@@ -141,8 +148,8 @@ static int regime_gather(const regime_state *s, const perp_candle *c,
     return !isnan(in->close);
 }
 
-static int regime_update(void *self, const perp_candle *c, const double *prior,
-                         double *out)
+static perp_status regime_update(void *self, const perp_candle *c,
+                                 const double *prior, double *out)
 {
     regime_state *s = self;
     regime_inputs in;
@@ -201,5 +208,6 @@ static const perp_indicator_vtable regime_vtable = {
     .lookback = regime_lookback,
 };
 
-PERP_PLUGIN(PERP_KIND_INDICATOR, "regime", "1.0.0",
-            "market regime, volatility level and trend strength", regime_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "regime", "1.0.0",
+                        "market regime, volatility level and trend strength",
+                        regime_vtable, regime_config)

@@ -47,15 +47,15 @@ void regime_default_thresholds(regime_thresholds *th)
     th->min_trend_to_noise = 2.0;
 }
 
-static int bad(const perp_host *h, const perp_config_node *cfg, const char *key,
-               const char *expected)
+static perp_status bad(const perp_host *h, const perp_config_node *cfg,
+                       const char *key, const char *expected)
 {
     const perp_config_node *at = h->cfg_child(cfg, key);
     return h->cfg_error(h, at ? at : cfg, "%s: expected %s", key, expected);
 }
 
-static int read_choppy_vol(const perp_host *h, const perp_config_node *cfg,
-                           regime_vol *out)
+static perp_status read_choppy_vol(const perp_host *h,
+                                   const perp_config_node *cfg, regime_vol *out)
 {
     const char *s = NULL;
     if (h->cfg_str(h, cfg, "choppy_vol", "high", &s) != PERP_OK)
@@ -69,30 +69,27 @@ static int read_choppy_vol(const perp_host *h, const perp_config_node *cfg,
     return bad(h, cfg, "choppy_vol", "one of low, moderate, high, extreme");
 }
 
-static int check_thresholds(const perp_host *h, const perp_config_node *cfg,
-                            const regime_thresholds *th)
+/* What the config map cannot say: order between keys, strict ends. */
+static perp_status check_thresholds(const perp_host *h,
+                                    const perp_config_node *cfg,
+                                    const regime_thresholds *th)
 {
-    if (!(th->vol_low > 0.0))
-        return bad(h, cfg, "vol_low", "a positive percent");
     if (!(th->vol_moderate > th->vol_low))
         return bad(h, cfg, "vol_moderate", "a percent above vol_low");
     if (!(th->vol_high > th->vol_moderate))
         return bad(h, cfg, "vol_high", "a percent above vol_moderate");
-    if (!(th->ranging_below >= 0.0 && th->ranging_below <= th->trend_min))
+    if (!(th->ranging_below <= th->trend_min))
         return bad(h, cfg, "ranging_below", "0..trend_min");
-    if (!(th->trend_min <= 100.0 && th->choppy_strength <= 100.0))
-        return bad(h, cfg, "trend_min", "strengths within 0..100");
-    if (!(th->up_ratio > 0.5 && th->up_ratio <= 1.0))
+    if (!(th->up_ratio > 0.5))
         return bad(h, cfg, "up_ratio", "a share in (0.5, 1]");
-    if (!(th->down_ratio >= 0.0 && th->down_ratio < 0.5))
+    if (!(th->down_ratio < 0.5))
         return bad(h, cfg, "down_ratio", "a share in [0, 0.5)");
-    if (!(th->min_trend_to_noise >= 0.0))
-        return bad(h, cfg, "min_trend_to_noise", "a number >= 0");
     return PERP_OK;
 }
 
-int regime_read_thresholds(const perp_host *h, const perp_config_node *cfg,
-                           regime_thresholds *th)
+perp_status regime_read_thresholds(const perp_host *h,
+                                   const perp_config_node *cfg,
+                                   regime_thresholds *th)
 {
     regime_default_thresholds(th);
     struct {

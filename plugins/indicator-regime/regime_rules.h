@@ -37,10 +37,33 @@ typedef struct regime_thresholds {
     double min_trend_to_noise; /* [2] |close-ema|/ema over rv */
 } regime_thresholds;
 
-#define REGIME_THRESHOLD_KEYS                                                  \
-    "vol_low", "vol_moderate", "vol_high", "ranging_below", "trend_min",       \
-        "choppy_strength", "up_ratio", "down_ratio", "choppy_vol",             \
-        "min_trend_to_noise"
+/* The thresholds' config-map rows (regime.c's table holds them); the
+ * defaults are regime_default_thresholds' values. Order and strictness
+ * between keys are checked by regime_read_thresholds. */
+#define REGIME_THRESHOLD_ROWS                                                  \
+    PERP_CFG_NUM("vol_low", "25", 0.01, 100000,                                \
+                 "annualised rv percent below which volatility is low"),       \
+        PERP_CFG_NUM("vol_moderate", "50", 0.01, 100000,                       \
+                     "below it (and above vol_low): moderate"),                \
+        PERP_CFG_NUM("vol_high", "100", 0.01, 100000,                          \
+                     "below it: high; at or above it: extreme"),               \
+        PERP_CFG_NUM("ranging_below", "30", 0, 100,                            \
+                     "trend strength below which the market is ranging"),      \
+        PERP_CFG_NUM("trend_min", "50", 0, 100,                                \
+                     "trend strength a trend needs"),                          \
+        PERP_CFG_NUM("choppy_strength", "60", 0, 100,                          \
+                     "strength with split votes that reads as choppy"),        \
+        PERP_CFG_NUM("up_ratio", "0.7", 0.5, 1,                                \
+                     "up-vote share for trending_up (above 0.5)"),             \
+        PERP_CFG_NUM("down_ratio", "0.3", 0, 0.5,                              \
+                     "up-vote share at most this: trending_down (below 0.5)"), \
+        PERP_CFG_CHOICE("choppy_vol", "high", "low|moderate|high|extreme",     \
+                        "volatility level that can mean chop"),                \
+    {                                                                          \
+        .name = "min_trend_to_noise", .type = PERP_CFG_NUMBER,                 \
+        .default_value = "2", .min = 0, .flags = PERP_CFG_HAS_MIN,             \
+        .description = "|close - ema| / ema over rv a trend needs"             \
+    }
 
 typedef struct regime_inputs {
     double close;
@@ -60,10 +83,13 @@ typedef struct regime_result {
 } regime_result;
 
 void regime_default_thresholds(regime_thresholds *th);
-/* Reads every threshold key (defaults for absent ones) and checks they
- * are ordered; PERP_EINVAL after a cfg_error naming the key. */
-int regime_read_thresholds(const perp_host *h, const perp_config_node *cfg,
-                           regime_thresholds *th);
+/* Reads every threshold key (the host has checked each against its row)
+ * and checks what the rows cannot say: the order between them and the
+ * strict ends of the ratios. PERP_EINVAL after a cfg_error naming the
+ * key. */
+perp_status regime_read_thresholds(const perp_host *h,
+                                   const perp_config_node *cfg,
+                                   regime_thresholds *th);
 
 regime_result regime_classify(const regime_thresholds *th,
                               const regime_inputs *in);

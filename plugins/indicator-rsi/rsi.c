@@ -14,8 +14,8 @@
  * 1e-5); here the ratio is used whenever G + L > 0, and a series that has
  * not moved at all since its start reads 50 (neutral), not 0.
  *
- * Config: period (7 in the default pipeline; default 14, 2..100000),
- * source (close). O(1) per candle. After the seed the averages are
+ * O(1) per candle (its keys: rsi_config below, or `perpd plugins
+ * --describe rsi`). After the seed the averages are
  * carried as 2G and G + L (both Wilder averages, of d + |d| and of |d|,
  * since the recurrence is linear), which needs no clamping per candle.
  */
@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <perp/sdk.h>
 
-#include "../indicator-ema/indicator_cfg.h"
+#include <perp/indicator.h>
 
 #if defined(__GNUC__)
 #define RSI_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -36,7 +36,7 @@
  * cannot be forwarded and stalls every candle. */
 typedef struct rsi_state {
     size_t period;
-    ind_source src;
+    perp_price_source src;
     double inv_n; /* 1/period */
     size_t seen;  /* candles folded in, counted up to period + 1 */
     double prev;  /* previous price */
@@ -59,15 +59,16 @@ static void rsi_reset(void *self)
     s->value = NAN;
 }
 
-static int rsi_create(const perp_host *h, const perp_config_node *cfg,
-                      void **self)
+static const perp_config_key rsi_config[] = {
+    PERP_CFG_PERIOD("period", "14", 2, "candles in Wilder's averages"),
+    PERP_CFG_PRICE_SOURCE, PERP_CFG_LAST};
+
+static perp_status rsi_create(const perp_host *h, const perp_config_node *cfg,
+                              void **self)
 {
-    static const char *const keys[] = {"period", "source", IND_HOST_KEYS, NULL};
     rsi_state tmp = {0};
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        ind_cfg_period(h, cfg, "period", 14, 2, 100000, &tmp.period) !=
-            PERP_OK ||
-        ind_cfg_source(h, cfg, &tmp.src) != PERP_OK)
+    if (perp_cfg_period(h, cfg, "period", 14, &tmp.period) != PERP_OK ||
+        perp_cfg_price_source(h, cfg, &tmp.src) != PERP_OK)
         return PERP_EINVAL;
     rsi_state *s = malloc(sizeof *s);
     if (!s)
@@ -124,12 +125,12 @@ static void rsi_seed(rsi_state *s, double x)
     s->prev = x;
 }
 
-static int rsi_update(void *self, const perp_candle *c, const double *prior,
-                      double *out)
+static perp_status rsi_update(void *self, const perp_candle *c,
+                              const double *prior, double *out)
 {
     (void)prior;
     rsi_state *s = self;
-    double x = ind_source_value(s->src, c);
+    double x = perp_price_source_value(s->src, c);
     if (!RSI_LIKELY(s->seen > s->period)) {
         rsi_seed(s, x);
         out[0] = s->value;
@@ -178,6 +179,7 @@ static const perp_indicator_vtable rsi_vtable = {
     .lookback = rsi_lookback,
 };
 
-PERP_PLUGIN(PERP_KIND_INDICATOR, "rsi", "1.0.0",
-            "relative strength index (TA-Lib RSI, Wilder smoothing)",
-            rsi_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "rsi", "1.0.0",
+                        "relative strength index (TA-Lib RSI, Wilder "
+                        "smoothing)",
+                        rsi_vtable, rsi_config)

@@ -4,7 +4,7 @@
  * Definition, for period n: sma[t] = (x[t-n+1] + ... + x[t]) / n.
  * First defined index: n - 1 (TA_SMA_Lookback = n - 1); NAN before.
  *
- * Config: period (20, 2..100000), source (close). O(1) per candle: a ring
+ * Keys: sma_config below. O(1) per candle: a ring
  * of the last n values and a running sum. A running sum drifts by one
  * rounding per candle, so every n candles, when the ring wraps and so
  * holds the window oldest first in ring[0..n), the sum is recomputed from
@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <perp/sdk.h>
 
-#include "../indicator-ema/indicator_cfg.h"
+#include <perp/indicator.h>
 
 typedef struct sma_state {
     size_t period;
-    ind_source src;
+    perp_price_source src;
     double *ring; /* owned, period values, oldest at head once full */
     size_t head;  /* next slot to write */
     size_t seen;  /* candles folded in, counted up to period */
@@ -36,15 +36,16 @@ static void sma_reset(void *self)
     s->sum = 0.0;
 }
 
-static int sma_create(const perp_host *h, const perp_config_node *cfg,
-                      void **self)
+static const perp_config_key sma_config[] = {
+    PERP_CFG_PERIOD("period", "20", 2, "candles averaged"),
+    PERP_CFG_PRICE_SOURCE, PERP_CFG_LAST};
+
+static perp_status sma_create(const perp_host *h, const perp_config_node *cfg,
+                              void **self)
 {
-    static const char *const keys[] = {"period", "source", IND_HOST_KEYS, NULL};
     sma_state tmp = {0};
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        ind_cfg_period(h, cfg, "period", 20, 2, 100000, &tmp.period) !=
-            PERP_OK ||
-        ind_cfg_source(h, cfg, &tmp.src) != PERP_OK)
+    if (perp_cfg_period(h, cfg, "period", 20, &tmp.period) != PERP_OK ||
+        perp_cfg_price_source(h, cfg, &tmp.src) != PERP_OK)
         return PERP_EINVAL;
     sma_state *s = malloc(sizeof *s);
     double *ring = calloc(tmp.period, sizeof *ring);
@@ -102,12 +103,12 @@ static void sma_fill(sma_state *s, double x)
     s->seen++;
 }
 
-static int sma_update(void *self, const perp_candle *c, const double *prior,
-                      double *out)
+static perp_status sma_update(void *self, const perp_candle *c,
+                              const double *prior, double *out)
 {
     (void)prior;
     sma_state *s = self;
-    double x = ind_source_value(s->src, c);
+    double x = perp_price_source_value(s->src, c);
     if (s->seen < s->period) {
         sma_fill(s, x);
         out[0] = s->seen == s->period ? s->sum * s->inv_period : NAN;
@@ -148,5 +149,6 @@ static const perp_indicator_vtable sma_vtable = {
     .lookback = sma_lookback,
 };
 
-PERP_PLUGIN(PERP_KIND_INDICATOR, "sma", "1.0.0",
-            "simple moving average (TA-Lib SMA)", sma_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "sma", "1.0.0",
+                        "simple moving average (TA-Lib SMA)", sma_vtable,
+                        sma_config)

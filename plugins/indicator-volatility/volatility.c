@@ -16,7 +16,7 @@
  * Python twin used, so the regime thresholds calibrated on it carry over.
  * The sample form would be larger by sqrt(w/(w-1)) (3.5 % for w = 15).
  *
- * Config: window (15, 2..100000), source (close). O(1) per candle
+ * Keys: vol_config below. O(1) per candle
  * (amortised; see rolling_std.h), and no libm call for the returns of
  * ordinary candles (see log_return below).
  */
@@ -24,14 +24,15 @@
 #include <stdlib.h>
 #include <perp/sdk.h>
 
+#include <perp/indicator.h>
+
 #include "../indicator-bollinger/rolling_std.h"
-#include "../indicator-ema/indicator_cfg.h"
 
 #define VOL_MS_PER_YEAR (365.0 * 86400000.0)
 
 typedef struct vol_state {
     size_t window;
-    ind_source src;
+    perp_price_source src;
     rstd win;
     double prev;      /* previous price, NAN before the first */
     double inv_prev;  /* 1 / prev, computed a candle ahead of its use */
@@ -47,15 +48,16 @@ static void vol_reset(void *self)
     s->inv_prev = NAN;
 }
 
-static int vol_create(const perp_host *h, const perp_config_node *cfg,
-                      void **self)
+static const perp_config_key vol_config[] = {
+    PERP_CFG_PERIOD("window", "15", 2, "log returns in the deviation"),
+    PERP_CFG_PRICE_SOURCE, PERP_CFG_LAST};
+
+static perp_status vol_create(const perp_host *h, const perp_config_node *cfg,
+                              void **self)
 {
-    static const char *const keys[] = {"window", "source", IND_HOST_KEYS, NULL};
     vol_state tmp = {0};
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        ind_cfg_period(h, cfg, "window", 15, 2, 100000, &tmp.window) !=
-            PERP_OK ||
-        ind_cfg_source(h, cfg, &tmp.src) != PERP_OK)
+    if (perp_cfg_period(h, cfg, "window", 15, &tmp.window) != PERP_OK ||
+        perp_cfg_price_source(h, cfg, &tmp.src) != PERP_OK)
         return PERP_EINVAL;
     vol_state *s = malloc(sizeof *s);
     if (!s)
@@ -212,12 +214,12 @@ RSTD_COLD static int vol_rescale_write(vol_state *s, const perp_candle *c,
     return PERP_OK;
 }
 
-static int vol_update(void *self, const perp_candle *c, const double *prior,
-                      double *out)
+static perp_status vol_update(void *self, const perp_candle *c,
+                              const double *prior, double *out)
 {
     (void)prior;
     vol_state *s = self;
-    double x = ind_source_value(s->src, c);
+    double x = perp_price_source_value(s->src, c);
     double prev = s->prev, inv_prev = s->inv_prev;
     s->prev = x;
     if (!RSTD_LIKELY(rstd_full(&s->win) && !isnan(prev)))
@@ -259,6 +261,7 @@ static const perp_indicator_vtable vol_vtable = {
     .lookback = vol_lookback,
 };
 
-PERP_PLUGIN(PERP_KIND_INDICATOR, "volatility", "1.0.0",
-            "realized volatility of log returns, per candle and annualised",
-            vol_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "volatility", "1.0.0",
+                        "realized volatility of log returns, per candle and "
+                        "annualised",
+                        vol_vtable, vol_config)

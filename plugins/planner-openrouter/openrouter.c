@@ -293,7 +293,8 @@ static void say_prompt(planner *p, const or_prompt *pr)
     }
 }
 
-static int or_plan(void *self, const perp_observation *obs, perp_decision *out)
+static perp_status or_plan(void *self, const perp_observation *obs,
+                           perp_decision *out)
 {
     planner *p = self;
     or_prompt pr;
@@ -343,8 +344,8 @@ static int or_plan(void *self, const perp_observation *obs, perp_decision *out)
     return PERP_OK;
 }
 
-static int or_create(const perp_host *host, const perp_config_node *cfg,
-                     void **self)
+static perp_status or_create(const perp_host *host, const perp_config_node *cfg,
+                             void **self)
 {
     planner *p = calloc(1, sizeof *p);
     if (!p)
@@ -388,6 +389,7 @@ static const perp_planner_vtable or_vtable = {
     .plan = or_plan,
 };
 
-PERP_PLUGIN(PERP_KIND_PLANNER, "openrouter", "1.0.0",
-            "LLM planner over an OpenAI-compatible chat-completions API",
-            or_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_PLANNER, "openrouter", "1.0.0",
+                        "LLM planner over an OpenAI-compatible "
+                        "chat-completions API",
+                        or_vtable, or_config_map)

@@ -8,6 +8,105 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One row of `prices`. */
+static const perp_config_key price_rows[] = {
+    PERP_CFG_REQ_STR("model", "model id the prices are for"),
+    {.name = "input",
+     .type = PERP_CFG_NUMBER,
+     .default_value = "0",
+     .min = 0,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "USD per million prompt tokens"},
+    {.name = "output",
+     .type = PERP_CFG_NUMBER,
+     .default_value = "0",
+     .min = 0,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "USD per million completion tokens"},
+    {.name = "cached_input",
+     .type = PERP_CFG_NUMBER,
+     .min = 0,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "USD per million cached prompt tokens (default: input)"},
+    PERP_CFG_LAST};
+
+const perp_config_key or_config_map[] = {
+    PERP_CFG_STR("base_url", "https://openrouter.ai/api/v1",
+                 "OpenAI-compatible API root (/chat/completions is added)"),
+    PERP_CFG_STR("model", "deepseek/deepseek-v3.2", "model id"),
+    PERP_CFG_STR("api_key_env", "OPENROUTER_API_KEY",
+                 "environment variable holding the API key"),
+    PERP_CFG_FILE("system_prompt", "config/prompts/system.md",
+                  "system prompt file"),
+    PERP_CFG_FILE("user_prompt", "config/prompts/user.md",
+                  "user prompt template file"),
+    PERP_CFG_CHOICE("response_format", "json_schema",
+                    "json_schema|json_object|none",
+                    "response_format sent with the request"),
+    PERP_CFG_NUM("temperature", "0.2", 0, 2, "sampling temperature"),
+    {.name = "max_tokens",
+     .type = PERP_CFG_INTEGER,
+     .default_value = "4000",
+     .min = 0,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "completion token cap (0: none sent)"},
+    PERP_CFG_DUR("connect_timeout", "10s", 1, 3600000,
+                 "TCP/TLS connect timeout"),
+    PERP_CFG_DUR("timeout", "120s", 1, 3600000, "whole-request timeout"),
+    PERP_CFG_INT("max_retries", "3", 0, 20,
+                 "retries on 429, 5xx and transport errors"),
+    PERP_CFG_DUR("backoff", "1s", 0, 3600000,
+                 "first retry delay (doubling, with jitter)"),
+    PERP_CFG_DUR("max_backoff", "30s", 0, 3600000, "retry delay cap"),
+    PERP_CFG_DUR("max_retry_after", "60s", 0, 86400000,
+                 "longest Retry-After honoured"),
+    PERP_CFG_BOOLEAN("repair", "true",
+                     "one repair request on an unparsable answer"),
+    PERP_CFG_FILE("record", NULL, "store answers by request hash (JSONL)"),
+    PERP_CFG_FILE("replay", NULL,
+                  "answer from a record file offline (no key needed)"),
+    {.name = "price_in_per_mtok",
+     .type = PERP_CFG_NUMBER,
+     .default_value = "0",
+     .min = 0,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "USD per million prompt tokens, when the server reports "
+                    "no usage.cost and `prices` has no row for the model"},
+    {.name = "price_out_per_mtok",
+     .type = PERP_CFG_NUMBER,
+     .default_value = "0",
+     .min = 0,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "USD per million completion tokens, likewise"},
+    {.name = "prices",
+     .type = PERP_CFG_LIST,
+     .children = price_rows,
+     .min = 1,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "prices per model (deepseek/deepseek-v3.2 is built in)"},
+    PERP_CFG_CHOICE("observation_format", "text", "text|json",
+                    "the LLM rendering, or the record's JSON"),
+    PERP_CFG_INT("prompt_tokens_max", "6000", 0, 10000000,
+                 "estimated tokens of system + user message (0: no budget)"),
+    PERP_CFG_INT("prompt_context_candles", "2", 0, 100000,
+                 "context candles shown per market"),
+    PERP_CFG_INT("prompt_reason_chars", "40", 0, 100000,
+                 "characters of a round trip's reasons shown"),
+    PERP_CFG_STR("title", "perpd", "X-Title header (OpenRouter)"),
+    PERP_CFG_STR("referer", "", "HTTP-Referer header (OpenRouter)"),
+    {.name = "require_parameters",
+     .type = PERP_CFG_BOOL,
+     .description = "provider.require_parameters (default: true on "
+                    "openrouter.ai, else false)"},
+    {.name = "max_response_bytes",
+     .type = PERP_CFG_INTEGER,
+     .default_value = "8388608",
+     .min = 1024,
+     .max = 1 << 30,
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX,
+     .description = "largest response body read"},
+    PERP_CFG_LAST};
+
 static char *read_file(const perp_host *h, const char *what, const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -30,9 +129,10 @@ static char *read_file(const perp_host *h, const char *what, const char *path)
     return buf;
 }
 
-static int read_strings(const perp_host *h, const perp_config_node *n,
-                        or_config *c, const char **base, const char **fmt,
-                        const char **sys, const char **user)
+static perp_status read_strings(const perp_host *h, const perp_config_node *n,
+                                or_config *c, const char **base,
+                                const char **fmt, const char **sys,
+                                const char **user)
 {
     const char *record = "", *replay = "";
     if (h->cfg_str(h, n, "base_url", "https://openrouter.ai/api/v1", base) ||
@@ -51,8 +151,8 @@ static int read_strings(const perp_host *h, const perp_config_node *n,
     return PERP_OK;
 }
 
-static int read_numbers(const perp_host *h, const perp_config_node *n,
-                        or_config *c, int64_t *max_resp)
+static perp_status read_numbers(const perp_host *h, const perp_config_node *n,
+                                or_config *c, int64_t *max_resp)
 {
     if (h->cfg_num(h, n, "temperature", 0.2, &c->temperature) ||
         h->cfg_int(h, n, "max_tokens", 4000, &c->max_tokens) ||
@@ -71,28 +171,17 @@ static int read_numbers(const perp_host *h, const perp_config_node *n,
     return PERP_OK;
 }
 
-static int check_ranges(const perp_host *h, const perp_config_node *n,
-                        const or_config *c, int64_t max_resp)
+static perp_status check_exclusive(const perp_host *h,
+                                   const perp_config_node *n,
+                                   const or_config *c)
 {
-    if (c->temperature < 0 || c->temperature > 2)
-        return h->cfg_error(h, h->cfg_child(n, "temperature"),
-                            "temperature: expected 0..2, found %g",
-                            c->temperature);
-    if (c->max_tokens < 0 || c->max_retries < 0 || c->max_retries > 20)
-        return h->cfg_error(h, n,
-                            "max_tokens must be >= 0 and max_retries 0..20");
-    if (c->timeout_ms <= 0 || c->connect_ms <= 0)
-        return h->cfg_error(h, n, "timeouts must be positive");
-    if (max_resp < 1024)
-        return h->cfg_error(h, h->cfg_child(n, "max_response_bytes"),
-                            "max_response_bytes: expected >= 1024");
     if (c->record && c->replay)
         return h->cfg_error(h, n, "record and replay exclude each other");
     return PERP_OK;
 }
 
-static int read_format(const perp_host *h, const perp_config_node *n,
-                       const char *fmt, or_config *c)
+static perp_status read_format(const perp_host *h, const perp_config_node *n,
+                               const char *fmt, or_config *c)
 {
     if (strcmp(fmt, "json_schema") == 0)
         c->format = OR_FORMAT_JSON_SCHEMA;
@@ -108,7 +197,7 @@ static int read_format(const perp_host *h, const perp_config_node *n,
     return PERP_OK;
 }
 
-static int read_key(const perp_host *h, or_config *c)
+static perp_status read_key(const perp_host *h, or_config *c)
 {
     const char *key = getenv(c->key_env);
     if (key && *key) {
@@ -124,8 +213,8 @@ static int read_key(const perp_host *h, or_config *c)
     return PERP_EINVAL;
 }
 
-static int read_prompt(const perp_host *h, const perp_config_node *n,
-                       or_config *c)
+static perp_status read_prompt(const perp_host *h, const perp_config_node *n,
+                               or_config *c)
 {
     const char *fmt = "text";
     if (h->cfg_str(h, n, "observation_format", "text", &fmt) ||
@@ -133,21 +222,7 @@ static int read_prompt(const perp_host *h, const perp_config_node *n,
         h->cfg_int(h, n, "prompt_context_candles", 2, &c->context_candles) ||
         h->cfg_int(h, n, "prompt_reason_chars", 40, &c->reason_chars))
         return PERP_EINVAL;
-    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
-        return h->cfg_error(h, h->cfg_child(n, "observation_format"),
-                            "observation_format: expected text or json, "
-                            "found '%s'",
-                            fmt);
-    c->text_format = strcmp(fmt, "text") == 0;
-    if (c->prompt_tokens_max < 0 || c->prompt_tokens_max > 10000000)
-        return h->cfg_error(h, h->cfg_child(n, "prompt_tokens_max"),
-                            "prompt_tokens_max: expected 0 (no budget) .. "
-                            "10000000");
-    if (c->context_candles < 0 || c->context_candles > 100000 ||
-        c->reason_chars < 0 || c->reason_chars > 100000)
-        return h->cfg_error(h, n,
-                            "prompt_context_candles and prompt_reason_chars: "
-                            "expected 0..100000");
+    c->text_format = strcmp(fmt, "json") != 0; /* the map allows these two */
     return PERP_OK;
 }
 
@@ -159,23 +234,18 @@ static const struct {
     double in, out, cached;
 } builtin_prices[] = {{"deepseek/deepseek-v3.2", 0.28, 0.40, 0.28}};
 
-static int price_row(const perp_host *h, const perp_config_node *row,
-                     or_config *c)
+static perp_status price_row(const perp_host *h, const perp_config_node *row,
+                             or_config *c)
 {
-    static const char *const keys[] = {"model", "input", "output",
-                                       "cached_input", NULL};
     const char *model = NULL;
     double in = 0, out = 0, cached = -1;
-    if (h->cfg_check_keys(h, row, keys) ||
-        h->cfg_str(h, row, "model", NULL, &model) ||
+    if (h->cfg_str(h, row, "model", NULL, &model) ||
         h->cfg_num(h, row, "input", 0, &in) ||
         h->cfg_num(h, row, "output", 0, &out) ||
         h->cfg_num(h, row, "cached_input", -1, &cached))
         return PERP_EINVAL;
     if (!model || !*model)
         return h->cfg_error(h, row, "prices: each row needs a model");
-    if (in < 0 || out < 0)
-        return h->cfg_error(h, row, "prices: input and output must be >= 0");
     if (strcmp(model, c->model) == 0) {
         c->price_in = in;
         c->price_out = out;
@@ -186,17 +256,13 @@ static int price_row(const perp_host *h, const perp_config_node *row,
     return PERP_OK;
 }
 
-static int read_prices(const perp_host *h, const perp_config_node *n,
-                       or_config *c)
+static perp_status read_prices(const perp_host *h, const perp_config_node *n,
+                               or_config *c)
 {
     const perp_config_node *list = n ? h->cfg_child(n, "prices") : NULL;
     for (size_t i = 0; list && i < h->cfg_len(list); i++)
         if (price_row(h, h->cfg_at(list, i), c))
             return PERP_EINVAL;
-    if (list && h->cfg_len(list) == 0)
-        return h->cfg_error(h, list,
-                            "prices: expected a list of {model, "
-                            "input, output, cached_input}");
     if (c->price_known)
         return PERP_OK;
     if (c->price_in_per_mtok > 0 || c->price_out_per_mtok > 0) {
@@ -218,44 +284,15 @@ static int read_prices(const perp_host *h, const perp_config_node *n,
     return PERP_OK;
 }
 
-int or_config_read(const perp_host *h, const perp_config_node *n, or_config *c)
+perp_status or_config_read(const perp_host *h, const perp_config_node *n,
+                           or_config *c)
 {
-    static const char *const keys[] = {"base_url",
-                                       "model",
-                                       "api_key_env",
-                                       "system_prompt",
-                                       "user_prompt",
-                                       "response_format",
-                                       "temperature",
-                                       "max_tokens",
-                                       "connect_timeout",
-                                       "timeout",
-                                       "max_retries",
-                                       "backoff",
-                                       "max_backoff",
-                                       "max_retry_after",
-                                       "repair",
-                                       "record",
-                                       "replay",
-                                       "price_in_per_mtok",
-                                       "price_out_per_mtok",
-                                       "title",
-                                       "referer",
-                                       "require_parameters",
-                                       "max_response_bytes",
-                                       "observation_format",
-                                       "prompt_tokens_max",
-                                       "prompt_context_candles",
-                                       "prompt_reason_chars",
-                                       "prices",
-                                       NULL};
     const char *base, *fmt, *sys, *user;
     int64_t max_resp = 0;
     memset(c, 0, sizeof *c);
-    if ((n && h->cfg_check_keys(h, n, keys)) ||
-        read_strings(h, n, c, &base, &fmt, &sys, &user) ||
+    if (read_strings(h, n, c, &base, &fmt, &sys, &user) ||
         read_numbers(h, n, c, &max_resp) || read_format(h, n, fmt, c) ||
-        check_ranges(h, n, c, max_resp))
+        check_exclusive(h, n, c))
         return PERP_EINVAL;
     c->max_response = (size_t)max_resp;
     if (read_prompt(h, n, c) || read_prices(h, n, c))

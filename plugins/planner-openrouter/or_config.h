@@ -1,23 +1,6 @@
 /*
- * or_config.h — planner-openrouter's YAML settings, prompts and key.
- *
- *   base_url: https://openrouter.ai/api/v1   model: deepseek/deepseek-v3.2
- *   api_key_env: OPENROUTER_API_KEY
- *   system_prompt: config/prompts/system.md  user_prompt:
- * config/prompts/user.md response_format: json_schema | json_object | none
- *   temperature: 0.2   max_tokens: 4000
- *   connect_timeout: 10s   timeout: 120s
- *   max_retries: 3   backoff: 1s   max_backoff: 30s   max_retry_after: 60s
- *   repair: true   record: FILE   replay: FILE
- *   price_in_per_mtok: 0   price_out_per_mtok: 0 (USD per million tokens,
- *       used when the server reports no usage.cost)
- *   prices: [{model: M, input: USD/Mtok, output: USD/Mtok, cached_input:
- *       USD/Mtok}] (per model; deepseek/deepseek-v3.2 is built in)
- *   observation_format: text | json (the LLM rendering, or the record's)
- *   prompt_tokens_max: 6000 (estimated tokens of system + user message)
- *   prompt_context_candles: 2   prompt_reason_chars: 40
- *   title: perpd   referer: ""   require_parameters: (true on openrouter.ai)
- *   max_response_bytes: 8388608
+ * or_config.h — planner-openrouter's YAML settings, prompts and key. The
+ * keys are or_config_map (`perpd plugins --describe openrouter`).
  */
 #ifndef OR_CONFIG_H
 #define OR_CONFIG_H
@@ -55,9 +38,13 @@ typedef struct or_config {
     size_t max_response;
 } or_config;
 
+/* The plugin's YAML keys, checked by the host before create(). */
+extern const perp_config_key or_config_map[];
+
 /* PERP_OK, or PERP_EINVAL after logging what is wrong (a missing key
  * names the variable, never a value). */
-int or_config_read(const perp_host *h, const perp_config_node *n, or_config *c);
+perp_status or_config_read(const perp_host *h, const perp_config_node *n,
+                           or_config *c);
 void or_config_free(or_config *c);
 
 #endif

@@ -22,8 +22,8 @@ typedef struct rules {
     trend_memory mem[PERP_MAX_SYMBOLS];
 } rules;
 
-static int rules_create(const perp_host *host, const perp_config_node *cfg,
-                        void **self)
+static perp_status rules_create(const perp_host *host,
+                                const perp_config_node *cfg, void **self)
 {
     rules *r = calloc(1, sizeof *r);
     if (!r)
@@ -91,8 +91,8 @@ static trend_memory *memory_of(rules *r, const char *symbol)
     return &r->mem[r->n_mem++];
 }
 
-static int rules_plan(void *self, const perp_observation *obs,
-                      perp_decision *out)
+static perp_status rules_plan(void *self, const perp_observation *obs,
+                              perp_decision *out)
 {
     rules *r = self;
     size_t entries = 0, exits = 0;
@@ -126,7 +126,8 @@ static const perp_planner_vtable rules_vtable = {
     .plan = rules_plan,
 };
 
-PERP_PLUGIN(PERP_KIND_PLANNER, "rules", "2.0.0",
-            "deterministic slow trend following (EMA spread with hysteresis, "
-            "regime filter, volatility stops, risk sizing); no key",
-            rules_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_PLANNER, "rules", "2.0.0",
+                        "deterministic slow trend following (EMA spread with "
+                        "hysteresis, regime filter, volatility stops, risk "
+                        "sizing); no key",
+                        rules_vtable, rules_config_map)

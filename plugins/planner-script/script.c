@@ -99,8 +99,8 @@ static int add_line(script_planner *p, int64_t ts, const char *text)
     return PERP_OK;
 }
 
-static int load_file(script_planner *p, const perp_config_node *cfg,
-                     const char *path)
+static perp_status load_file(script_planner *p, const perp_config_node *cfg,
+                             const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -129,13 +129,14 @@ static int load_file(script_planner *p, const perp_config_node *cfg,
     return rc;
 }
 
-static int script_create(const perp_host *host, const perp_config_node *cfg,
-                         void **self)
+static const perp_config_key script_config[] = {
+    PERP_CFG_REQ_FILE("path", "JSONL file of decisions, one per line"),
+    PERP_CFG_LAST};
+
+static perp_status script_create(const perp_host *host,
+                                 const perp_config_node *cfg, void **self)
 {
-    static const char *const keys[] = {"path", NULL};
     *self = NULL;
-    if (host->cfg_check_keys(host, cfg, keys) != PERP_OK)
-        return PERP_EINVAL;
     const char *path = NULL;
     if (host->cfg_str(host, cfg, "path", NULL, &path) != PERP_OK)
         return PERP_EINVAL;
@@ -156,8 +157,8 @@ static int script_create(const perp_host *host, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int script_plan(void *self, const perp_observation *obs,
-                       perp_decision *out)
+static perp_status script_plan(void *self, const perp_observation *obs,
+                               perp_decision *out)
 {
     script_planner *p = self;
     for (size_t i = 0; i < p->n; i++) {
@@ -180,5 +181,6 @@ static int script_plan(void *self, const perp_observation *obs,
 static const perp_planner_vtable script_vtable = {
     sizeof script_vtable, script_create, script_destroy, script_plan};
 
-PERP_PLUGIN(PERP_KIND_PLANNER, "script", "1.0.0",
-            "decisions replayed from a JSONL file", script_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_PLANNER, "script", "1.0.0",
+                        "decisions replayed from a JSONL file", script_vtable,
+                        script_config)

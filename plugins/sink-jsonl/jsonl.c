@@ -1,8 +1,8 @@
 /*
  * jsonl.c — sink plugin "jsonl": appends every record as one JSON object
  * per line, {"type":..., "ts":..., "version":..., ...fields}. Lines are
- * flushed every `flush_every` records (default 1), so by default a crash
- * of perpd loses no record already written.
+ * flushed every `flush_every` records (jsonl_config), by default each, so
+ * a crash of perpd loses no record already written.
  */
 #include <perp/sdk.h>
 
@@ -289,25 +289,28 @@ static int make_parents(const char *path)
     return rc;
 }
 
-static int jsonl_create(const perp_host *h, const perp_config_node *cfg,
-                        void **self)
+static const perp_config_key jsonl_config[] = {
+    PERP_CFG_REQ_FILE("path", "the .jsonl file to append records to"),
+    {.name = "flush_every",
+     .type = PERP_CFG_INTEGER,
+     .default_value = "1",
+     .min = 1,
+     .flags = PERP_CFG_HAS_MIN,
+     .description = "records between flushes to the file"},
+    PERP_CFG_LAST};
+
+static perp_status jsonl_create(const perp_host *h, const perp_config_node *cfg,
+                                void **self)
 {
-    static const char *const keys[] = {"path", "flush_every", NULL};
     const char *path = NULL;
     int64_t flush_every = 1;
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        h->cfg_str(h, cfg, "path", NULL, &path) != PERP_OK ||
+    if (h->cfg_str(h, cfg, "path", NULL, &path) != PERP_OK ||
         h->cfg_int(h, cfg, "flush_every", 1, &flush_every) != PERP_OK)
         return PERP_EINVAL;
     if (!path || !*path)
         return h->cfg_error(h, cfg,
                             "key 'path' is required: the .jsonl file to "
                             "append records to");
-    if (flush_every < 1)
-        return h->cfg_error(h, h->cfg_child(cfg, "flush_every"),
-                            "key 'flush_every': expected an integer >= 1, "
-                            "found %lld",
-                            (long long)flush_every);
     jsonl_sink *s = calloc(1, sizeof *s);
     if (!s)
         return PERP_ENOMEM;
@@ -325,7 +328,7 @@ static int jsonl_create(const perp_host *h, const perp_config_node *cfg,
     return PERP_OK;
 }
 
-static int jsonl_write(void *self, const perp_record *rec)
+static perp_status jsonl_write(void *self, const perp_record *rec)
 {
     jsonl_sink *s = self;
     if (!rec)
@@ -354,7 +357,7 @@ static int jsonl_write(void *self, const perp_record *rec)
     return PERP_OK;
 }
 
-static int jsonl_flush(void *self)
+static perp_status jsonl_flush(void *self)
 {
     jsonl_sink *s = self;
     pthread_mutex_lock(&s->mu);
@@ -384,5 +387,6 @@ static const perp_sink_vtable jsonl_vtable = {
     .flush = jsonl_flush,
 };
 
-PERP_PLUGIN(PERP_KIND_SINK, "jsonl", "1.0.0",
-            "appends every record as one JSON object per line", jsonl_vtable)
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_SINK, "jsonl", "1.0.0",
+                        "appends every record as one JSON object per line",
+                        jsonl_vtable, jsonl_config)

@@ -8,6 +8,12 @@
  * before. O(1) per candle: a ring buffer of the window and its sum.
  *
  * YAML:   - {plugin: mysma, name: sma_10, period: 10}
+ *
+ * Its keys are declared once, in mysma_config: the host checks the YAML
+ * against that table before create() (type, range, unknown keys with a
+ * "did you mean", duplicates), fills in the defaults, and prints it for
+ * `perpd plugins --describe mysma`. <perp/indicator.h> adds rows and
+ * getters for a price `source:` and periods.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -22,20 +28,19 @@ typedef struct mysma {
     double sum;   /* sum of the ring */
 } mysma;
 
-/* create: read and check the config, allocate the state. The host and
- * the config node are borrowed and outlive the instance. */
-static int mysma_create(const perp_host *h, const perp_config_node *cfg,
-                        void **self)
+/* The YAML keys: name, default, range, description; one row each. */
+static const perp_config_key mysma_config[] = {
+    PERP_CFG_INT("period", "20", 2, 100000, "closes averaged"), PERP_CFG_LAST};
+
+/* create: read the config, allocate the state. The host has checked the
+ * node against mysma_config, so period is an integer in 2..100000. The
+ * host and the config node are borrowed and outlive the instance. */
+static perp_status mysma_create(const perp_host *h, const perp_config_node *cfg,
+                                void **self)
 {
-    static const char *const keys[] = {"period", NULL};
     int64_t period = 0;
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        h->cfg_int(h, cfg, "period", 20, &period) != PERP_OK)
+    if (h->cfg_int(h, cfg, "period", 20, &period) != PERP_OK)
         return PERP_EINVAL; /* the host has logged file:line:col */
-    if (period < 2 || period > 100000)
-        return h->cfg_error(h, h->cfg_child(cfg, "period"),
-                            "period: expected 2..100000, found %lld",
-                            (long long)period);
     mysma *s = calloc(1, sizeof *s);
     double *ring = calloc((size_t)period, sizeof *ring);
     if (!s || !ring) {
@@ -72,8 +77,8 @@ static const char *mysma_output_name(void *self, size_t i)
 
 /* update: fold in one closed candle, write output_count() values. prior
  * holds earlier indicators' outputs (unused here). */
-static int mysma_update(void *self, const perp_candle *c, const double *prior,
-                        double *out)
+static perp_status mysma_update(void *self, const perp_candle *c,
+                                const double *prior, double *out)
 {
     (void)prior;
     mysma *s = self;
@@ -116,6 +121,8 @@ static const perp_indicator_vtable mysma_vtable = {
     /* bind, output_label and summary are optional: left NULL */
 };
 
-/* The one exported symbol: perp_plugin_entry, returning the descriptor. */
-PERP_PLUGIN(PERP_KIND_INDICATOR, "mysma", "0.1.0",
-            "simple moving average (SDK template)", mysma_vtable)
+/* The one exported symbol: perp_plugin_entry, returning the descriptor
+ * (with the config map: SDK 1.2). */
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_INDICATOR, "mysma", "0.1.0",
+                        "simple moving average (SDK template)", mysma_vtable,
+                        mysma_config)

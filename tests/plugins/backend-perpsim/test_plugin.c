@@ -52,7 +52,7 @@ static int create(const char *yaml)
     env.ctx.emit = capture;
     env.ctx.emit_ud = &out;
     self = NULL;
-    return vt()->create(env.host, env.node, &self);
+    return plugin_env_create(&env, perp_plugin_entry(), &self);
 }
 
 static void finish(void)
@@ -225,7 +225,7 @@ Test(plugin, export_import_through_vtable)
     perp_account a1;
     vt()->account(first, &a1);
     self = NULL;
-    cr_assert_eq(vt()->create(env.host, env.node, &self), PERP_OK);
+    cr_assert_eq(plugin_env_create(&env, perp_plugin_entry(), &self), PERP_OK);
     cr_assert_eq(vt()->import_state(self, state), PERP_OK);
     perp_account a2;
     vt()->account(self, &a2);

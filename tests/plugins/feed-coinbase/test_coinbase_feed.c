@@ -42,7 +42,7 @@ static void *create_feed(plugin_env *env, int port, const char *extra)
              port, extra);
     cr_assert_eq(plugin_env_init(env, yaml, PRODUCTS, 2), 0);
     void *feed = NULL;
-    cr_assert_eq(cb_vt()->create(env->host, env->node, &feed), PERP_OK);
+    cr_assert_eq(plugin_env_create(env, perp_plugin_entry(), &feed), PERP_OK);
     return feed;
 }
 
@@ -267,7 +267,7 @@ Test(coinbase_feed, products_default_to_the_agent_symbols)
     plugin_env env;
     cr_assert_eq(plugin_env_init(&env, yaml, PRODUCTS, 2), 0);
     void *feed = NULL;
-    cr_assert_eq(cb_vt()->create(env.host, env.node, &feed), PERP_OK);
+    cr_assert_eq(plugin_env_create(&env, perp_plugin_entry(), &feed), PERP_OK);
     cr_expect(ws_server_wait_subscribes(s, 1, 5000));
     cr_expect_eq(ws_server_bad_subscribes(s), 0);
     cb_vt()->destroy(feed);
@@ -327,7 +327,7 @@ Test(coinbase_feed, bad_config_is_refused_with_a_clear_error)
         cr_assert_eq(plugin_env_init(&env, cases[i], PRODUCTS, 2), 0);
         void *feed = (void *)1;
         stderr_capture_begin();
-        int rc = cb_vt()->create(env.host, env.node, &feed);
+        int rc = plugin_env_create(&env, perp_plugin_entry(), &feed);
         char *log = stderr_capture_end();
         cr_expect_neq(rc, PERP_OK, "case %zu accepted", i);
         cr_expect_null(feed);

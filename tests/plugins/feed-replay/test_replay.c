@@ -74,7 +74,7 @@ static void *create_ok(plugin_env *env, const char *yaml,
 {
     cr_assert_eq(plugin_env_init(env, yaml, syms, n), 0);
     void *feed = NULL;
-    int rc = vt()->create(env->host, env->node, &feed);
+    int rc = plugin_env_create(env, perp_plugin_entry(), &feed);
     cr_assert_eq(rc, PERP_OK, "create failed for:\n%s", yaml);
     return feed;
 }
@@ -193,7 +193,7 @@ static void expect_refused(const char *yaml, const char *want)
     cr_assert_eq(plugin_env_init(&env, yaml, FIVE, 1), 0);
     void *feed = (void *)1;
     stderr_capture_begin();
-    int rc = vt()->create(env.host, env.node, &feed);
+    int rc = plugin_env_create(&env, perp_plugin_entry(), &feed);
     char *log = stderr_capture_end();
     cr_expect_neq(rc, PERP_OK, "accepted:\n%s", yaml);
     cr_expect_null(feed);
@@ -255,10 +255,14 @@ Test(replay, config_errors_are_clear)
     expect_refused("plugin: replay\ndir: /nonexistent-perpd\n",
                    "/nonexistent-perpd/BTC-USD_1m.csv: No such file");
     expect_refused("plugin: replay\ndir: x\nspeed: fast\n",
-                   "speed: expected max or a positive multiple");
+                   "test.yaml:3:8: key 'speed': expected a number in "
+                   "0.001..1e+09, or max, found 'fast'");
     expect_refused("plugin: replay\ndir: x\nfrom: yesterday\n",
                    "from: expected ISO 8601");
     expect_refused("plugin: replay\ndir: x\ninterval: 30s\n",
+                   "test.yaml:3:11: key 'interval': expected a duration in "
+                   "1m..366d, found 30s");
+    expect_refused("plugin: replay\ndir: x\ninterval: 90s\n",
                    "interval: expected whole minutes");
     expect_refused("plugin: replay\ndir: x\nfrom: 2023-04-02\n"
                    "to: 2023-04-01\n",

@@ -13,6 +13,7 @@
 
 #include "chat_server.h"
 #include "config.h"
+#include "plugin_instance.h"
 #include "plugin_services.h"
 #include "stderr_capture.h"
 #include "temp_dir.h"
@@ -166,9 +167,9 @@ static int create(const char *extra)
     host_config *cfg = host_config_parse(yaml, "or.yaml", err, sizeof err);
     cr_assert_not_null(cfg, "%s", err);
     host = host_services_new(&ctx, "openrouter");
-    const perp_planner_vtable *vt = perp_plugin_entry()->vtable;
     planner = NULL;
-    int rc = vt->create(host, host_config_root(cfg), &planner);
+    int rc = host_plugin_create(perp_plugin_entry(), host,
+                                host_config_root(cfg), &planner);
     tree = cfg; /* the plugin borrows strings from it until destroy */
     return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "stderr_capture.h"
 #include "config.h"
+#include "plugin_instance.h"
 #include "plugin_services.h"
 #include "trend_rule.h"
 #include "trend_sizing.h"
@@ -419,7 +420,9 @@ Test(rules, plugin_reads_yaml_and_remembers_exits)
     cr_assert_str_eq(desc->name, "rules");
     const perp_planner_vtable *vt = desc->vtable;
     void *self = NULL;
-    cr_assert_eq(vt->create(h, host_config_root(cfg), &self), PERP_OK);
+    cr_assert_eq(host_plugin_create(perp_plugin_entry(), h,
+                                    host_config_root(cfg), &self),
+                 PERP_OK);
     perp_decision out;
     memset(&out, 0, sizeof out);
     cr_assert_eq(vt->plan(self, &obs, &out), PERP_OK);
@@ -468,14 +471,14 @@ Test(rules, plugin_refuses_bad_config)
         "plugin: rules\nfast: \"\"\n",    "plugin: rules\nfoo: 1\n"};
     host_context ctx = {.version = "t"};
     perp_host *h = host_services_new(&ctx, "rules");
-    const perp_planner_vtable *vt = perp_plugin_entry()->vtable;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[256];
         host_config *cfg = host_config_parse(bad[i], "t.yaml", err, sizeof err);
         cr_assert_not_null(cfg, "%s", err);
         void *self = NULL;
-        cr_assert_eq(vt->create(h, host_config_root(cfg), &self), PERP_EINVAL,
-                     "accepted: %s", bad[i]);
+        cr_assert_eq(host_plugin_create(perp_plugin_entry(), h,
+                                        host_config_root(cfg), &self),
+                     PERP_EINVAL, "accepted: %s", bad[i]);
         host_config_free(cfg);
     }
     host_services_free(h);
@@ -495,7 +498,9 @@ Test(rules, plugin_names_missing_indicators_once)
     perp_host *h = host_services_new(&ctx, "rules");
     const perp_planner_vtable *vt = perp_plugin_entry()->vtable;
     void *self = NULL;
-    cr_assert_eq(vt->create(h, host_config_root(cfg), &self), PERP_OK);
+    cr_assert_eq(host_plugin_create(perp_plugin_entry(), h,
+                                    host_config_root(cfg), &self),
+                 PERP_OK);
     perp_decision out;
     stderr_capture_begin();
     for (int i = 0; i < 3; i++) {
@@ -532,7 +537,9 @@ Test(rules, missing_indicator_warning_with_huge_names_stays_in_bounds)
     perp_host *h = host_services_new(&ctx, "rules");
     const perp_planner_vtable *vt = perp_plugin_entry()->vtable;
     void *self = NULL;
-    cr_assert_eq(vt->create(h, host_config_root(cfg), &self), PERP_OK);
+    cr_assert_eq(host_plugin_create(perp_plugin_entry(), h,
+                                    host_config_root(cfg), &self),
+                 PERP_OK);
     perp_decision out;
     memset(&out, 0, sizeof out);
     stderr_capture_begin();

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "plugin_instance.h"
 #include "plugin_services.h"
 #include "stderr_capture.h"
 #include "temp_dir.h"
@@ -44,7 +45,7 @@ static int open_sink(fixture *f, const char *yaml_fmt)
     const perp_plugin_descriptor *d = perp_plugin_entry();
     cr_assert_eq(d->kind, PERP_KIND_SINK);
     f->vt = d->vtable;
-    return f->vt->create(f->host, host_config_root(f->cfg), &f->self);
+    return host_plugin_create(d, f->host, host_config_root(f->cfg), &f->self);
 }
 
 static void close_sink(fixture *f)
