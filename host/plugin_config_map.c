@@ -446,6 +446,13 @@ static void check_value(check_ctx *cx, const perp_config_key *row,
         else
             check_mapping(cx, v, row->children, NULL, path);
         return;
+    case PERP_CFG_PATH:
+        /* Checked as text for now. The seam for resolving it (a relative
+         * path against the YAML file's folder, a relative default against
+         * the data folder; issue 19) is here and in fill_row: both see
+         * every PATH node before create(). */
+        check_scalar(cx, row->type, row, v, path);
+        return;
     default:
         check_scalar(cx, row->type, row, v, path);
     }
