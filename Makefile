@@ -92,7 +92,7 @@ FUZZ_CC ?= clang
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 FUZZ_TARGETS := $(B)/fuzz/fuzz_coinbase_message $(B)/fuzz/fuzz_plugin_elf
 
-.PHONY: all deps test test-build bench install clean run replay format help fuzz
+.PHONY: all deps test test-build bench install clean run replay format help fuzz docs
 .DEFAULT_GOAL := all
 
 all: $(PERPD) $(PLUGIN_SOS)
@@ -104,6 +104,7 @@ help:
 	@echo "make test       install deps, build, run every test (plain and ASan/UBSan)"
 	@echo "make bench      build with -O2 and print benchmark figures"
 	@echo "make install    PREFIX=/usr/local DESTDIR= : perpd, plugins, SDK, perp-sdk.pc"
+	@echo "make docs       docs/plugins.md from every plugin's descriptor and config map"
 
 deps:
 	@scripts/deps.sh
@@ -242,6 +243,11 @@ run: deps all
 replay: deps all
 	@mkdir -p var
 	$(PERPD) run config/replay.yaml
+
+# docs/plugins.md from each plugin's descriptor and config map;
+# tests/integration/test_plugin_docs.c fails when the committed file differs.
+docs: all
+	$(PERPD) plugins --path $(B)/lib/perp --describe-all --markdown > docs/plugins.md
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "history.h"
 #include "plugin_command.h"
+#include "plugin_describe.h"
 #include "plugin_loader.h"
 #include "log.h"
 
@@ -31,6 +32,8 @@ static const char usage_text[] =
     "commands:\n"
     "  plugins [--path DIR]...          list plugins found (name, kind,\n"
     "                                   version, ABI, file) and refused ones\n"
+    "  plugins --describe NAME          a plugin's kind, version, YAML keys\n"
+    "                                   (type, default, range), outputs\n"
     "  check CONFIG [--path DIR]...     validate CONFIG: load, create and\n"
     "                                   destroy every plugin; exit 0 or 1\n"
     "  run CONFIG [--max-cycles N] [--path DIR]...\n"
@@ -52,10 +55,17 @@ static const char usage_text[] =
 
 static const char plugins_usage[] =
     "usage: perpd plugins [--path DIR]...\n"
+    "       perpd plugins [--path DIR]... --describe NAME [--markdown]\n"
+    "       perpd plugins [--path DIR]... --describe-all [--markdown]\n"
     "\n"
     "Lists every plugin found (name, kind, version, ABI, file) and every\n"
-    "file refused, with the reason. --path DIR (repeatable) searches exactly\n"
-    "those folders instead of the plugin path.\n";
+    "file refused, with the reason. --describe NAME (repeatable) prints\n"
+    "what a plugin is: kind, version, description, its YAML keys (type,\n"
+    "default, allowed values, description), its command, and for an\n"
+    "indicator its outputs and lookback with the defaults. --describe-all\n"
+    "prints every plugin found, feeds first. --markdown prints Markdown\n"
+    "(`make docs` writes docs/plugins.md so). --path DIR (repeatable)\n"
+    "searches exactly those folders instead of the plugin path.\n";
 
 static const char check_usage[] =
     "usage: perpd check CONFIG [--path DIR]...\n"
@@ -182,12 +192,72 @@ static void print_plugin(void *ud, const char *path, const host_plugin *pl,
            d->version, d->abi_major, d->abi_minor, path);
 }
 
+/* --describe NAME (repeatable), --describe-all and --markdown, taken out
+ * of argv (which is compacted) before the common options are parsed. */
+typedef struct describe_args {
+    const char **names; /* owned array; strings borrowed from argv */
+    size_t n;
+    int all, markdown;
+} describe_args;
+
+static int take_describe_args(int *argc, char **argv, describe_args *d)
+{
+    memset(d, 0, sizeof *d);
+    d->names = calloc((size_t)*argc + 1, sizeof *d->names);
+    if (!d->names)
+        return 1;
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--describe") == 0) {
+            if (i + 1 >= *argc)
+                return usage_error(plugins_usage, "%s needs a value", argv[i]);
+            d->names[d->n++] = argv[++i];
+        } else if (strcmp(argv[i], "--describe-all") == 0) {
+            d->all = 1;
+        } else if (strcmp(argv[i], "--markdown") == 0) {
+            d->markdown = 1;
+        } else {
+            argv[kept++] = argv[i];
+        }
+    }
+    *argc = kept;
+    if (d->markdown && !d->n && !d->all)
+        return usage_error(plugins_usage, "%s goes with --describe",
+                           "--markdown");
+    return 0;
+}
+
+/* The plugins of --describe/--describe-all, from the first n_dirs
+ * folders of search. */
+static int describe(const host_plugin_path *search, size_t n_dirs,
+                    const describe_args *d)
+{
+    host_plugin_path dirs = {search->dirs, n_dirs};
+    host_describe_format fmt =
+        d->markdown ? HOST_DESCRIBE_MARKDOWN : HOST_DESCRIBE_TEXT;
+    if (d->markdown)
+        host_plugin_describe_heading(stdout);
+    if (d->all)
+        return host_plugin_describe_every(&dirs, fmt, stdout);
+    int rc = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        if (i > 0 && !d->markdown)
+            putchar('\n');
+        rc |= host_plugin_describe_name(&dirs, d->names[i], fmt, stdout);
+    }
+    return rc;
+}
+
 static int cmd_plugins(int argc, char **argv)
 {
-    cli_args a;
-    int rc = parse_args(argc, argv, plugins_usage, 0, 0, &a);
+    describe_args d;
+    int rc = take_describe_args(&argc, argv, &d);
+    cli_args a = {0};
+    if (rc == 0)
+        rc = parse_args(argc, argv, plugins_usage, 0, 0, &a);
     if (rc != 0) {
         free(a.paths);
+        free(d.names);
         return parse_exit(rc);
     }
     host_plugin_path search;
@@ -197,6 +267,14 @@ static int cmd_plugins(int argc, char **argv)
         host_plugin_path_init(&search, NULL, 0);
     /* --path means "exactly these dirs", not "these first". */
     size_t n_dirs = a.n_paths ? a.n_paths : search.n;
+    if (d.n || d.all) {
+        rc = describe(&search, n_dirs, &d);
+        host_plugin_path_free(&search);
+        free(a.paths);
+        free(d.names);
+        return rc;
+    }
+    free(d.names);
     scan_totals t = {0, 0};
     size_t seen = 0, bad = 0;
     for (size_t i = 0; i < n_dirs; i++) {

@@ -176,9 +176,11 @@ static void list_text(const perp_config_key *row, char *buf, size_t len)
     if (has_lo && has_hi)
         snprintf(buf, len, "a list of %.0f..%.0f items", row->min, row->max);
     else if (has_lo)
-        snprintf(buf, len, "a list of at least %.0f items", row->min);
+        snprintf(buf, len, "a list of at least %.0f item%s", row->min,
+                 row->min == 1 ? "" : "s");
     else if (has_hi)
-        snprintf(buf, len, "a list of at most %.0f items", row->max);
+        snprintf(buf, len, "a list of at most %.0f item%s", row->max,
+                 row->max == 1 ? "" : "s");
     else
         snprintf(buf, len, "a list");
 }
