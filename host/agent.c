@@ -218,6 +218,39 @@ static int open_indicators(host_agent *a, const perp_config_node *root)
     return refused;
 }
 
+/* Candles a live start fetches for one timeframe: enough that every
+ * value the planner is shown of every indicator (agent.series of them)
+ * is defined, and the candle history is full. */
+static size_t warmup_count(const host_indicator_chain *c, size_t history,
+                           size_t series)
+{
+    size_t need = host_indicator_chain_warmup(c);
+    size_t n = need ? need + series - 1 : 0;
+    return n > history ? n : history;
+}
+
+/* The live warm-up per timeframe from the largest lookback (every market
+ * has the same chains); agent.warmup overrides the 1m count. */
+static void size_warmup(host_agent *a)
+{
+    if (a->n_markets == 0)
+        return;
+    const host_market *m = &a->markets[0];
+    host_agent_settings *s = &a->set;
+    s->warmup_ctx = warmup_count(&m->indctx, s->history, s->series);
+    s->warmup_1m = warmup_count(&m->ind1m, s->history, s->series);
+    if (!s->warmup_override)
+        return;
+    size_t need = host_indicator_chain_warmup(&m->ind1m);
+    if (s->warmup_override < need)
+        host_log(PERP_LOG_WARN, "agent",
+                 "agent.warmup %zu is below the %zu one-minute candles the "
+                 "indicators need: they start cold",
+                 s->warmup_override, need);
+    s->warmup_1m =
+        s->warmup_override > s->history ? s->warmup_override : s->history;
+}
+
 /* limits.max_leverage defaults to the backend's rule for the first
  * symbol (the venue's cap). */
 static void default_max_leverage(host_agent *a)
@@ -268,6 +301,8 @@ static int assemble(host_agent *a, const perp_config_node *root,
         rc = open_markets(a);
     if (rc == PERP_OK)
         rc = open_indicators(a, root);
+    if (rc == PERP_OK)
+        size_warmup(a);
     if (rc == PERP_OK)
         rc = open_one(a, root, "planner", PERP_KIND_PLANNER, &a->planner);
     if (rc == PERP_OK)

@@ -65,6 +65,11 @@ void host_agent_feedback_clear(host_agent *a);
  * time, folded into the equity curve. */
 void host_agent_record_account(host_agent *a);
 
+/* agent_warmup.c */
+/* Live start: recent candles of every market from the first feed that
+ * can backfill, as many as the indicators need (agent.c sizes them). */
+void host_agent_warmup(host_agent *a, int64_t now);
+
 /* Emits a record at the agent's clock. */
 void host_agent_emit(host_agent *a, perp_record *rec);
 

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "market_feed_merge.h"
-#include "history.h"
 #include "plugin_services.h"
 #include "log.h"
 
@@ -207,47 +206,6 @@ static int run_replay(host_agent *a)
 
 /* ------------------------------------------------------------ live */
 
-/* One fetch of the newest `count` candles of `granularity_s`; PERP_OK or
- * PERP_ERR after one warning line. */
-static int fetch_recent(const host_market *m, int granularity_s, size_t count,
-                        int64_t now, perp_candle **c, size_t *n)
-{
-    char err[256];
-    *c = NULL;
-    *n = 0;
-    if (host_history_fetch_recent(host_history_base_url(), m->symbol,
-                                  granularity_s, count, now, c, n, err,
-                                  sizeof err) == PERP_OK)
-        return PERP_OK;
-    free(*c);
-    *c = NULL;
-    host_log(PERP_LOG_WARN, "agent",
-             "bootstrap failed, every market starts cold (indicators warm "
-             "up from live candles): %s",
-             err);
-    return PERP_ERR;
-}
-
-/* Context candles first, so the 1m bootstrap's context folding cannot
- * precede them. The first failure ends the whole bootstrap: when the
- * REST endpoint is down, retrying it per symbol only delays the start. */
-static int bootstrap_market(host_agent *a, host_market *m, int64_t now)
-{
-    perp_candle *c;
-    size_t n;
-    if (fetch_recent(m, (int)(a->set.ctx_ms / 1000), a->set.history, now, &c,
-                     &n) != PERP_OK)
-        return PERP_ERR;
-    host_market_seed_ctx(m, c, n);
-    free(c);
-    if (g_stop || fetch_recent(m, 60, a->set.warmup_1m, now, &c, &n) != PERP_OK)
-        return PERP_ERR;
-    for (size_t i = 0; i < n; i++)
-        host_market_on_candle(m, &c[i]);
-    free(c);
-    return PERP_OK;
-}
-
 static void log_status(host_agent *a, int64_t now, int *stale_seen)
 {
     for (size_t i = 0; i < a->n_feeds; i++) {
@@ -345,11 +303,8 @@ static void start_cycle(host_agent *a, int64_t boundary)
 static int run_live(host_agent *a)
 {
     int64_t now = host_wall_ms();
-    host_history_set_stop_flag(&g_stop);
     if (a->set.bootstrap)
-        for (size_t i = 0; i < a->n_markets && !g_stop; i++)
-            if (bootstrap_market(a, &a->markets[i], now) != PERP_OK)
-                break;
+        host_agent_warmup(a, now);
     int *ended = calloc(a->n_feeds, sizeof *ended);
     int stale_seen[PERP_MAX_SYMBOLS] = {0};
     if (!ended)

@@ -147,9 +147,10 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
         return node_error(host_cfg_child(agent, "observation_every"),
                           "observation_every: expected a count >= 1", NULL);
     s->history = (size_t)history;
-    /* Indicators longer than the kept history (an EMA of 240 minutes)
-     * need more candles folded in at start than the planner is shown. */
-    s->warmup_1m = (size_t)warmup > s->history ? (size_t)warmup : s->history;
+    /* The warm-up is sized from the indicators' lookbacks once they are
+     * open (agent.c); agent.warmup only overrides the 1m count. */
+    s->warmup_override = (size_t)warmup;
+    s->warmup_1m = s->warmup_ctx = s->history;
     s->series = (size_t)series;
     return read_symbols(agent, s);
 }

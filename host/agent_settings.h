@@ -19,12 +19,15 @@ typedef struct host_agent_settings {
     const char *symbols[PERP_MAX_SYMBOLS]; /* borrowed or static */
     size_t n_symbols;
     int dry_run;
-    int bootstrap;             /* live: fetch recent candles at start */
-    size_t history;            /* candles kept per timeframe, default 60 */
-    size_t warmup_1m;          /* live: 1m candles fetched at start, so
-                                  long indicators are warm (>= history) */
-    size_t series;             /* indicator values kept, default 3 */
-    int64_t observation_every; /* OBSERVATION record every Nth cycle (1) */
+    int bootstrap;                /* live: fetch recent candles at start */
+    size_t history;               /* candles kept per timeframe, default 60 */
+    size_t warmup_override;       /* agent.warmup: 1m candles fetched at a
+                                     live start; 0: sized from the lookbacks */
+    size_t warmup_1m, warmup_ctx; /* live: candles fetched at start per
+                                     timeframe (set by the agent once its
+                                     indicators are open) */
+    size_t series;                /* indicator values kept, default 3 */
+    int64_t observation_every;    /* OBSERVATION record every Nth cycle (1) */
     perp_limits limits;
     int max_leverage_set; /* 0: take the backend's rules */
 } host_agent_settings;

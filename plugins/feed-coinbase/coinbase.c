@@ -1,12 +1,17 @@
 /*
  * coinbase.c — feed plugin "coinbase": Coinbase Exchange ticker and
- * heartbeat channels as PERP_EV_TICK events.
+ * heartbeat channels as PERP_EV_TICK events, and the venue's REST candles
+ * as its backfill (ABI 1.2: the live warm-up and `perpd history download
+ * --feed coinbase`; rest_candles.c).
  *
  * YAML keys: cb_config below (`perpd plugins --describe coinbase`).
  *
- * The service thread (ws_conn.c) parses every frame here and queues
- * ticks; next() pops them on the host's thread. Counters live under `mu`
- * because status() reads them from the host's thread.
+ * create() checks everything and prepares the connection; the WebSocket
+ * connects at the first next(), so an instance used only for backfill
+ * (the history command) never opens one. The service thread (ws_conn.c)
+ * parses every frame here and queues ticks; next() pops them on the
+ * host's thread. Counters live under `mu` because status() reads them
+ * from the host's thread.
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -18,6 +23,7 @@
 
 #include "log_limit.h"
 #include "parse.h"
+#include "rest_candles.h"
 #include "tick_queue.h"
 #include "ws_conn.h"
 
@@ -29,6 +35,9 @@ typedef struct cb_feed {
     cb_products prods;
     cb_tick_queue queue;
     cb_ws *ws;
+    int streaming;        /* ws started (first next()) */
+    const char *rest_url; /* borrowed from the config tree */
+    cb_rest *rest;        /* owned, made at the first backfill */
 
     pthread_mutex_t mu; /* everything below */
     uint64_t messages, gaps, malformed, late;
@@ -182,7 +191,7 @@ static char *subscribe_text(const cb_feed *f)
 }
 
 typedef struct cb_settings {
-    const char *url, *ca_file;
+    const char *url, *ca_file, *rest_url;
     int64_t stale, bmin, bmax, queue, max_message;
 } cb_settings;
 
@@ -206,6 +215,9 @@ static const perp_config_key cb_config[] = {
     PERP_CFG_INT("queue", "4096", 16, 1000000, "ticks buffered for next()"),
     PERP_CFG_INT("max_message", "65536", 1024, 16 << 20,
                  "largest WebSocket message accepted, bytes"),
+    PERP_CFG_STR("rest_url", CB_REST_DEFAULT_URL,
+                 "REST candles endpoint's base (the backfill: live warm-up, "
+                 "history download)"),
     PERP_CFG_LAST};
 
 static perp_status read_settings(const perp_host *h,
@@ -213,6 +225,8 @@ static perp_status read_settings(const perp_host *h,
 {
     if (h->cfg_str(h, cfg, "url", DEFAULT_URL, &s->url) != PERP_OK ||
         h->cfg_str(h, cfg, "ca_file", NULL, &s->ca_file) != PERP_OK ||
+        h->cfg_str(h, cfg, "rest_url", CB_REST_DEFAULT_URL, &s->rest_url) !=
+            PERP_OK ||
         h->cfg_duration_ms(h, cfg, "stale_after", 15000, &s->stale) !=
             PERP_OK ||
         h->cfg_duration_ms(h, cfg, "backoff_min", 1000, &s->bmin) != PERP_OK ||
@@ -224,6 +238,12 @@ static perp_status read_settings(const perp_host *h,
         return h->cfg_error(h, cfg, "backoff_min must be at most backoff_max");
     if (s->ca_file && !*s->ca_file)
         s->ca_file = NULL;
+    if (strncmp(s->rest_url, "https://", 8) != 0 &&
+        strncmp(s->rest_url, "http://", 7) != 0)
+        return h->cfg_error(h, h->cfg_child(cfg, "rest_url"),
+                            "rest_url: expected https://host[:port], found "
+                            "'%.200s'",
+                            s->rest_url);
     return PERP_OK;
 }
 
@@ -235,6 +255,7 @@ static void cb_destroy(void *self)
     if (!f)
         return;
     cb_ws_stop(f->ws); /* joins the thread: no callback runs after this */
+    cb_rest_free(f->rest);
     cb_queue_destroy(&f->queue);
     pthread_mutex_destroy(&f->mu);
     free(f);
@@ -251,6 +272,7 @@ static perp_status cb_create(const perp_host *host, const perp_config_node *cfg,
     if (!f)
         return PERP_ENOMEM;
     f->host = host;
+    f->rest_url = s.rest_url;
     pthread_mutex_init(&f->mu, NULL);
     cb_log_limit_init(&f->rl_malformed, 5, 10000);
     cb_log_limit_init(&f->rl_gap, 5, 60000);
@@ -266,7 +288,7 @@ static perp_status cb_create(const perp_host *host, const perp_config_node *cfg,
                     s.stale,    s.bmin,      s.bmax,    (size_t)s.max_message,
                     on_message, on_oversize, f};
     snprintf(err, sizeof err, "out of memory");
-    f->ws = sub ? cb_ws_start(&o, err, sizeof err) : NULL;
+    f->ws = sub ? cb_ws_new(&o, err, sizeof err) : NULL;
     free(sub);
     if (!f->ws) {
         host->log(host, PERP_LOG_ERROR, "%s", err);
@@ -281,6 +303,14 @@ static perp_status cb_next(void *self, perp_event *ev, int timeout_ms)
 {
     cb_feed *f = self;
     perp_tick t;
+    if (!f->streaming) {
+        char err[256];
+        if (cb_ws_run(f->ws, err, sizeof err) != 0) {
+            f->host->log(f->host, PERP_LOG_ERROR, "%s", err);
+            return PERP_ERR;
+        }
+        f->streaming = 1;
+    }
     if (!cb_queue_pop(&f->queue, &t, timeout_ms))
         return PERP_AGAIN;
     memset(ev, 0, sizeof *ev);
@@ -315,14 +345,45 @@ static perp_status cb_status(void *self, perp_feed_status *out)
     return PERP_OK;
 }
 
+/* Candles from the REST endpoint (rest_candles.c). An empty range makes
+ * no request: it only says whether the interval is served. */
+static perp_status cb_backfill(void *self, const char *symbol,
+                               int64_t interval_ms, int64_t from_ms,
+                               int64_t to_ms, perp_candle *out, size_t cap,
+                               size_t *n)
+{
+    cb_feed *f = self;
+    *n = 0;
+    if (!cb_rest_interval_ok(interval_ms))
+        return PERP_EUNSUPPORTED;
+    if (!symbol || !*symbol || from_ms < 0 || to_ms < from_ms ||
+        from_ms % interval_ms || to_ms % interval_ms ||
+        (uint64_t)((to_ms - from_ms) / interval_ms) > cap) {
+        f->host->log(f->host, PERP_LOG_ERROR,
+                     "backfill: bad request (symbol '%s', %lld..%lld by "
+                     "%lld ms, room for %zu)",
+                     symbol ? symbol : "", (long long)from_ms, (long long)to_ms,
+                     (long long)interval_ms, cap);
+        return PERP_EINVAL;
+    }
+    if (from_ms == to_ms)
+        return PERP_OK;
+    if (!f->rest && !(f->rest = cb_rest_new(f->host, f->rest_url)))
+        return PERP_ERR;
+    return cb_rest_candles(f->rest, symbol, interval_ms, from_ms, to_ms, out,
+                           cap, n);
+}
+
 static const perp_feed_vtable vtable = {
     .struct_size = sizeof(perp_feed_vtable),
     .create = cb_create,
     .destroy = cb_destroy,
     .next = cb_next,
     .status = cb_status,
+    .backfill = cb_backfill,
 };
 
-PERP_PLUGIN_WITH_CONFIG(PERP_KIND_FEED, "coinbase", "1.0.0",
-                        "Coinbase Exchange WebSocket ticker feed (live)",
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_FEED, "coinbase", CB_FEED_VERSION,
+                        "Coinbase Exchange WebSocket ticker feed (live), REST "
+                        "candles backfill",
                         vtable, cb_config)

@@ -26,6 +26,7 @@ struct cb_ws {
     struct lws_context *ctx;
     struct lws *wsi; /* current connection or NULL; service thread only */
     pthread_t thread;
+    int running; /* the service thread was started (cb_ws_run) */
     atomic_int stop;
 
     /* Service-thread state. */
@@ -295,7 +296,7 @@ static int parse_url(cb_ws *w, const char *url, char *err, size_t err_len)
     return 0;
 }
 
-cb_ws *cb_ws_start(const cb_ws_opts *o, char *err, size_t err_len)
+cb_ws *cb_ws_new(const cb_ws_opts *o, char *err, size_t err_len)
 {
     cb_ws *w = calloc(1, sizeof *w);
     if (!w) {
@@ -337,26 +338,32 @@ cb_ws *cb_ws_start(const cb_ws_opts *o, char *err, size_t err_len)
         cb_ws_stop(w);
         return NULL;
     }
+    return w;
+}
+
+int cb_ws_run(cb_ws *w, char *err, size_t err_len)
+{
+    if (w->running)
+        return 0;
     if (pthread_create(&w->thread, NULL, service_main, w) != 0) {
         snprintf(err, err_len, "cannot start the feed thread");
-        lws_context_destroy(w->ctx);
-        w->ctx = NULL;
-        cb_ws_stop(w);
-        return NULL;
+        return -1;
     }
-    return w;
+    w->running = 1;
+    return 0;
 }
 
 void cb_ws_stop(cb_ws *w)
 {
     if (!w)
         return;
-    if (w->ctx) {
+    if (w->running) {
         atomic_store(&w->stop, 1);
         lws_cancel_service(w->ctx);
         pthread_join(w->thread, NULL);
-        lws_context_destroy(w->ctx);
     }
+    if (w->ctx)
+        lws_context_destroy(w->ctx);
     pthread_mutex_destroy(&w->mu);
     free(w->subscribe);
     free(w->rx);

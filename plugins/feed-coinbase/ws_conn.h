@@ -37,8 +37,12 @@ typedef struct cb_ws_state {
     char detail[128];    /* last connection error, "" if none */
 } cb_ws_state;
 
-/* NULL with err set if the URL is unusable or lws cannot start. */
-cb_ws *cb_ws_start(const cb_ws_opts *o, char *err, size_t err_len);
+/* Checks the options and prepares the connection without connecting:
+ * NULL with err set if the URL is unusable or lws cannot start. */
+cb_ws *cb_ws_new(const cb_ws_opts *o, char *err, size_t err_len);
+/* Starts the service thread, which connects and keeps the connection
+ * up. 0, or -1 with err set. A second call does nothing. */
+int cb_ws_run(cb_ws *w, char *err, size_t err_len);
 /* Stops the thread, closes the connection, frees. NULL is a no-op. */
 void cb_ws_stop(cb_ws *w);
 void cb_ws_state_get(cb_ws *w, cb_ws_state *out);

@@ -3,8 +3,9 @@
  *
  * The CSV is the history format: header "ts,open,high,low,close,volume",
  * ts = open time in Unix seconds, rows strictly ascending and aligned to
- * the interval. Any deviation is an error naming file:line and what was
- * wrong; no row is ever skipped.
+ * the interval, checked by perp/candle_check.h (the rules `perpd history
+ * download` applies to what it writes). Any deviation is an error naming
+ * file:line and what was wrong; no row is ever skipped.
  */
 #ifndef RP_BARS_H
 #define RP_BARS_H

@@ -12,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <perp/candle_check.h>
+
 #define HEADER "ts,open,high,low,close,volume"
-/* 9999-12-31T23:59:59Z. Later times are corrupt rows, and bounding them
- * keeps ts * 1000 (milliseconds) far from int64 overflow. */
-#define TS_MAX 253402300799LL
 
 typedef struct cursor {
     const char *path;
@@ -95,7 +94,7 @@ static int parse_line(const cursor *c, const char *s, const char *e,
                     s, (size_t)(e - s));
     if (parse_ts(f[0], fl[0], &b->ts) != 0)
         return fail(c, "ts: expected Unix seconds, found", f[0], fl[0]);
-    if (b->ts > TS_MAX)
+    if (b->ts > PERP_CANDLE_TS_MAX_S)
         return fail(c, "ts after the year 9999:", f[0], fl[0]);
     double *v[5] = {&b->open, &b->high, &b->low, &b->close, &b->volume};
     for (int i = 0; i < 5; i++)
@@ -105,18 +104,17 @@ static int parse_line(const cursor *c, const char *s, const char *e,
                      NAMES[i + 1]);
             return fail(c, what, f[i + 1], fl[i + 1]);
         }
-    if (b->ts % interval_s != 0)
-        return fail(c, "ts not aligned to the replay interval:", f[0], fl[0]);
-    if (prev >= 0 && b->ts <= prev)
-        return fail(c, "ts not after the previous row's:", f[0], fl[0]);
-    if (!(b->open > 0 && b->high > 0 && b->low > 0 && b->close > 0))
-        return fail(c, "prices must be positive", NULL, 0);
-    if (b->volume < 0)
-        return fail(c, "volume is negative", NULL, 0);
-    if (b->high < b->open || b->high < b->close || b->low > b->open ||
-        b->low > b->close)
-        return fail(c, "high/low do not contain open and close", NULL, 0);
-    return 0;
+    /* The rules `perpd history download` applies to what it writes. */
+    perp_candle_fault bad = perp_candle_check(
+        b->ts, interval_s, prev, b->open, b->high, b->low, b->close, b->volume);
+    if (bad == PERP_CANDLE_OK)
+        return 0;
+    char what[80];
+    int on_ts = bad == PERP_CANDLE_TS_NEGATIVE || bad == PERP_CANDLE_TS_RANGE ||
+                bad == PERP_CANDLE_OFF_GRID || bad == PERP_CANDLE_NOT_AFTER;
+    snprintf(what, sizeof what, "%s%s", perp_candle_fault_text(bad),
+             on_ts ? ":" : "");
+    return fail(c, what, on_ts ? f[0] : NULL, on_ts ? fl[0] : 0);
 }
 
 static size_t trim_cr(const char *s, size_t n)

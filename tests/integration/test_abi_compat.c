@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi_fixture.h"
 #include "build_dir.h"
 #include "file_read.h"
 #include "jsonl_records.h"
@@ -177,35 +178,6 @@ Test(abi_compat, moving_a_member_of_the_host_table_or_a_vtable_fails_the_build)
 
 /* ------------------------------------------- a 1.1 plugin in 1.2 host */
 
-/* Builds tests/fixtures/abi-1.1/<name>.c into dir/<name>.so against the
- * 1.1 header only. */
-static void build_fixture(const char *dir, const char *name)
-{
-    char *src = NULL, *so = NULL, *out = NULL;
-    cr_assert(asprintf(&src, "tests/fixtures/abi-1.1/%s.c", name) > 0);
-    cr_assert(asprintf(&so, "%s/%s.so", dir, name) > 0);
-    char *argv[] = {"cc",
-                    "-std=c11",
-                    "-D_GNU_SOURCE",
-                    "-Wall",
-                    "-Wextra",
-                    "-Werror",
-                    "-shared",
-                    "-fPIC",
-                    "-fvisibility=hidden",
-                    "-Itests/fixtures/sdk-1.1",
-                    "-o",
-                    so,
-                    src,
-                    "-lm",
-                    NULL};
-    int rc = run_process(argv, &out);
-    cr_assert_eq(rc, 0, "cc %s against the 1.1 header:\n%s", name, out);
-    free(out);
-    free(so);
-    free(src);
-}
-
 static char *write_pipeline(const char *dir)
 {
     char text[2048];
@@ -235,8 +207,8 @@ static char *write_pipeline(const char *dir)
 Test(abi_compat, plugins_built_against_1_1_load_and_run, .timeout = 60)
 {
     char *dir = temp_dir_new();
-    build_fixture(dir, "tick11");
-    build_fixture(dir, "sma11");
+    abi11_build(dir, "tick11");
+    abi11_build(dir, "sma11");
     char *out = NULL, *bin = perpd_path();
     char *ls[] = {bin, "plugins", "--path", dir, NULL};
     cr_assert_eq(run_process(ls, &out), 0, "%s", out);

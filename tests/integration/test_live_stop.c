@@ -1,6 +1,7 @@
 /*
  * SIGINT in live mode stops perpd within seconds, wherever it is waiting:
- * in the start-up bootstrap against a REST endpoint that never answers,
+ * in the start-up warm-up (the coinbase feed's backfill) against a REST
+ * endpoint that never answers,
  * and with the planner's LLM request in flight against a chat server that
  * hangs. Before stopping, the sinks are flushed (the version record is in
  * the file). The feed is feed-coinbase against the local WebSocket server
@@ -93,8 +94,10 @@ static void assert_stops_on_sigint(pid_t pid, const char *dir)
     free(rec_path);
 }
 
+/* rest_url: the coinbase feed's candles endpoint (its warm-up), or NULL
+ * for the default (never reached: bootstrap is off then). */
 static char *write_yaml(const char *dir, int ws_port, const char *planner,
-                        int bootstrap)
+                        int bootstrap, const char *rest_url)
 {
     char text[4096];
     snprintf(text, sizeof text,
@@ -108,14 +111,16 @@ static char *write_yaml(const char *dir, int ws_port, const char *planner,
              "  - plugin: coinbase\n"
              "    url: ws://127.0.0.1:%d/\n"
              "    products: [BTC-USD]\n"
+             "%s%s%s"
              "planner:\n%s"
              "backend:\n"
              "  plugin: perpsim\n"
              "sinks:\n"
              "  - plugin: jsonl\n"
              "    path: %s/records.jsonl\n",
-             bootstrap ? "true" : "false", test_build_dir(), ws_port, planner,
-             dir);
+             bootstrap ? "true" : "false", test_build_dir(), ws_port,
+             rest_url ? "    rest_url: " : "", rest_url ? rest_url : "",
+             rest_url ? "\n" : "", planner, dir);
     return temp_dir_write(dir, "live.yaml", text);
 }
 
@@ -152,8 +157,8 @@ Test(live_stop, sigint_during_bootstrap)
     int lfd = silent_listener(&rest_port);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", rest_port);
-    setenv("PERP_COINBASE_REST_URL", url, 1);
-    char *yaml = write_yaml(dir, ws_server_port(ws), "  plugin: rules\n", 1);
+    char *yaml =
+        write_yaml(dir, ws_server_port(ws), "  plugin: rules\n", 1, url);
     char *log_path = NULL;
     cr_assert(asprintf(&log_path, "%s/perpd.log", dir) > 0);
     pid_t pid = spawn_perpd(yaml, log_path);
@@ -162,7 +167,6 @@ Test(live_stop, sigint_during_bootstrap)
     cr_assert_eq(poll(&p, 1, 10000), 1, "perpd never asked for candles");
     usleep(200000);
     assert_stops_on_sigint(pid, dir);
-    unsetenv("PERP_COINBASE_REST_URL");
     close(lfd);
     ws_server_stop(ws);
     free(log_path);
@@ -191,7 +195,7 @@ Test(live_stop, sigint_with_llm_call_in_flight)
              "  timeout: 120s\n",
              base);
     setenv(KEY_ENV, "sk-test-stop-key", 1);
-    char *yaml = write_yaml(dir, ws_server_port(ws), planner, 0);
+    char *yaml = write_yaml(dir, ws_server_port(ws), planner, 0, NULL);
     char *log_path = NULL;
     cr_assert(asprintf(&log_path, "%s/perpd.log", dir) > 0);
     pid_t pid = spawn_perpd(yaml, log_path);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <perp/candle_check.h>
+
 #define MAX_ROWS 300
 
 struct candles_server {
@@ -21,7 +23,10 @@ struct candles_server {
     int port;
     pthread_mutex_t mu; /* counters */
     int requests, max_rows, missing_ua, over_limit;
+    long buckets[6]; /* by granularity, in GRANS order */
 };
+
+static const int GRANS[6] = {60, 300, 900, 3600, 21600, 86400};
 
 int candles_server_row(const char *product, int64_t t, int g, double out[5])
 {
@@ -39,6 +44,26 @@ int candles_server_row(const char *product, int64_t t, int g, double out[5])
     out[3] = close;
     out[4] = (double)(k % 13) * 0.125 + 0.001;
     return 1;
+}
+
+int candles_server_bad_row(int64_t t, int g, double out[5])
+{
+    int64_t k = t / g;
+    out[0] = out[3] = 100.0;
+    out[1] = 101.0;
+    out[2] = 99.0;
+    out[4] = 1.0;
+    switch (k % 3) {
+    case 0:
+        out[0] = 0.0; /* a zero open */
+        return PERP_CANDLE_PRICE;
+    case 1:
+        out[1] = 98.0; /* high below low */
+        return PERP_CANDLE_HIGH_LOW;
+    default:
+        out[4] = -1.0;
+        return PERP_CANDLE_VOLUME;
+    }
 }
 
 static int parse_iso(const char *s, int64_t *out)
@@ -67,7 +92,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, int status,
 
 /* Rows for [start, end], newest first, as JSON. malloc'd. */
 static char *rows_json(const char *product, int64_t start, int64_t end, int g,
-                       int off_grid_s, int *n_rows)
+                       int off_grid_s, int bad_rows, int *n_rows)
 {
     size_t cap = 64 + (size_t)((end - start) / g + 1) * 120, len = 0;
     char *buf = malloc(cap);
@@ -83,8 +108,11 @@ static char *rows_json(const char *product, int64_t start, int64_t end, int g,
     }
     for (int64_t t = end / g * g; t >= first; t -= g) {
         double v[5];
-        if (!candles_server_row(product, t, g, v))
-            continue;
+        if (!candles_server_row(product, t, g, v)) {
+            if (!bad_rows)
+                continue;
+            candles_server_bad_row(t, g, v);
+        }
         len += (size_t)snprintf(
             buf + len, cap - len, "%s[%lld,%.17g,%.17g,%.17g,%.17g,%.17g]",
             *n_rows ? "," : "", (long long)t, v[2], v[1], v[0], v[3], v[4]);
@@ -123,9 +151,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (!ua || !*ua)
         return reply(c, 400, "{\"message\":\"User-Agent header is required\"}",
                      NULL);
-    if (n == s->o.fail_429_at)
+    if (n == s->o.fail_429_at || s->o.always_429)
         return reply(c, 429, "{\"message\":\"Public rate limit exceeded\"}",
-                     "1");
+                     s->o.retry_after ? s->o.retry_after : "1");
     if (n == s->o.fail_500_at)
         return reply(c, 500, "{\"message\":\"Internal server error\"}", NULL);
     char product[64], key[70];
@@ -159,10 +187,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                      NULL);
     }
     int rows;
-    char *body = rows_json(product, start, end, g, s->o.off_grid_s, &rows);
+    char *body = rows_json(product, start, end, g, s->o.off_grid_s,
+                           s->o.bad_rows, &rows);
     pthread_mutex_lock(&s->mu);
     if (rows > s->max_rows)
         s->max_rows = rows;
+    for (int i = 0; i < 6; i++)
+        if (GRANS[i] == g)
+            s->buckets[i] += (long)((end - start) / g + 1);
     pthread_mutex_unlock(&s->mu);
     enum MHD_Result ret = reply(c, 200, body, NULL);
     free(body);
@@ -233,4 +265,15 @@ int candles_server_missing_ua(candles_server *s)
 int candles_server_over_limit(candles_server *s)
 {
     return read_locked(s, &s->over_limit);
+}
+
+long candles_server_buckets(candles_server *s, int g)
+{
+    long v = 0;
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < 6; i++)
+        if (GRANS[i] == g)
+            v = s->buckets[i];
+    pthread_mutex_unlock(&s->mu);
+    return v;
 }

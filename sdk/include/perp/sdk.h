@@ -649,11 +649,21 @@ typedef struct perp_feed_vtable {
     perp_status (*next)(void *self, perp_event *ev, int timeout_ms);
     perp_status (*status)(void *self, perp_feed_status *out); /* optional */
     /* ABI 1.2, optional: closed candles of `symbol` with open times in
-     * [from_ms, to_ms), interval_ms apart, oldest first, from the venue's
-     * history (REST). Writes at most cap candles to out (caller-owned) and
-     * their count to *n. May be called before the first next(), from the
-     * host thread only. PERP_OK, PERP_EUNSUPPORTED for an interval the
-     * venue does not serve, PERP_ERR after logging (network, HTTP). */
+     * [from_ms, to_ms) (both multiples of interval_ms), oldest first, one
+     * per open time, from the venue's history (REST), as the venue has
+     * them: a bucket without trades may be absent (the host fills it for
+     * the warm-up) and the host checks every candle (perp/candle_check.h)
+     * before using or writing it. Writes at most cap candles to out
+     * (caller-owned; NULL allowed when cap is 0) and their count to *n.
+     * An empty range (from_ms == to_ms) asks nothing of the venue: it
+     * only says whether the interval is served. The host calls it for the
+     * live warm-up and for `perpd history download --feed NAME`, maybe on
+     * an instance whose next() is never called (so a stream should start
+     * at the first next(), not in create()), from one thread at a time.
+     * A long wait (rate limit, retries) ends when host->stopping() turns
+     * non-zero. PERP_OK; PERP_EUNSUPPORTED for an interval the venue does
+     * not serve; PERP_EINVAL for a bad request; PERP_ERR after logging
+     * (network, HTTP, stopped). */
     perp_status (*backfill)(void *self, const char *symbol, int64_t interval_ms,
                             int64_t from_ms, int64_t to_ms, perp_candle *out,
                             size_t cap, size_t *n);

@@ -43,6 +43,7 @@ static void *create_feed(plugin_env *env, int port, const char *extra)
     cr_assert_eq(plugin_env_init(env, yaml, PRODUCTS, 2), 0);
     void *feed = NULL;
     cr_assert_eq(plugin_env_create(env, perp_plugin_entry(), &feed), PERP_OK);
+    cb_start(feed);
     return feed;
 }
 
@@ -268,6 +269,7 @@ Test(coinbase_feed, products_default_to_the_agent_symbols)
     cr_assert_eq(plugin_env_init(&env, yaml, PRODUCTS, 2), 0);
     void *feed = NULL;
     cr_assert_eq(plugin_env_create(&env, perp_plugin_entry(), &feed), PERP_OK);
+    cb_start(feed);
     cr_expect(ws_server_wait_subscribes(s, 1, 5000));
     cr_expect_eq(ws_server_bad_subscribes(s), 0);
     cb_vt()->destroy(feed);
@@ -321,6 +323,7 @@ Test(coinbase_feed, bad_config_is_refused_with_a_clear_error)
         "plugin: coinbase\nbackoff_min: 10s\nbackoff_max: 1s\n",
         "plugin: coinbase\nproducts: []\n",
         "plugin: coinbase\nchannels: [level2]\n",
+        "plugin: coinbase\nrest_url: ftp://example.com\n",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         plugin_env env;

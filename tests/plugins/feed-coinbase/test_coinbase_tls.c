@@ -58,6 +58,7 @@ static void *create_feed(plugin_env *env, int port, const char *ca_file)
     cr_assert_eq(plugin_env_init(env, yaml, PRODUCTS, 1), 0);
     void *feed = NULL;
     cr_assert_eq(plugin_env_create(env, perp_plugin_entry(), &feed), PERP_OK);
+    cb_start(feed);
     return feed;
 }
 
