@@ -268,6 +268,21 @@ static void default_max_leverage(host_agent *a)
         a->set.limits.max_leverage = 1;
 }
 
+/* What every cycle reuses: the observation view (sized now that the
+ * indicator chains are complete), the record text buffer, the hold run.
+ * Live, holds are written at least hourly so a dashboard keeps up. */
+static int open_cycle_state(host_agent *a)
+{
+    if (host_obs_view_init(&a->view, a->markets, a->n_markets) != PERP_OK)
+        return PERP_ENOMEM;
+    host_jw_init(&a->obs_text, 64 * 1024);
+    int64_t per_hour = 3600000 / a->set.cycle_ms;
+    if (host_hold_run_init(&a->holds, a->live ? (per_hour > 1 ? per_hour : 1)
+                                              : 0) != PERP_OK)
+        return PERP_ENOMEM;
+    return PERP_OK;
+}
+
 static int assemble(host_agent *a, const perp_config_node *root,
                     const host_run_options *opt)
 {
@@ -310,6 +325,8 @@ static int assemble(host_agent *a, const perp_config_node *root,
                        &a->n_services);
     if (rc == PERP_OK)
         default_max_leverage(a);
+    if (rc == PERP_OK)
+        rc = open_cycle_state(a);
     return rc;
 }
 
@@ -341,6 +358,13 @@ host_agent *host_agent_open(const char *config_path,
     }
     host_planner_worker_init(&a->worker, a->planner.vtable, a->planner.self);
     return a;
+}
+
+void host_agent_set_tap(host_agent *a,
+                        void (*tap)(void *ud, const perp_record *rec),
+                        void *ud)
+{
+    host_record_bus_set_tap(&a->bus, tap, ud);
 }
 
 static void close_list(host_instance *list, size_t n)
@@ -375,6 +399,12 @@ void host_agent_close(host_agent *a)
     host_trade_book_free(a->book);
     host_agent_feedback_clear(a);
     free(a->feedback);
+    for (size_t i = 0; i < a->n_shown; i++)
+        free(a->shown[i]);
+    free(a->shown);
+    host_obs_view_free(&a->view);
+    host_jw_free(&a->obs_text);
+    host_hold_run_free(&a->holds);
     host_plugin_path_free(&a->path);
     host_config_free(a->cfg);
     free(a);

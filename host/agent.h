@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <perp/sdk.h>
+
 typedef struct host_agent host_agent;
 
 typedef struct host_run_options {
@@ -22,6 +24,13 @@ typedef struct host_run_options {
 host_agent *host_agent_open(const char *config_path,
                             const host_run_options *opt);
 void host_agent_close(host_agent *a); /* flushes sinks, stops services */
+
+/* An in-process observer of every record the agent writes (after its
+ * sinks), called on the thread that emits with the stamped record; the
+ * record is borrowed for the call. NULL removes it. */
+void host_agent_set_tap(host_agent *a,
+                        void (*tap)(void *ud, const perp_record *rec),
+                        void *ud);
 
 /* Runs the pipeline until the replay ends, max_cycles is reached, or
  * SIGINT/SIGTERM. Returns the process exit code. */

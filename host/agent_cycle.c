@@ -5,6 +5,7 @@
 #include "agent_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,6 @@
 #include "observation_json.h"
 #include "position_manager.h"
 #include "validator.h"
-
-#define RECENT_TRADES 10
 
 void host_agent_emit(host_agent *a, perp_record *rec)
 {
@@ -48,13 +47,28 @@ static void feedback_add(host_agent *a, const char *fmt, ...)
         a->n_feedback++;
 }
 
+/* The header is cleared; each position reported is the backend's to
+ * fill (an account is 13 KB, most of it unused position slots). */
 static void backend_account(host_agent *a, perp_account *acc)
 {
     const perp_backend_vtable *vt = a->backend.vtable;
-    memset(acc, 0, sizeof *acc);
+    memset(acc, 0, offsetof(perp_account, positions));
     if (vt->account(a->backend.self, acc) != PERP_OK)
         host_log(PERP_LOG_WARN, "agent", "backend %s: account unavailable",
                  a->backend.name);
+    if (acc->n_positions > PERP_MAX_SYMBOLS)
+        acc->n_positions = PERP_MAX_SYMBOLS;
+}
+
+/* The backend's account now: the one read this cycle unless something
+ * may have changed it since. */
+static const perp_account *current_account(host_agent *a)
+{
+    if (!a->acc_now) {
+        backend_account(a, &a->acc_buf);
+        a->acc_now = &a->acc_buf;
+    }
+    return a->acc_now;
 }
 
 static void backend_rules(host_agent *a, perp_symbol_rules *rules)
@@ -67,61 +81,71 @@ static void backend_rules(host_agent *a, perp_symbol_rules *rules)
     }
 }
 
-static void compute_metrics(host_agent *a, const perp_account *acc,
-                            perp_metrics *m)
+/* Last cycle's feedback becomes this cycle's; the list fills anew. */
+static void rotate_feedback(host_agent *a)
 {
-    host_metrics_from_stats(host_trade_book_all(a->book),
-                            host_trade_book_count(a->book), &a->eq_stats,
-                            acc->starting_equity, m);
+    for (size_t i = 0; i < a->n_shown; i++)
+        free(a->shown[i]);
+    free(a->shown);
+    a->shown = a->feedback;
+    a->n_shown = a->n_feedback;
+    a->feedback = NULL;
+    a->n_feedback = 0;
 }
 
-host_obs_snapshot *host_agent_cycle_observe(host_agent *a, int64_t ts)
+static void emit_observation(host_agent *a, const perp_observation *obs)
 {
-    perp_account acc;
-    perp_symbol_rules rules[PERP_MAX_SYMBOLS];
-    perp_round_trip recent[RECENT_TRADES];
+    host_jw_reset(&a->obs_text);
+    host_observation_render(obs, &a->obs_text);
+    const char *json = host_jw_text(&a->obs_text);
+    if (!json) {
+        host_log(PERP_LOG_ERROR, "agent", "cycle %lld: out of memory",
+                 (long long)a->cycles);
+        return;
+    }
+    perp_record rec = {.type = PERP_REC_OBSERVATION};
+    rec.u.json.json = json;
+    host_agent_emit(a, &rec);
+}
+
+const perp_observation *host_agent_cycle_observe(host_agent *a, int64_t ts)
+{
     perp_metrics metrics;
-    backend_account(a, &acc);
-    backend_rules(a, rules);
+    perp_observation *o = &a->view.obs;
+    backend_account(a, &o->account);
+    a->acc_now = &o->account;
+    backend_rules(a, a->rules);
+    rotate_feedback(a);
     host_record_bus_lock(&a->bus);
-    size_t n_recent = host_trade_book_recent(a->book, recent, RECENT_TRADES);
-    compute_metrics(a, &acc, &metrics);
+    size_t n_recent =
+        host_trade_book_recent(a->book, a->recent, HOST_RECENT_TRADES);
+    host_metrics_from_book(a->book, &a->eq_stats, o->account.starting_equity,
+                           &metrics);
     host_obs_inputs in = {
         .ts = ts,
         .cycle = a->cycles,
         .version = a->set.version,
         .ctx_interval_ms = a->set.ctx_ms,
         .markets = a->markets,
-        .rules = rules,
+        .rules = a->rules,
         .n_markets = a->n_markets,
-        .account = &acc,
-        .recent = recent,
+        .account = &o->account,
+        .recent = a->recent,
         .n_recent = n_recent,
         .metrics = &metrics,
         .limits = &a->set.limits,
-        .feedback = (const char *const *)a->feedback,
-        .n_feedback = a->n_feedback,
+        .feedback = (const char *const *)a->shown,
+        .n_feedback = a->n_shown,
         .stale_after_ms = a->set.stale_after_ms,
     };
-    host_obs_snapshot *snap = host_obs_build(&in);
+    const perp_observation *obs = host_obs_view_update(&a->view, &in);
     host_record_bus_unlock(&a->bus);
-    host_agent_feedback_clear(a);
-    if (!snap) {
-        host_log(PERP_LOG_ERROR, "agent", "cycle %lld: out of memory",
-                 (long long)a->cycles);
-        return NULL;
-    }
     /* The planner sees every observation; a long replay may keep only
-     * every Nth as a record (each is tens of kilobytes). */
-    if ((a->cycles - 1) % a->set.observation_every != 0)
-        return snap;
-    char *json = host_observation_to_json(&snap->obs);
-    perp_record rec = {.type = PERP_REC_OBSERVATION};
-    rec.u.json.json = json;
-    if (json)
-        host_agent_emit(a, &rec);
-    free(json);
-    return snap;
+     * every Nth as a record (each is tens of kilobytes), rendered only
+     * then. */
+    if ((a->cycles - 1) % a->set.observation_every == 0)
+        emit_observation(a, obs);
+    return obs;
 }
 
 static void reject(host_agent *a, const char *symbol, const char *why,
@@ -159,6 +183,7 @@ static void set_exit_plan(host_agent *a, const char *symbol,
                           const perp_exit_plan *plan)
 {
     const perp_backend_vtable *vt = a->backend.vtable;
+    a->acc_now = NULL;
     if (vt->set_exit_plan &&
         vt->set_exit_plan(a->backend.self, symbol, plan) != PERP_OK)
         feedback_add(a, "%s: the backend refused the exit plan", symbol);
@@ -171,6 +196,7 @@ static void submit(host_agent *a, const perp_coin_decision *d,
     perp_fill fill;
     char why[PERP_ERROR_MAX - 16] = "";
     memset(&fill, 0, sizeof fill);
+    a->acc_now = NULL;
     int rc = vt->submit(a->backend.self, o, &fill, why, sizeof why);
     if (rc != PERP_OK) {
         char msg[PERP_ERROR_MAX];
@@ -192,9 +218,9 @@ static void apply_coin(host_agent *a, const perp_observation *obs,
         reject(a, mv ? mv->symbol : d->coin, why[0] ? why : "invalid", d);
         return;
     }
-    perp_account acc;
-    backend_account(a, &acc);
-    const perp_position *cur = position_of(&acc, mv->symbol);
+    if (d->signal == PERP_SIGNAL_HOLD && !has_exit_plan(&d->exit_plan))
+        return; /* nothing to send, nothing to change */
+    const perp_position *cur = position_of(current_account(a), mv->symbol);
     perp_order o;
     perp_fill_cause cause;
     memset(&o, 0, sizeof o);
@@ -216,39 +242,64 @@ static void apply_coin(host_agent *a, const perp_observation *obs,
 
 void host_agent_record_account(host_agent *a)
 {
-    perp_account acc;
-    backend_account(a, &acc);
+    const perp_account *acc = current_account(a);
     perp_record rec = {.type = PERP_REC_EQUITY};
     perp_equity_record *e = &rec.u.equity;
-    e->equity = acc.equity;
-    e->cash = acc.cash;
-    e->available = acc.available;
-    e->unrealized_pnl = acc.unrealized_pnl;
-    e->margin_used = acc.margin_used;
-    e->realized_pnl = acc.realized_pnl;
-    e->fees_paid = acc.fees_paid;
-    e->funding_net = acc.funding_net;
+    e->equity = acc->equity;
+    e->cash = acc->cash;
+    e->available = acc->available;
+    e->unrealized_pnl = acc->unrealized_pnl;
+    e->margin_used = acc->margin_used;
+    e->realized_pnl = acc->realized_pnl;
+    e->fees_paid = acc->fees_paid;
+    e->funding_net = acc->funding_net;
     host_agent_emit(a, &rec);
-    for (size_t i = 0; i < acc.n_positions && i < PERP_MAX_SYMBOLS; i++) {
+    for (size_t i = 0; i < acc->n_positions; i++) {
         perp_record p = {.type = PERP_REC_POSITION};
-        p.u.position = acc.positions[i];
+        p.u.position = acc->positions[i];
         host_agent_emit(a, &p);
     }
-    host_equity_stats_add(&a->eq_stats, host_clock_now(&a->clock), acc.equity);
+    host_equity_stats_add(&a->eq_stats, host_clock_now(&a->clock),
+                          acc->equity);
 }
 
-static void record_decision(host_agent *a, const perp_decision *d)
+static void emit_decision_json(host_agent *a, const char *json, int64_t ts)
 {
-    char *json = host_decision_to_json(d);
     perp_record rec = {.type = PERP_REC_DECISION};
+    rec.ts = ts;
     rec.u.json.json = json;
+    host_record_bus_emit(&a->bus, &rec);
+}
+
+void host_agent_holds_flush(host_agent *a)
+{
+    int64_t ts = 0;
+    char *json = host_hold_run_take(&a->holds, &ts);
     if (json)
-        host_agent_emit(a, &rec);
+        emit_decision_json(a, json, ts);
     free(json);
 }
 
-void host_agent_cycle_apply(host_agent *a, host_obs_snapshot *snap,
-                            const perp_decision *d, int plan_rc)
+/* Unchanged holds are kept back and written as one record when their
+ * run ends; any other decision, and every decision that cost an LLM call,
+ * is written whole at once. */
+static void record_decision(host_agent *a, const perp_decision *d, int llm)
+{
+    int64_t now = host_clock_now(&a->clock);
+    if (!llm && host_decision_is_hold(d)) {
+        if (host_hold_run_add(&a->holds, d, now))
+            host_agent_holds_flush(a);
+        return;
+    }
+    host_agent_holds_flush(a);
+    char *json = host_decision_to_json(d);
+    if (json)
+        emit_decision_json(a, json, now);
+    free(json);
+}
+
+void host_agent_cycle_apply(host_agent *a, const perp_observation *obs,
+                            const perp_decision *d, int plan_rc, int llm)
 {
     if (plan_rc != PERP_OK) {
         host_log(PERP_LOG_ERROR, "agent",
@@ -259,22 +310,20 @@ void host_agent_cycle_apply(host_agent *a, host_obs_snapshot *snap,
     } else {
         if (d->error[0])
             feedback_add(a, "planner error: %s", d->error);
-        record_decision(a, d);
+        record_decision(a, d, llm);
         for (size_t i = 0; i < d->n_coins && i < PERP_MAX_SYMBOLS; i++)
-            apply_coin(a, &snap->obs, &d->coins[i]);
+            apply_coin(a, obs, &d->coins[i]);
     }
-    host_obs_free(snap);
     host_agent_record_account(a);
 }
 
 void host_agent_cycle_sync(host_agent *a, int64_t ts)
 {
     a->cycles++;
-    host_obs_snapshot *snap = host_agent_cycle_observe(a, ts);
-    if (!snap)
-        return;
-    perp_decision d;
-    int rc =
-        host_planner_call(a->planner.vtable, a->planner.self, &snap->obs, &d);
-    host_agent_cycle_apply(a, snap, &d, rc);
+    const perp_observation *obs = host_agent_cycle_observe(a, ts);
+    uint64_t calls = host_record_bus_llm_calls(&a->bus);
+    int rc = host_planner_call_reuse(a->planner.vtable, a->planner.self, obs,
+                                     &a->decision, &a->decision_used);
+    int llm = host_record_bus_llm_calls(&a->bus) != calls;
+    host_agent_cycle_apply(a, obs, &a->decision, rc, llm);
 }

@@ -9,6 +9,9 @@
 #include <signal.h>
 
 #include "agent.h"
+#include "agent_holds.h"
+#include "json_writer.h"
+#include "observation_build.h"
 #include "agent_settings.h"
 #include "clock.h"
 #include "config.h"
@@ -18,6 +21,8 @@
 #include "planner_worker.h"
 #include "plugin_instance.h"
 #include "plugin_record_bus.h"
+
+#define HOST_RECENT_TRADES 10
 
 struct host_agent {
     host_config *cfg; /* owned; every node and string below
@@ -46,18 +51,44 @@ struct host_agent {
     host_planner_worker worker;
     char **feedback; /* owned: shown to the planner next cycle */
     size_t n_feedback;
+    char **shown; /* owned: the feedback this cycle's observation shows */
+    size_t n_shown;
     host_equity_stats eq_stats; /* the equity curve, folded per snapshot */
     uint64_t unknown_symbol_events;
     int version_emitted;
+
+    /* The cycle's reusable state: nothing below is allocated per cycle. */
+    host_obs_view view; /* borrows the markets; host thread only */
+    perp_symbol_rules rules[PERP_MAX_SYMBOLS];
+    perp_round_trip recent[HOST_RECENT_TRADES]; /* newest first */
+    /* The backend's account as last read, or NULL once anything may have
+     * changed it (an event, an order): an account is 13 KB, read once a
+     * cycle instead of once per coin. */
+    const perp_account *acc_now;
+    perp_account acc_buf;
+    host_jw obs_text;          /* observation records, rendered when due */
+    host_hold_run holds;       /* unchanged holds not yet recorded */
+    perp_decision decision;    /* the replay cycle's answer */
+    size_t decision_used;      /* coin slots to clear before the next */
+    uint64_t llm_calls_at_start; /* live: bus count when the plan began */
 };
 
 /* agent_cycle.c */
-/* Builds the observation at ts and emits it; NULL on failure (logged). */
-host_obs_snapshot *host_agent_cycle_observe(host_agent *a, int64_t ts);
-/* Applies a planner's answer: DECISION record, validation, orders,
- * EQUITY and POSITION records. Takes ownership of snap. */
-void host_agent_cycle_apply(host_agent *a, host_obs_snapshot *snap,
-                            const perp_decision *d, int plan_rc);
+/* Fills a->view for the cycle at ts (borrowing the markets) and emits the
+ * OBSERVATION record when one is due. */
+const perp_observation *host_agent_cycle_observe(host_agent *a, int64_t ts);
+/* Applies a planner's answer to the observation it was made from:
+ * DECISION record (unchanged holds collapsed), validation, orders, EQUITY
+ * and POSITION records. llm: the decision cost a model call (kept whole). */
+void host_agent_cycle_apply(host_agent *a, const perp_observation *obs,
+                            const perp_decision *d, int plan_rc, int llm);
+/* Writes the collapsed holds still pending (end of run). */
+void host_agent_holds_flush(host_agent *a);
+/* An event may have changed the account. */
+static inline void host_agent_account_moved(host_agent *a)
+{
+    a->acc_now = NULL;
+}
 /* The replay cycle: observe, plan synchronously, apply. */
 void host_agent_cycle_sync(host_agent *a, int64_t ts);
 void host_agent_feedback_clear(host_agent *a);

@@ -87,6 +87,7 @@ static void on_feed_candle(host_agent *a, host_market *m, const perp_candle *c)
 
 static void handle_event(host_agent *a, const perp_event *ev)
 {
+    host_agent_account_moved(a);
     const char *sym = ev->type == PERP_EV_TICK      ? ev->u.tick.symbol
                       : ev->type == PERP_EV_CANDLE  ? ev->u.candle.symbol
                       : ev->type == PERP_EV_FUNDING ? ev->u.funding.symbol
@@ -280,11 +281,13 @@ static void advance_markets(host_agent *a, int64_t now)
 
 static void collect_plan(host_agent *a)
 {
-    perp_decision d;
     int rc;
     host_obs_snapshot *snap;
-    if (host_planner_worker_collect(&a->worker, &d, &rc, &snap))
-        host_agent_cycle_apply(a, snap, &d, rc);
+    if (!host_planner_worker_collect(&a->worker, &a->decision, &rc, &snap))
+        return;
+    int llm = host_record_bus_llm_calls(&a->bus) != a->llm_calls_at_start;
+    host_agent_cycle_apply(a, &snap->obs, &a->decision, rc, llm);
+    host_obs_free(snap);
 }
 
 static void start_cycle(host_agent *a, int64_t boundary)
@@ -295,9 +298,18 @@ static void start_cycle(host_agent *a, int64_t boundary)
         return;
     }
     a->cycles++;
-    host_obs_snapshot *snap = host_agent_cycle_observe(a, boundary);
-    if (snap)
-        host_planner_worker_start(&a->worker, snap);
+    /* The planner thread reads while ticks keep changing the markets: it
+     * gets its own copy (DESIGN.md: a borrowed view is never read while
+     * the host thread can change what it points to). */
+    host_obs_snapshot *snap =
+        host_obs_snapshot_copy(host_agent_cycle_observe(a, boundary));
+    if (!snap) {
+        host_log(PERP_LOG_ERROR, "agent", "cycle %lld: out of memory",
+                 (long long)a->cycles);
+        return;
+    }
+    a->llm_calls_at_start = host_record_bus_llm_calls(&a->bus);
+    host_planner_worker_start(&a->worker, snap);
 }
 
 static int run_live(host_agent *a)
@@ -407,6 +419,7 @@ int host_agent_run(host_agent *a)
              a->set.version, a->live ? "live" : "replay", a->n_feeds);
     int rc = a->live ? run_live(a) : run_replay(a);
     emit_version(a); /* a replay without any event still registers */
+    host_agent_holds_flush(a);
     if (g_stop)
         host_log(PERP_LOG_INFO, "agent", "stopping on signal");
     host_record_bus_flush(&a->bus);

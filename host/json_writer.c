@@ -39,6 +39,21 @@ void host_jw_free(host_jw *w)
     w->len = w->cap = 0;
 }
 
+void host_jw_reset(host_jw *w)
+{
+    w->len = 0;
+    if (w->buf)
+        w->failed = 0;
+}
+
+const char *host_jw_text(host_jw *w)
+{
+    if (w->failed || !w->buf)
+        return NULL;
+    w->buf[w->len] = '\0';
+    return w->buf;
+}
+
 char *host_jw_finish(host_jw *w)
 {
     char *s = w->failed ? NULL : w->buf;

@@ -33,6 +33,12 @@ void host_jw_init(host_jw *w, size_t cap_hint);
  * allocation failed; the writer is left empty either way. */
 char *host_jw_finish(host_jw *w);
 void host_jw_free(host_jw *w);
+/* Empties the writer and keeps its buffer, so a document rendered every
+ * cycle reuses one allocation. */
+void host_jw_reset(host_jw *w);
+/* The text so far, NUL-terminated, still owned by the writer (valid until
+ * the next call on it); NULL after an allocation failure. */
+const char *host_jw_text(host_jw *w);
 
 /* Verbatim text (punctuation, literal keys known to need no escaping). */
 void host_jw_raw(host_jw *w, const char *s, size_t n);

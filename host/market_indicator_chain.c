@@ -32,6 +32,10 @@ static int grow_outputs(host_indicator_chain *c, size_t k)
     if (!s)
         return PERP_ENOMEM;
     c->series = s;
+    size_t *entry_of = realloc(c->entry_of, (n ? n : 1) * sizeof *entry_of);
+    if (!entry_of)
+        return PERP_ENOMEM;
+    c->entry_of = entry_of;
     return PERP_OK;
 }
 
@@ -56,6 +60,7 @@ static int add_outputs(host_indicator_chain *c, host_chain_entry *e)
         const char *on = e->vt->output_name(e->inst.self, i);
         c->names[k] = full_name(e->yaml_name, on, e->n_out);
         c->values[k] = NAN;
+        c->entry_of[k] = c->n;
         if (!c->names[k] ||
             host_value_series_init(&c->series[k], c->series_len) != 0) {
             free(c->names[k]);
@@ -141,6 +146,7 @@ void host_indicator_chain_free(host_indicator_chain *c)
     free(c->names);
     free(c->values);
     free(c->series);
+    free(c->entry_of);
     memset(c, 0, sizeof *c);
 }
 
@@ -163,14 +169,12 @@ void host_indicator_chain_update(host_indicator_chain *c,
 const char *host_indicator_chain_label(const host_indicator_chain *c,
                                        size_t out_index)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        const host_chain_entry *e = &c->e[i];
-        if (out_index >= e->first && out_index < e->first + e->n_out)
-            return e->vt->output_label
-                       ? e->vt->output_label(e->inst.self, out_index - e->first)
-                       : NULL;
-    }
-    return NULL;
+    if (out_index >= c->n_out)
+        return NULL;
+    const host_chain_entry *e = &c->e[c->entry_of[out_index]];
+    return e->vt->output_label
+               ? e->vt->output_label(e->self, out_index - e->first)
+               : NULL;
 }
 
 const host_chain_entry *host_indicator_chain_find(const host_indicator_chain *c,

@@ -39,6 +39,7 @@ typedef struct host_indicator_chain {
     char **names;              /* owned strings */
     double *values;            /* owned */
     host_value_series *series; /* owned */
+    size_t *entry_of;          /* owned: output index -> entry index */
     size_t n_out;
     size_t series_len;
     uint64_t candles; /* candles folded in since init */

@@ -40,6 +40,10 @@ struct host_trade_book {
     size_t n_trips, cap_trips;
     char **strings; /* every reason a trip points at; owned */
     size_t n_strings, cap_strings;
+    /* Trade figures folded in as trips close, so a cycle's metrics cost
+     * O(1) however many trips the run has made. */
+    double gross_profit, gross_loss;
+    size_t wins, losses;
 };
 
 host_trade_book *host_trade_book_new(void)
@@ -145,6 +149,13 @@ static int close_part(host_trade_book *b, open_pos *p, const perp_fill *f)
     t->entry_reason = keep_string(b, p->entry_reason);
     t->exit_reason = keep_string(b, f->reason);
     b->n_trips++;
+    if (t->net_pnl > 0) {
+        b->gross_profit += t->net_pnl;
+        b->wins++;
+    } else if (t->net_pnl < 0) {
+        b->gross_loss -= t->net_pnl;
+        b->losses++;
+    }
 
     double rest = sz - closed;
     /* Float dust from partial closes must not leave a phantom position. */
@@ -206,6 +217,19 @@ size_t host_trade_book_recent(const host_trade_book *b, perp_round_trip *out,
 
 /* ------------------------------------------------------------ figures */
 
+static void figures_of(size_t n, double gross_profit, double gross_loss,
+                       size_t wins, size_t losses, perp_metrics *out)
+{
+    out->trades = n;
+    out->win_rate = n ? (double)wins / (double)n : 0.0;
+    out->avg_win = wins ? gross_profit / (double)wins : 0.0;
+    out->avg_loss = losses ? -gross_loss / (double)losses : 0.0;
+    if (gross_loss > 0)
+        out->profit_factor = gross_profit / gross_loss;
+    else
+        out->profit_factor = gross_profit > 0 ? INFINITY : 0.0;
+}
+
 static void trade_figures(const perp_round_trip *t, size_t n, perp_metrics *out)
 {
     double gross_profit = 0, gross_loss = 0;
@@ -219,14 +243,7 @@ static void trade_figures(const perp_round_trip *t, size_t n, perp_metrics *out)
             losses++;
         }
     }
-    out->trades = n;
-    out->win_rate = n ? (double)wins / (double)n : 0.0;
-    out->avg_win = wins ? gross_profit / (double)wins : 0.0;
-    out->avg_loss = losses ? -gross_loss / (double)losses : 0.0;
-    if (gross_loss > 0)
-        out->profit_factor = gross_profit / gross_loss;
-    else
-        out->profit_factor = gross_profit > 0 ? INFINITY : 0.0;
+    figures_of(n, gross_profit, gross_loss, wins, losses, out);
 }
 
 void host_equity_stats_add(host_equity_stats *s, int64_t ts, double equity)
@@ -286,6 +303,23 @@ void host_metrics_from_stats(const perp_round_trip *trips, size_t n_trips,
 {
     memset(out, 0, sizeof *out);
     trade_figures(trips, trips ? n_trips : 0, out);
+    if (!s || s->n == 0)
+        return;
+    return_figures(s, out);
+    out->max_drawdown_pct = s->worst_dd_pct;
+    double base = starting_equity > 0 ? starting_equity : s->first;
+    if (base > 0 && isfinite(s->last))
+        out->total_return_pct = (s->last - base) / base * 100.0;
+}
+
+void host_metrics_from_book(const host_trade_book *b,
+                            const host_equity_stats *s, double starting_equity,
+                            perp_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    if (b)
+        figures_of(b->n_trips, b->gross_profit, b->gross_loss, b->wins,
+                   b->losses, out);
     if (!s || s->n == 0)
         return;
     return_figures(s, out);

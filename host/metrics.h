@@ -52,6 +52,13 @@ void host_metrics_from_stats(const perp_round_trip *trips, size_t n_trips,
                              const host_equity_stats *s, double starting_equity,
                              perp_metrics *out);
 
+/* The same figures in O(1): the book's trade figures are folded in as
+ * its round trips close (equal to host_metrics_from_stats over all of
+ * them, summed in the same order). */
+void host_metrics_from_book(const host_trade_book *b,
+                            const host_equity_stats *s, double starting_equity,
+                            perp_metrics *out);
+
 /* Performance from round trips and an equity series (ts ascending, ms).
  * Sharpe/Sortino annualised with the mean real snapshot interval. */
 void host_metrics_compute(const perp_round_trip *trips, size_t n_trips,

@@ -1,7 +1,15 @@
 /*
- * observation_build.h — takes a snapshot of the agent's state as a
- * perp_observation that owns everything it points to, so a planner may
- * read it on another thread while ticks keep arriving.
+ * observation_build.h — the perp_observation a cycle hands its planner.
+ *
+ * Two forms (DESIGN.md, "Backtests and the arena"):
+ *   - the view (host_obs_view): built in place every cycle, it borrows the
+ *     candle and indicator series where the markets keep them (mirrored
+ *     rings give contiguous runs) and allocates nothing after init. Valid
+ *     until the next market event changes what it points to, so it is
+ *     only read on the host thread (replay, backtests, the arena).
+ *   - the snapshot (host_obs_snapshot): a deep copy of a view that owns
+ *     everything it points to, for a planner thread that reads it while
+ *     ticks keep arriving (live).
  */
 #ifndef HOST_OBSERVATION_BUILD_H
 #define HOST_OBSERVATION_BUILD_H
@@ -18,7 +26,7 @@ typedef struct host_obs_inputs {
     const host_market *markets;     /* n_markets */
     const perp_symbol_rules *rules; /* one per market */
     size_t n_markets;
-    const perp_account *account;
+    const perp_account *account; /* may be the view's own obs.account */
     const perp_round_trip *recent; /* newest first */
     size_t n_recent;
     const perp_metrics *metrics;
@@ -28,12 +36,33 @@ typedef struct host_obs_inputs {
     int64_t stale_after_ms; /* 0: only a market never priced is stale */
 } host_obs_inputs;
 
+typedef struct host_obs_view {
+    perp_observation obs;
+    perp_market_view *markets;    /* owned, n_markets */
+    perp_indicator_value *values; /* owned: every market's outputs */
+    perp_market_warmup *warmup;   /* owned, n_markets */
+    perp_warmup *warm;            /* owned: parallel to values */
+    size_t n_markets, n_values;
+} host_obs_view;
+
+/* Sizes the view for these markets (their indicator chains complete).
+ * PERP_OK or PERP_ENOMEM. */
+int host_obs_view_init(host_obs_view *v, const host_market *markets,
+                       size_t n_markets);
+void host_obs_view_free(host_obs_view *v);
+/* Fills v->obs for this cycle: no allocation, no copy of a series. Every
+ * pointer inside borrows from in (markets, strings, arrays). */
+const perp_observation *host_obs_view_update(host_obs_view *v,
+                                             const host_obs_inputs *in);
+
 typedef struct host_obs_snapshot {
     perp_observation obs; /* every pointer inside points into arena */
     host_arena arena;
 } host_obs_snapshot;
 
-/* Everything is copied. NULL on allocation failure. */
+/* A deep copy of obs. NULL on allocation failure. */
+host_obs_snapshot *host_obs_snapshot_copy(const perp_observation *obs);
+/* View then copy, in one call (tests, the live loop). */
 host_obs_snapshot *host_obs_build(const host_obs_inputs *in);
 void host_obs_free(host_obs_snapshot *s);
 

@@ -369,6 +369,12 @@ static size_t size_hint(const perp_observation *obs)
     return 8192 + obs->n_markets * 2048 + rows * 96;
 }
 
+void host_observation_render(const perp_observation *obs, host_jw *w)
+{
+    if (obs)
+        observation(w, obs);
+}
+
 char *host_observation_to_json(const perp_observation *obs)
 {
     if (!obs)

@@ -11,5 +11,9 @@
 /* Returns a malloc'd NUL-terminated JSON document (caller frees), or NULL
  * on allocation failure. */
 char *host_observation_to_json(const perp_observation *obs);
+/* Renders into w (appending), so a caller that renders every so often
+ * reuses one buffer. */
+struct host_jw;
+void host_observation_render(const perp_observation *obs, struct host_jw *w);
 
 #endif

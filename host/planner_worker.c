@@ -14,6 +14,26 @@ int host_planner_call(const perp_planner_vtable *vt, void *self,
     return vt->plan(self, obs, out);
 }
 
+int host_planner_call_reuse(const perp_planner_vtable *vt, void *self,
+                            const perp_observation *obs, perp_decision *out,
+                            size_t *used)
+{
+    size_t n = *used > obs->n_markets ? *used : obs->n_markets;
+    if (n > PERP_MAX_SYMBOLS)
+        n = PERP_MAX_SYMBOLS;
+    memset(out->coins, 0, n * sizeof out->coins[0]);
+    out->n_coins = 0;
+    memset(out->notes, 0, sizeof out->notes);
+    memset(out->error, 0, sizeof out->error);
+    int rc = vt->plan(self, obs, out);
+    if (out->n_coins > *used)
+        *used = out->n_coins > PERP_MAX_SYMBOLS ? PERP_MAX_SYMBOLS
+                                                 : out->n_coins;
+    if (n > *used)
+        *used = n;
+    return rc;
+}
+
 void host_planner_worker_init(host_planner_worker *w,
                               const perp_planner_vtable *vt, void *self)
 {

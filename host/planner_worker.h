@@ -40,5 +40,14 @@ void host_planner_worker_finish(host_planner_worker *w);
 /* The synchronous call replay uses: *out zeroed, then plan(). */
 int host_planner_call(const perp_planner_vtable *vt, void *self,
                       const perp_observation *obs, perp_decision *out);
+/* The same for a decision reused every cycle: *out was zeroed once, and
+ * only what the last answer used (its n_coins coins, at least one per
+ * market) is cleared again; a whole perp_decision is 27 KB, most of it
+ * coins no planner of five markets touches. *used carries the count of
+ * coin slots to clear from one call to the next (start it at 0 with *out
+ * zeroed). */
+int host_planner_call_reuse(const perp_planner_vtable *vt, void *self,
+                            const perp_observation *obs, perp_decision *out,
+                            size_t *used);
 
 #endif

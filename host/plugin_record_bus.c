@@ -15,6 +15,27 @@ void host_record_bus_init(host_record_bus *b, const char *version,
     b->n_sinks = 0;
     b->book = book;
     b->write_errors = 0;
+    b->llm_calls = 0;
+    b->tap = NULL;
+    b->tap_ud = NULL;
+}
+
+void host_record_bus_set_tap(host_record_bus *b,
+                             void (*tap)(void *ud, const perp_record *rec),
+                             void *ud)
+{
+    pthread_mutex_lock(&b->mu);
+    b->tap = tap;
+    b->tap_ud = ud;
+    pthread_mutex_unlock(&b->mu);
+}
+
+uint64_t host_record_bus_llm_calls(host_record_bus *b)
+{
+    pthread_mutex_lock(&b->mu);
+    uint64_t n = b->llm_calls;
+    pthread_mutex_unlock(&b->mu);
+    return n;
 }
 
 void host_record_bus_destroy(host_record_bus *b)
@@ -41,6 +62,8 @@ void host_record_bus_emit(void *ud, const perp_record *rec)
     pthread_mutex_lock(&b->mu);
     if (r.type == PERP_REC_TRADE && b->book)
         host_trade_book_add(b->book, &r.u.trade.fill);
+    if (r.type == PERP_REC_LLM_CALL)
+        b->llm_calls++;
     for (size_t i = 0; i < b->n_sinks; i++) {
         const perp_sink_vtable *vt = b->sinks[i].vtable;
         if (vt->write(b->sinks[i].self, &r) != PERP_OK) {
@@ -51,6 +74,8 @@ void host_record_bus_emit(void *ud, const perp_record *rec)
                          b->sinks[i].name);
         }
     }
+    if (b->tap)
+        b->tap(b->tap_ud, &r);
     pthread_mutex_unlock(&b->mu);
 }
 

@@ -24,6 +24,13 @@ typedef struct host_record_bus {
     size_t n_sinks;
     host_trade_book *book; /* borrowed */
     uint64_t write_errors;
+    uint64_t llm_calls; /* LLM_CALL records seen: a decision made while
+                           this grew cost a model call */
+    /* In-process observer of every record after the sinks (backtest
+     * totals, hash, report; the bench's in-memory sink); NULL: none.
+     * Called under the bus mutex with the stamped record. */
+    void (*tap)(void *ud, const perp_record *rec);
+    void *tap_ud;
 } host_record_bus;
 
 void host_record_bus_init(host_record_bus *b, const char *version,
@@ -31,6 +38,11 @@ void host_record_bus_init(host_record_bus *b, const char *version,
 void host_record_bus_destroy(host_record_bus *b);
 void host_record_bus_set_sinks(host_record_bus *b, host_instance *sinks,
                                size_t n);
+void host_record_bus_set_tap(host_record_bus *b,
+                             void (*tap)(void *ud, const perp_record *rec),
+                             void *ud);
+/* LLM_CALL records emitted so far. */
+uint64_t host_record_bus_llm_calls(host_record_bus *b);
 /* Signature of host_context.emit; ud is the bus. */
 void host_record_bus_emit(void *ud, const perp_record *rec);
 void host_record_bus_flush(host_record_bus *b);

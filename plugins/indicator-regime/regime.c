@@ -48,6 +48,10 @@ typedef struct regime_state {
     regime_thresholds th;
     regime_result last;
     int have; /* last holds a classification */
+    /* The summary is text for a reader; it is formatted when asked for,
+     * not on every candle (a host shows one regime's summary a cycle). */
+    regime_inputs last_in;
+    int summary_stale;
     char summary[256];
 } regime_state;
 
@@ -163,7 +167,8 @@ static perp_status regime_update(void *self, const perp_candle *c,
     out[0] = (double)s->last.regime;
     out[1] = (double)s->last.vol_level;
     out[2] = s->last.strength;
-    regime_describe(&in, &s->last, s->summary, sizeof s->summary);
+    s->last_in = in;
+    s->summary_stale = 1;
     return PERP_OK;
 }
 
@@ -182,7 +187,13 @@ static const char *regime_output_label(void *self, size_t i)
 static const char *regime_summary(void *self)
 {
     regime_state *s = self;
-    return s->have ? s->summary : NULL;
+    if (!s->have)
+        return NULL;
+    if (s->summary_stale) {
+        regime_describe(&s->last_in, &s->last, s->summary, sizeof s->summary);
+        s->summary_stale = 0;
+    }
+    return s->summary;
 }
 
 /* Defined from the first candle at which every input is: nothing of its

@@ -126,7 +126,7 @@ Test(replay_last_cycle, one_symbol_runs_a_cycle_at_the_last_close)
 
     /* 12 bars close at T0+1m .. T0+12m; with a 60 s cycle the first cycle
      * is at the first close, so there are 12 cycles, the last at T0+12m. */
-    cr_assert_eq(jsonl_records_count(all, "decision"), 12, "%s", err);
+    cr_assert_eq(jsonl_decision_cycles(all), 12, "%s", err);
     cr_assert_eq(jsonl_records_count(all, "equity"), 12);
     cr_assert(strstr(err, "replay ended: events=12 cycles=12"), "%s", err);
     json_t *eq = last_of(all, "equity");
@@ -238,7 +238,7 @@ Test(replay_last_cycle, last_close_off_the_cycle_grid_gets_a_closing_mark)
      * (the first boundary at or after the first close). T0+15m is past
      * the data, so no cycle runs there; the account is marked once more
      * at the last close, T0+12m, without a planner call. */
-    cr_assert_eq(jsonl_records_count(all, "decision"), 2, "%s", err);
+    cr_assert_eq(jsonl_decision_cycles(all), 2, "%s", err);
     cr_assert_eq(jsonl_records_count(all, "equity"), 3);
     json_t *eq = last_of(all, "equity");
     cr_assert_eq(jsonl_ts(eq), T0_MS + 12 * MIN_MS);

@@ -128,9 +128,21 @@ Test(run_replay, buy_then_close_gives_the_hand_worked_trades)
 
     /* Bars close at T0+1m .. T0+30m. Cycles fall on T0+1m .. T0+30m, the
      * last at the last bar's close (issue 17). 30 cycles, each one
-     * observation, one decision and one equity snapshot. */
+     * observation and one equity snapshot. Decisions: the runs of holds
+     * are collapsed, one record each (cycles 1-4, 6-24, 26-30) around
+     * the buy (5) and the close (25): five records for 30 cycles. */
     cr_assert_eq(jsonl_records_count(all, "observation"), 30);
-    cr_assert_eq(jsonl_records_count(all, "decision"), 30);
+    cr_assert_eq(jsonl_records_count(all, "decision"), 5);
+    cr_assert_eq(jsonl_decision_cycles(all), 30);
+    json_t *run = json_object_get(
+        json_object_get(jsonl_records_nth(all, "decision", 2), "data"), "held");
+    cr_assert_eq(json_integer_value(json_object_get(run, "cycles")), 19);
+    cr_assert_eq(json_integer_value(json_object_get(run, "from")),
+                 T0_MS + 6 * 60000LL);
+    cr_assert_eq(json_integer_value(json_object_get(run, "to")),
+                 T0_MS + 24 * 60000LL);
+    cr_assert_eq(jsonl_ts(jsonl_records_nth(all, "decision", 2)),
+                 T0_MS + 24 * 60000LL);
     cr_assert_eq(jsonl_records_count(all, "equity"), 30);
     cr_assert_eq(jsonl_records_count(all, "rejection"), 0, "%s", err);
     json_t *obs0 = jsonl_records_nth(all, "observation", 0);

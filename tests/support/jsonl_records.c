@@ -84,3 +84,18 @@ long long jsonl_ts(json_t *o)
 {
     return json_integer_value(json_object_get(o, "ts"));
 }
+
+size_t jsonl_decision_cycles(json_t *all)
+{
+    size_t n = 0, i;
+    json_t *rec;
+    json_array_foreach(all, i, rec)
+    {
+        if (!is_type(rec, "decision"))
+            continue;
+        json_t *held = json_object_get(json_object_get(rec, "data"), "held");
+        json_t *cycles = json_object_get(held, "cycles");
+        n += json_is_integer(cycles) ? (size_t)json_integer_value(cycles) : 1;
+    }
+    return n;
+}

@@ -20,6 +20,10 @@ size_t jsonl_records_count(json_t *all, const char *type);
 /* The k-th (0-based) record of a type, borrowed from all; NULL if fewer. */
 json_t *jsonl_records_nth(json_t *all, const char *type, size_t k);
 
+/* Cycles the DECISION records of all stand for: a record of a collapsed
+ * run of holds counts its "held"."cycles", any other one 1. */
+size_t jsonl_decision_cycles(json_t *all);
+
 /* Field accessors. num fails the test when key is not a number; str gives
  * "" for a missing or non-string field; ts gives 0 without one. */
 double jsonl_num(json_t *o, const char *key);

@@ -137,3 +137,42 @@ Test(market_state, staleness)
     cr_assert_eq(host_market_is_stale(T0, T0 + 2 * MIN, 2 * MIN), 0);
     cr_assert_eq(host_market_is_stale(T0, T0 + 2 * MIN + 1, 2 * MIN), 1);
 }
+
+/* The mirrored rings: after any number of pushes, the view is the stored
+ * values, oldest first, in one contiguous run (what an observation
+ * borrows), equal to what copy gives. Every wrap position is visited. */
+Test(candle_store, view_is_contiguous_at_every_wrap_position)
+{
+    host_candle_store s;
+    cr_assert_eq(host_candle_store_init(&s, 7), PERP_OK);
+    for (int i = 0; i < 40; i++) {
+        perp_candle c = bar(T0 + i * MIN, 1000 + i, i);
+        cr_assert_eq(host_candle_store_push(&s, &c), 1);
+        const perp_candle *v = host_candle_store_view(&s);
+        size_t n = (size_t)(i + 1 < 7 ? i + 1 : 7);
+        cr_assert_eq(s.n, n);
+        for (size_t k = 0; k < n; k++)
+            cr_assert_eq(v[k].close, 1000 + i - (int)(n - 1) + (int)k,
+                         "push %d slot %zu", i, k);
+        cr_assert_eq(&v[n - 1], host_candle_store_newest(&s));
+    }
+    host_candle_store_free(&s);
+}
+
+Test(value_series, view_is_contiguous_at_every_wrap_position)
+{
+    host_value_series s;
+    cr_assert_eq(host_value_series_init(&s, 5), 0);
+    double out[5];
+    for (int i = 0; i < 23; i++) {
+        host_value_series_push(&s, i);
+        const double *v = host_value_series_view(&s);
+        size_t n = host_value_series_copy(&s, out);
+        cr_assert_eq(n, (size_t)(i + 1 < 5 ? i + 1 : 5));
+        for (size_t k = 0; k < n; k++) {
+            cr_assert_eq(v[k], out[k]);
+            cr_assert_eq(v[k], (double)(i - (int)(n - 1) + (int)k));
+        }
+    }
+    host_value_series_free(&s);
+}
