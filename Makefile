@@ -27,7 +27,7 @@ SANFLAGS :=
 OPT := -O2
 endif
 
-HOST_PKGS := yaml-0.1 jansson libcurl
+HOST_PKGS := yaml-0.1 jansson libcurl libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(1) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(1) 2>/dev/null)
 
@@ -60,6 +60,14 @@ HOST_CFLAGS := $(CFLAGS_COMMON) $(call PKG_CFLAGS,$(HOST_PKGS)) \
 HOST_LIBS := $(call PKG_LIBS,$(HOST_PKGS)) -ldl -lm -lpthread
 
 PERPD := $(B)/bin/perpd
+
+# The backtest report inlines lightweight-charts from npm (webui/, shared
+# with the dashboard): installed by the build from the lock file, turned
+# into a C array, linked in. Never committed.
+LWC_JS := webui/node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js
+GEN_OBJS := $(B)/obj/gen/lwc_js.o
+HOST_OBJS += $(GEN_OBJS)
+HOST_LIB_OBJS += $(GEN_OBJS)
 
 # ------------------------------------------------------------- plugins
 PLUGIN_DIRS := $(patsubst %/,%,$(wildcard plugins/*/))
@@ -125,6 +133,24 @@ $(PERPD): $(HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(LDFLAGS_COMMON) -rdynamic -o $@ $^ $(HOST_LIBS)
+
+webui/node_modules/.installed: webui/package.json webui/package-lock.json
+	$(call msg,NPM,webui)
+	$(Q)cd webui && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	$(Q)touch $@
+
+$(LWC_JS): webui/node_modules/.installed
+
+$(B)/gen/lwc_js.c: $(LWC_JS)
+	@mkdir -p $(dir $@)
+	$(call msg,GEN,$@)
+	$(Q){ echo 'const unsigned char host_lwc_js[] = {'; xxd -i < $<; \
+	  echo '};'; echo 'const unsigned long host_lwc_js_len = sizeof host_lwc_js;'; } > $@
+
+$(B)/obj/gen/lwc_js.o: $(B)/gen/lwc_js.c
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -c -o $@ $<
 
 # --------------------------------------------------------- plugin rules
 define PLUGIN_RULE

@@ -290,7 +290,8 @@ static int assemble(host_agent *a, const perp_config_node *root,
         host_agent_settings_read(root, &a->set) != PERP_OK ||
         read_plugin_path(a, root, opt) != PERP_OK)
         return PERP_EINVAL;
-    a->live = any_live_feed(root);
+    a->backtest = opt && opt->backtest;
+    a->live = !a->backtest && any_live_feed(root);
     host_clock_init(&a->clock, a->live);
     a->book = host_trade_book_new();
     if (!a->book)
@@ -309,7 +310,7 @@ static int assemble(host_agent *a, const perp_config_node *root,
     host_record_bus_set_sinks(&a->bus, a->sinks, a->n_sinks);
     if (rc == PERP_OK)
         rc = open_one(a, root, "backend", PERP_KIND_BACKEND, &a->backend);
-    if (rc == PERP_OK)
+    if (rc == PERP_OK && !a->backtest)
         rc = open_list(a, root, "feeds", PERP_KIND_FEED, 1, &a->feeds,
                        &a->n_feeds);
     if (rc == PERP_OK)
@@ -320,7 +321,7 @@ static int assemble(host_agent *a, const perp_config_node *root,
         size_warmup(a);
     if (rc == PERP_OK)
         rc = open_one(a, root, "planner", PERP_KIND_PLANNER, &a->planner);
-    if (rc == PERP_OK)
+    if (rc == PERP_OK && !a->backtest)
         rc = open_list(a, root, "services", PERP_KIND_SERVICE, 0, &a->services,
                        &a->n_services);
     if (rc == PERP_OK)
@@ -385,9 +386,10 @@ void host_agent_close(host_agent *a)
     }
     close_list(a->services, a->n_services);
     host_instance_close(&a->planner);
-    for (size_t i = 0; i < a->n_markets; i++)
+    for (size_t i = 0; !a->markets_shared && i < a->n_markets; i++)
         host_market_free(&a->markets[i]);
-    free(a->markets);
+    if (!a->markets_shared)
+        free(a->markets);
     close_list(a->feeds, a->n_feeds);
     host_instance_close(&a->backend);
     if (a->book) {

@@ -18,6 +18,10 @@ typedef struct host_run_options {
     int64_t max_cycles;                   /* 0: unbounded */
     const char *const *extra_plugin_dirs; /* --path, searched first */
     size_t n_extra_plugin_dirs;
+    /* Backtest: the YAML's feeds and services are not opened (the caller
+     * drives the agent with one replay of its own), the clock is the
+     * replay clock. */
+    int backtest;
 } host_run_options;
 
 /* NULL on error, after logging each problem with file:line:col. */

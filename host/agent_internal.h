@@ -41,9 +41,11 @@ struct host_agent {
     host_instance *services; /* owned, n_services */
     size_t n_services;
     int services_started;
-    host_market *markets; /* owned, one per symbol */
+    host_market *markets; /* owned, one per symbol (borrowed when shared) */
+    int markets_shared;   /* a backtest version reading another's markets */
     size_t n_markets;
-    int live; /* any live feed: wall clock */
+    int live;     /* any live feed: wall clock */
+    int backtest; /* driven by a backtest: no feeds, no services */
     int64_t max_cycles;
 
     /* run state */
@@ -71,6 +73,7 @@ struct host_agent {
     perp_decision decision;    /* the replay cycle's answer */
     size_t decision_used;      /* coin slots to clear before the next */
     uint64_t llm_calls_at_start; /* live: bus count when the plan began */
+    int64_t next_cycle;          /* replay: the next cycle boundary */
 };
 
 /* agent_cycle.c */
@@ -100,6 +103,33 @@ void host_agent_record_account(host_agent *a);
 /* Live start: recent candles of every market from the first feed that
  * can backfill, as many as the indicators need (agent.c sizes them). */
 void host_agent_warmup(host_agent *a, int64_t now);
+
+/* agent_run.c: one agent's part of a replay, driven by its own loop or
+ * by a backtest over several agents on one tape (backtest_run.c). */
+/* Clock at the first event, version registered, first boundary set. */
+void host_agent_replay_start(host_agent *a, int64_t first_ts);
+/* Runs every cycle due before ts (events at a boundary come first). */
+void host_agent_replay_cycles_before(host_agent *a, int64_t ts);
+/* One event. markets_done: the markets (shared with another agent) have
+ * already taken it, and *accepted says whether they did; else this agent
+ * updates its markets and sets *accepted. */
+void host_agent_replay_event(host_agent *a, const perp_event *ev,
+                             int markets_done, int *accepted);
+/* The data ended at last_ts: the cycles due up to it, then a closing
+ * mark if last_ts is off the cycle grid. */
+void host_agent_replay_finish(host_agent *a, int64_t last_ts);
+/* Stop requested (signal) or max_cycles reached. */
+int host_agent_replay_done(const host_agent *a);
+int host_agent_handle_event(host_agent *a, const perp_event *ev,
+                            int markets_done, int accepted);
+void host_agent_emit_version(host_agent *a);
+/* The process-wide stop flag SIGINT/SIGTERM set. */
+void host_agent_request_stop(void);
+int host_agent_stop_requested(void);
+/* SIGINT/SIGTERM set the stop flag (install), or no longer (restore);
+ * and the agent's plugins can read it (perp_host.stopping). */
+void host_agent_signals(int install);
+void host_agent_bind_stop(host_agent *a);
 
 /* Emits a record at the agent's clock. */
 void host_agent_emit(host_agent *a, perp_record *rec);

@@ -25,12 +25,41 @@
  * a lock-free atomic is safe in a signal handler. */
 static atomic_int g_stop;
 
-static void emit_version(host_agent *a);
+
+void host_agent_request_stop(void)
+{
+    g_stop = 1;
+}
+
+int host_agent_stop_requested(void)
+{
+    return g_stop;
+}
 
 static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
+}
+
+static struct sigaction g_old_int, g_old_term;
+static void install_signals(struct sigaction *old_int,
+                            struct sigaction *old_term);
+
+void host_agent_signals(int install)
+{
+    if (install) {
+        g_stop = 0;
+        install_signals(&g_old_int, &g_old_term);
+    } else {
+        sigaction(SIGINT, &g_old_int, NULL);
+        sigaction(SIGTERM, &g_old_term, NULL);
+    }
+}
+
+void host_agent_bind_stop(host_agent *a)
+{
+    a->ctx.stop = &g_stop;
 }
 
 static void install_signals(struct sigaction *old_int,
@@ -74,10 +103,9 @@ static void on_tick(host_agent *a, host_market *m, const perp_tick *t)
 
 /* A feed's candle: replay walks it through the backend bar by bar so
  * intrabar stops fire; live it is just a price. */
-static void on_feed_candle(host_agent *a, host_market *m, const perp_candle *c)
+static void candle_to_backend(host_agent *a, host_market *m,
+                              const perp_candle *c)
 {
-    if (!host_market_on_candle(m, c))
-        return;
     const perp_backend_vtable *vt = a->backend.vtable;
     if (!a->live && vt->on_candle)
         vt->on_candle(a->backend.self, c);
@@ -85,7 +113,8 @@ static void on_feed_candle(host_agent *a, host_market *m, const perp_candle *c)
         backend_price(a, c->ts + c->interval_ms, m->symbol, c->close, NAN, NAN);
 }
 
-static void handle_event(host_agent *a, const perp_event *ev)
+int host_agent_handle_event(host_agent *a, const perp_event *ev,
+                            int markets_done, int accepted)
 {
     host_agent_account_moved(a);
     const char *sym = ev->type == PERP_EV_TICK      ? ev->u.tick.symbol
@@ -99,18 +128,30 @@ static void handle_event(host_agent *a, const perp_event *ev)
                      "ignoring events of symbols not in agent.symbols "
                      "(first: %s)",
                      sym ? sym : "?");
-        return;
+        return 0;
     }
     if (ev->type == PERP_EV_TICK) {
         on_tick(a, m, &ev->u.tick);
-    } else if (ev->type == PERP_EV_CANDLE) {
-        on_feed_candle(a, m, &ev->u.candle);
-    } else {
-        const perp_backend_vtable *vt = a->backend.vtable;
-        host_market_on_funding(m, &ev->u.funding);
-        if (vt->on_funding)
-            vt->on_funding(a->backend.self, &ev->u.funding);
+        return 1;
     }
+    if (ev->type == PERP_EV_CANDLE) {
+        if (!markets_done)
+            accepted = host_market_on_candle(m, &ev->u.candle);
+        if (accepted)
+            candle_to_backend(a, m, &ev->u.candle);
+        return accepted;
+    }
+    const perp_backend_vtable *vt = a->backend.vtable;
+    if (!markets_done)
+        host_market_on_funding(m, &ev->u.funding);
+    if (vt->on_funding)
+        vt->on_funding(a->backend.self, &ev->u.funding);
+    return 1;
+}
+
+static void handle_event(host_agent *a, const perp_event *ev)
+{
+    host_agent_handle_event(a, ev, 0, 0);
 }
 
 static int cycles_done(const host_agent *a)
@@ -134,21 +175,53 @@ static int pull_feed(void *ud, size_t i, perp_event *ev)
     }
 }
 
+int host_agent_replay_done(const host_agent *a)
+{
+    return g_stop || cycles_done(a);
+}
+
+void host_agent_replay_start(host_agent *a, int64_t first_ts)
+{
+    /* Replay time starts at the first event. */
+    host_clock_advance(&a->clock, first_ts);
+    host_agent_emit_version(a);
+    a->next_cycle = host_cycle_align_up(first_ts, a->set.cycle_ms);
+}
+
+void host_agent_replay_cycles_before(host_agent *a, int64_t ts)
+{
+    /* Market events at a boundary come before that boundary's cycle. */
+    while (a->next_cycle < ts && !host_agent_replay_done(a)) {
+        host_clock_advance(&a->clock, a->next_cycle);
+        host_agent_cycle_sync(a, a->next_cycle);
+        a->next_cycle += a->set.cycle_ms;
+    }
+}
+
+void host_agent_replay_event(host_agent *a, const perp_event *ev,
+                             int markets_done, int *accepted)
+{
+    host_clock_advance(&a->clock, ev->ts);
+    int took = host_agent_handle_event(a, ev, markets_done, *accepted);
+    if (!markets_done)
+        *accepted = took;
+}
+
 /* The data has ended: the cycles due up to the last event's time still
  * run (DESIGN.md: a candle is visible at its close, so the last candle
  * belongs to the cycle at its close). When that time is not a cycle
  * boundary, a closing mark records the account there, so the run's final
  * equity includes the last candle. */
-static void finish_replay(host_agent *a, int64_t next, int64_t last_ts)
+void host_agent_replay_finish(host_agent *a, int64_t last_ts)
 {
     int64_t last_cycle = 0;
-    while (next <= last_ts && !g_stop && !cycles_done(a)) {
-        host_clock_advance(&a->clock, next);
-        host_agent_cycle_sync(a, next);
-        last_cycle = next;
-        next += a->set.cycle_ms;
+    while (a->next_cycle <= last_ts && !host_agent_replay_done(a)) {
+        host_clock_advance(&a->clock, a->next_cycle);
+        host_agent_cycle_sync(a, a->next_cycle);
+        last_cycle = a->next_cycle;
+        a->next_cycle += a->set.cycle_ms;
     }
-    if (last_cycle != last_ts && !g_stop && !cycles_done(a)) {
+    if (last_cycle != last_ts && !host_agent_replay_done(a)) {
         host_clock_advance(&a->clock, last_ts);
         host_agent_record_account(a);
     }
@@ -160,9 +233,9 @@ static int run_replay(host_agent *a)
     if (!mg)
         return 1;
     int started = 0, rc = 0, ended = 0;
-    int64_t next = 0, events = 0, last_ts = 0;
+    int64_t events = 0, last_ts = 0;
     perp_event ev;
-    while (!g_stop && !cycles_done(a)) {
+    while (!host_agent_replay_done(a)) {
         int r = host_feed_merge_next(mg, &ev, NULL);
         if (r == PERP_EOF) {
             ended = 1;
@@ -174,28 +247,20 @@ static int run_replay(host_agent *a)
             break;
         }
         if (!started) {
-            /* Replay time starts at the first event. */
-            host_clock_advance(&a->clock, ev.ts);
-            emit_version(a);
-            next = host_cycle_align_up(ev.ts, a->set.cycle_ms);
+            host_agent_replay_start(a, ev.ts);
             started = 1;
         }
-        /* Market events at a boundary come before that boundary's cycle. */
-        while (next < ev.ts && !g_stop && !cycles_done(a)) {
-            host_clock_advance(&a->clock, next);
-            host_agent_cycle_sync(a, next);
-            next += a->set.cycle_ms;
-        }
-        if (cycles_done(a))
+        host_agent_replay_cycles_before(a, ev.ts);
+        if (host_agent_replay_done(a))
             break;
-        host_clock_advance(&a->clock, ev.ts);
-        handle_event(a, &ev);
+        int accepted = 0;
+        host_agent_replay_event(a, &ev, 0, &accepted);
         if (ev.ts > last_ts)
             last_ts = ev.ts;
         events++;
     }
     if (ended && started)
-        finish_replay(a, next, last_ts);
+        host_agent_replay_finish(a, last_ts);
     if (host_feed_merge_disorder(mg))
         host_log(PERP_LOG_WARN, "agent", "feeds went back in time %llu times",
                  (unsigned long long)host_feed_merge_disorder(mg));
@@ -360,7 +425,7 @@ static int run_live(host_agent *a)
 
 /* The version's registration: tag, description and the config with
  * secrets replaced by "***". */
-static void emit_version(host_agent *a)
+void host_agent_emit_version(host_agent *a)
 {
     if (a->version_emitted)
         return;
@@ -413,12 +478,12 @@ int host_agent_run(host_agent *a)
     a->ctx.stop = &g_stop; /* before any plan() can ask */
     install_signals(&old_int, &old_term);
     if (a->live)
-        emit_version(a);
+        host_agent_emit_version(a);
     start_services(a);
     host_log(PERP_LOG_INFO, "agent", "running version=%s mode=%s feeds=%zu",
              a->set.version, a->live ? "live" : "replay", a->n_feeds);
     int rc = a->live ? run_live(a) : run_replay(a);
-    emit_version(a); /* a replay without any event still registers */
+    host_agent_emit_version(a); /* a replay without any event still registers */
     host_agent_holds_flush(a);
     if (g_stop)
         host_log(PERP_LOG_INFO, "agent", "stopping on signal");

@@ -7,6 +7,7 @@
  * exits 2 with that command's usage on stderr; a failed command exits 1.
  */
 #include "agent.h"
+#include "backtest.h"
 #include "history.h"
 #include "plugin_command.h"
 #include "plugin_describe.h"
@@ -39,6 +40,10 @@ static const char usage_text[] =
     "  run CONFIG [--max-cycles N] [--path DIR]...\n"
     "                                   run the pipeline (a replay ends by\n"
     "                                   itself; SIGINT/SIGTERM stop cleanly)\n"
+    "  backtest CONFIG... [--from ISO] [--to ISO] [--data DIR] [--hash]\n"
+    "           [--report FILE.html] [--summary FILE.json] [-j N] [--allow-llm]\n"
+    "                                   CONFIG's pipeline over history, as\n"
+    "                                   fast as it goes; several: an arena\n"
     "  history download --symbols A,B --granularity G --from ISO --to ISO\n"
     "                   --out DIR [--feed NAME] [--url BASE] [--path DIR]\n"
     "                                   candles to CSV through a feed's\n"
@@ -397,6 +402,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "backtest") == 0)
+        return host_backtest_main(argc - 1, argv + 1);
     if (strcmp(cmd, "history") == 0)
         return host_history_main(argc - 1, argv + 1);
     if (cmd[0] == '-')

@@ -382,11 +382,38 @@ static void or_destroy(void *self)
     curl_global_cleanup();
 }
 
+/* A backtest answers from the replay cassette, or it would pay: one
+ * call a cycle, the prompt about 4 characters a token (system prompt,
+ * template and the observation), the answer up to a tenth of max_tokens
+ * (decisions are short). USD at price_in/out_per_mtok; NAN when they are
+ * not set, so the refusal says the price is unknown. */
+static int or_backtest_cost(void *self, int64_t cycles,
+                            size_t observation_bytes, int64_t *calls,
+                            double *usd)
+{
+    planner *p = self;
+    if (p->replay)
+        return PERP_OK;
+    size_t fixed = (p->cfg.system_prompt ? strlen(p->cfg.system_prompt) : 0) +
+                   (p->cfg.user_template ? strlen(p->cfg.user_template) : 0);
+    double in = (double)(fixed + observation_bytes) / 4.0;
+    double out = (double)p->cfg.max_tokens / 10.0;
+    *calls = cycles;
+    double per_mtok = p->cfg.price_in_per_mtok + p->cfg.price_out_per_mtok;
+    *usd = per_mtok > 0 ? (double)cycles *
+                              (in * p->cfg.price_in_per_mtok +
+                               out * p->cfg.price_out_per_mtok) /
+                              1e6
+                        : NAN;
+    return PERP_EUNSUPPORTED;
+}
+
 static const perp_planner_vtable or_vtable = {
     .struct_size = sizeof(perp_planner_vtable),
     .create = or_create,
     .destroy = or_destroy,
     .plan = or_plan,
+    .backtest_cost = or_backtest_cost,
 };
 
 PERP_PLUGIN_WITH_CONFIG(PERP_KIND_PLANNER, "openrouter", "1.0.0",

@@ -179,7 +179,11 @@ static perp_status script_plan(void *self, const perp_observation *obs,
 }
 
 static const perp_planner_vtable script_vtable = {
-    sizeof script_vtable, script_create, script_destroy, script_plan};
+    .struct_size = sizeof script_vtable,
+    .create = script_create,
+    .destroy = script_destroy,
+    .plan = script_plan,
+};
 
 PERP_PLUGIN_WITH_CONFIG(PERP_KIND_PLANNER, "script", "1.0.0",
                         "decisions replayed from a JSONL file", script_vtable,

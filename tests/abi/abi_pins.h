@@ -479,9 +479,10 @@ PIN(perp_planner_vtable, struct_size, 0, 4);
 PIN(perp_planner_vtable, create, 8, 8);
 PIN(perp_planner_vtable, destroy, 16, 8);
 PIN(perp_planner_vtable, plan, 24, 8);
+PIN_1_2(perp_planner_vtable, backtest_cost, 32, 8);
 SIZE_AT_1_0(perp_planner_vtable, 32);
 SIZE_AT_1_1(perp_planner_vtable, 32);
-SIZE_AT_1_2(perp_planner_vtable, 32);
+SIZE_AT_1_2(perp_planner_vtable, 40);
 
 /* perp_backend_vtable */
 PIN(perp_backend_vtable, struct_size, 0, 4);

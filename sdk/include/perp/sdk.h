@@ -712,6 +712,17 @@ typedef struct perp_planner_vtable {
      * non-OK return means the planner itself is broken. */
     perp_status (*plan)(void *self, const perp_observation *obs,
                         perp_decision *out);
+    /* ABI 1.2, optional: what plan() would cost over a backtest of
+     * `cycles` cycles whose observations render to about
+     * `observation_bytes` of JSON. PERP_OK: every answer comes without a
+     * paid call (an LLM planner answering from its record/replay
+     * cassette). PERP_EUNSUPPORTED: plan() would call a paid model;
+     * *calls and *usd (at the model's listed price, NAN when unknown)
+     * say how much, and a backtest refuses unless told --allow-llm. A
+     * planner without it (rules, script) answers locally. */
+    perp_status (*backtest_cost)(void *self, int64_t cycles,
+                                 size_t observation_bytes, int64_t *calls,
+                                 double *usd);
 } perp_planner_vtable;
 
 typedef struct perp_backend_vtable {
