@@ -362,8 +362,7 @@ host_agent *host_agent_open(const char *config_path,
 }
 
 void host_agent_set_tap(host_agent *a,
-                        void (*tap)(void *ud, const perp_record *rec),
-                        void *ud)
+                        void (*tap)(void *ud, const perp_record *rec), void *ud)
 {
     host_record_bus_set_tap(&a->bus, tap, ud);
 }

@@ -259,8 +259,7 @@ void host_agent_record_account(host_agent *a)
         p.u.position = acc->positions[i];
         host_agent_emit(a, &p);
     }
-    host_equity_stats_add(&a->eq_stats, host_clock_now(&a->clock),
-                          acc->equity);
+    host_equity_stats_add(&a->eq_stats, host_clock_now(&a->clock), acc->equity);
 }
 
 static void emit_decision_json(host_agent *a, const char *json, int64_t ts)

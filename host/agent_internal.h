@@ -68,10 +68,10 @@ struct host_agent {
      * cycle instead of once per coin. */
     const perp_account *acc_now;
     perp_account acc_buf;
-    host_jw obs_text;          /* observation records, rendered when due */
-    host_hold_run holds;       /* unchanged holds not yet recorded */
-    perp_decision decision;    /* the replay cycle's answer */
-    size_t decision_used;      /* coin slots to clear before the next */
+    host_jw obs_text;            /* observation records, rendered when due */
+    host_hold_run holds;         /* unchanged holds not yet recorded */
+    perp_decision decision;      /* the replay cycle's answer */
+    size_t decision_used;        /* coin slots to clear before the next */
     uint64_t llm_calls_at_start; /* live: bus count when the plan began */
     int64_t next_cycle;          /* replay: the next cycle boundary */
 };

@@ -25,7 +25,6 @@
  * a lock-free atomic is safe in a signal handler. */
 static atomic_int g_stop;
 
-
 void host_agent_request_stop(void)
 {
     g_stop = 1;

@@ -24,10 +24,10 @@ static int node_error(const perp_config_node *n, const char *fmt, const char *a)
 
 int host_agent_check_top_level(const perp_config_node *root)
 {
-    static const char *const allowed[] = {
-        "agent",   "plugin_path", "limits",   "feeds",    "indicators",
-        "planner", "backend",     "sinks",    "services", "backtest",
-        NULL};
+    static const char *const allowed[] = {"agent",    "plugin_path", "limits",
+                                          "feeds",    "indicators",  "planner",
+                                          "backend",  "sinks",       "services",
+                                          "backtest", NULL};
     if (!root || host_cfg_kind(root) != HOST_NODE_MAP)
         return node_error(root,
                           "expected a mapping of sections (agent, "

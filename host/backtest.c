@@ -124,8 +124,8 @@ static const char *replay_dir(const host_agent *a)
     const perp_config_node *f = seq ? host_cfg_at(seq, 0) : NULL;
     const perp_config_node *p = f ? host_cfg_child(f, "plugin") : NULL;
     const perp_config_node *d = f ? host_cfg_child(f, "dir") : NULL;
-    if (!p || !d || strcmp(host_cfg_scalar(p) ? host_cfg_scalar(p) : "",
-                           "replay") != 0)
+    if (!p || !d ||
+        strcmp(host_cfg_scalar(p) ? host_cfg_scalar(p) : "", "replay") != 0)
         return NULL;
     return host_cfg_scalar(d);
 }
@@ -146,11 +146,11 @@ static int feed_options(const bt_args *args, const host_backtest *b,
         if (check_section(b->v[i].agent) != PERP_OK)
             return PERP_EINVAL;
     const char *env = getenv("PERP_DATA_DIR");
-    o->data = args->data                         ? args->data
-              : yaml_str(a0, "backtest", "data") ? yaml_str(a0, "backtest",
-                                                            "data")
-              : env && *env                      ? env
-                                                 : replay_dir(a0);
+    o->data = args->data ? args->data
+              : yaml_str(a0, "backtest", "data")
+                  ? yaml_str(a0, "backtest", "data")
+              : env && *env ? env
+                            : replay_dir(a0);
     o->from = args->from ? args->from : yaml_str(a0, "backtest", "from");
     o->to = args->to ? args->to : yaml_str(a0, "backtest", "to");
     if (!o->data || !*o->data) {
@@ -193,8 +193,9 @@ static int refuse_paid_llm(const host_backtest *b, int allow)
             continue;
         char cost[96];
         if (isfinite(usd))
-            snprintf(cost, sizeof cost, "about $%.2f at the model's listed "
-                                        "price",
+            snprintf(cost, sizeof cost,
+                     "about $%.2f at the model's listed "
+                     "price",
                      usd);
         else
             snprintf(cost, sizeof cost,
@@ -270,9 +271,10 @@ static int in_process(const bt_args *args, host_backtest *b)
     if (rc != 0)
         return 1;
     if (host_agent_stop_requested())
-        host_log(PERP_LOG_WARN, "backtest", "stopped early: the figures "
-                                            "below cover the tape up to the "
-                                            "stop");
+        host_log(PERP_LOG_WARN, "backtest",
+                 "stopped early: the figures "
+                 "below cover the tape up to the "
+                 "stop");
     host_bt_summary *s = calloc(b->n, sizeof *s);
     host_bt_curve *c = calloc(b->n, sizeof *c);
     if (!s || !c) {
@@ -295,8 +297,8 @@ static int in_process(const bt_args *args, host_backtest *b)
     rc = 0;
     if (args->report && host_bt_report_write(args->report, b, s) != PERP_OK)
         rc = 1;
-    if (args->summary && host_bt_summary_write(args->summary, s, c, b->n) !=
-                             PERP_OK)
+    if (args->summary &&
+        host_bt_summary_write(args->summary, s, c, b->n) != PERP_OK)
         rc = 1;
     free(s);
     free(c);

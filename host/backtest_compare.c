@@ -36,8 +36,8 @@ static size_t paired_returns(const host_bt_curve *a, const host_bt_curve *b,
     if (a->n == 0 || b->n == 0)
         return 0;
     int64_t start = align_up(a->ts[0] > b->ts[0] ? a->ts[0] : b->ts[0], p);
-    int64_t end = a->ts[a->n - 1] < b->ts[b->n - 1] ? a->ts[a->n - 1]
-                                                    : b->ts[b->n - 1];
+    int64_t end =
+        a->ts[a->n - 1] < b->ts[b->n - 1] ? a->ts[a->n - 1] : b->ts[b->n - 1];
     if (end < start + p)
         return 0;
     size_t n = (size_t)((end - start) / p);

@@ -25,9 +25,9 @@ typedef struct host_bt_curve {
 } host_bt_curve;
 
 typedef struct host_bt_comparison {
-    size_t periods;    /* paired returns */
+    size_t periods; /* paired returns */
     int64_t period_ms;
-    size_t block;      /* bootstrap block length, periods */
+    size_t block; /* bootstrap block length, periods */
     size_t resamples;
     double sharpe_a, sharpe_b, diff; /* annualised; diff = a - b */
     double lo, hi;                   /* 95 % interval of diff */

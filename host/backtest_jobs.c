@@ -25,8 +25,8 @@ static int takes_value(const char *s)
 
 /* The worker's command line: the options given (less -j, --report and
  * --summary), its own --summary file, and its configs. */
-static char **worker_argv(int argc, char **argv, const char **configs,
-                          size_t n, size_t job, int jobs, const char *out)
+static char **worker_argv(int argc, char **argv, const char **configs, size_t n,
+                          size_t job, int jobs, const char *out)
 {
     char **w = calloc((size_t)argc + 8, sizeof *w);
     size_t k = 0;

@@ -37,8 +37,8 @@ void host_bt_summarize(const perp_round_trip *trips, size_t n_trips,
     out->first_ts = r->n_eq ? r->eq_ts[0] : 0;
     out->last_ts = r->n_eq ? r->eq_ts[r->n_eq - 1] : 0;
     double span = (double)(out->last_ts - out->first_ts);
-    double growth = starting_equity > 0 ? out->final_equity / starting_equity
-                                        : NAN;
+    double growth =
+        starting_equity > 0 ? out->final_equity / starting_equity : NAN;
     out->annual_return_pct = span > 0 && growth > 0
                                  ? (pow(growth, YEAR_MS / span) - 1) * 100.0
                                  : NAN;
@@ -173,16 +173,16 @@ void host_bt_print_leaderboard(FILE *f, const host_bt_summary *s, size_t n)
         order[i] = i;
     g_sort_base = s;
     qsort(order, n, sizeof *order, by_sharpe);
-    fprintf(f, "%-4s %-20s %10s %8s %8s %8s %7s %8s %10s\n", "rank",
-            "version", "return %", "Sharpe", "Sortino", "max DD %", "trips",
-            "win %", "fees");
+    fprintf(f, "%-4s %-20s %10s %8s %8s %8s %7s %8s %10s\n", "rank", "version",
+            "return %", "Sharpe", "Sortino", "max DD %", "trips", "win %",
+            "fees");
     for (size_t i = 0; i < n; i++) {
         const host_bt_summary *v = &s[order[i]];
-        fprintf(f, "%-4zu %-20.20s %+10.2f %8.3f %8.3f %8.2f %7zu %8.1f %10.2f\n",
+        fprintf(f,
+                "%-4zu %-20.20s %+10.2f %8.3f %8.3f %8.2f %7zu %8.1f %10.2f\n",
                 i + 1, v->version, v->m.total_return_pct, v->m.sharpe,
-                isinf(v->m.sortino) ? 0.0 : v->m.sortino,
-                v->m.max_drawdown_pct, v->m.trades, v->m.win_rate * 100,
-                v->fees);
+                isinf(v->m.sortino) ? 0.0 : v->m.sortino, v->m.max_drawdown_pct,
+                v->m.trades, v->m.win_rate * 100, v->fees);
     }
     free(order);
 }

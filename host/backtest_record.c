@@ -33,19 +33,18 @@ void host_bt_record_free(host_bt_record *r)
 
 static const char *cause_name(perp_fill_cause c)
 {
-    static const char *const names[] = {"entry",     "exit",
-                                        "flip",      "stop_loss",
-                                        "take_profit", "liquidation"};
+    static const char *const names[] = {
+        "entry", "exit", "flip", "stop_loss", "take_profit", "liquidation"};
     return (unsigned)c < 6 ? names[c] : "unknown";
 }
 
 size_t host_bt_trade_line(const perp_fill *f, char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "%lld,%.*s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%s\n",
-                     (long long)f->ts, (int)strnlen(f->symbol, sizeof f->symbol),
-                     f->symbol, f->qty < 0 ? "sell" : "buy", fabs(f->qty),
-                     f->price, f->fee, f->realized_pnl, f->position_after,
-                     cause_name(f->cause));
+    int n = snprintf(
+        out, cap, "%lld,%.*s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%s\n",
+        (long long)f->ts, (int)strnlen(f->symbol, sizeof f->symbol), f->symbol,
+        f->qty < 0 ? "sell" : "buy", fabs(f->qty), f->price, f->fee,
+        f->realized_pnl, f->position_after, cause_name(f->cause));
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 

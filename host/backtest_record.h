@@ -27,11 +27,11 @@ typedef struct host_bt_record {
     size_t n_eq, cap_eq;
     double funding_paid, funding_received;
     size_t n_funding, n_liquidations, n_rejections;
-    size_t decisions;      /* cycles decided (a collapsed run counts each) */
+    size_t decisions; /* cycles decided (a collapsed run counts each) */
     int64_t llm_calls, prompt_tokens, completion_tokens;
     double llm_cost_usd;
-    void *sha;             /* owned EVP_MD_CTX */
-    int failed;            /* an allocation failed: figures incomplete */
+    void *sha;  /* owned EVP_MD_CTX */
+    int failed; /* an allocation failed: figures incomplete */
 } host_bt_record;
 
 /* PERP_OK or PERP_ENOMEM. */

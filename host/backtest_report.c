@@ -35,8 +35,8 @@ static json_t *num(double x)
 static json_t *equity_json(const host_bt_record *r)
 {
     json_t *a = json_array();
-    size_t step = r->n_eq > MAX_POINTS ? (r->n_eq + MAX_POINTS - 1) / MAX_POINTS
-                                       : 1;
+    size_t step =
+        r->n_eq > MAX_POINTS ? (r->n_eq + MAX_POINTS - 1) / MAX_POINTS : 1;
     double peak = -INFINITY;
     for (size_t i = 0; i < r->n_eq; i++) {
         if (r->eq[i] > peak)
@@ -53,9 +53,8 @@ static json_t *equity_json(const host_bt_record *r)
 
 static json_t *fills_json(const host_bt_record *r)
 {
-    static const char *const causes[] = {"entry",     "exit",
-                                         "flip",      "stop_loss",
-                                         "take_profit", "liquidation"};
+    static const char *const causes[] = {
+        "entry", "exit", "flip", "stop_loss", "take_profit", "liquidation"};
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_fills; i++) {
         const perp_fill *f = &r->fills[i];
@@ -123,8 +122,7 @@ static json_t *versions_json(const host_backtest *b)
                            a->set.version, "path", b->v[i].path, "equity",
                            equity_json(&b->v[i].rec), "fills",
                            fills_json(&b->v[i].rec), "per_symbol",
-                           per_symbol_json(a), "config",
-                           c ? c : json_null()));
+                           per_symbol_json(a), "config", c ? c : json_null()));
     }
     return arr;
 }
@@ -151,7 +149,10 @@ static void table_html(FILE *f, const host_bt_summary *s, size_t n)
             if (cell) {
                 fprintf(f, header ? "<th>" : "<td>");
                 for (size_t k = 0; k < cell; k++)
-                    fputs(p[k] == '<' ? "&lt;" : p[k] == '&' ? "&amp;" : (char[2]){p[k], 0}, f);
+                    fputs(p[k] == '<'   ? "&lt;"
+                          : p[k] == '&' ? "&amp;"
+                                        : (char[2]){p[k], 0},
+                          f);
                 fprintf(f, header ? "</th>" : "</td>");
             }
             p += cell;

@@ -14,10 +14,10 @@
 #include "log.h"
 #include "plugin_services.h"
 
-#define HOUR_MS          3600000LL
-#define PROGRESS_EVERY   4096 /* events between clock reads */
-#define REDRAW_MS        100  /* at most 10 redraws a second */
-#define LOG_EVERY_MS     10000
+#define HOUR_MS        3600000LL
+#define PROGRESS_EVERY 4096 /* events between clock reads */
+#define REDRAW_MS      100  /* at most 10 redraws a second */
+#define LOG_EVERY_MS   10000
 
 /* ---------------------------------------------------------- sharing */
 
@@ -37,7 +37,8 @@ static char *market_key(const host_agent *a)
     int off = snprintf(k, len, "%lld|%zu|%zu|", (long long)a->set.ctx_ms,
                        a->set.history, a->set.series);
     for (size_t i = 0; i < a->n_markets; i++)
-        off += snprintf(k + off, len - (size_t)off, "%s,", a->markets[i].symbol);
+        off +=
+            snprintf(k + off, len - (size_t)off, "%s,", a->markets[i].symbol);
     snprintf(k + off, len - (size_t)off, "|%s", ind ? ind : "null");
     free(ind);
     return k;
@@ -103,8 +104,8 @@ static int open_feed(host_backtest *b, const host_bt_feed_options *o)
     if (off < (int)sizeof yaml)
         off += snprintf(yaml + off, sizeof yaml - (size_t)off, "]\n");
     if (o->from && off < (int)sizeof yaml)
-        off += snprintf(yaml + off, sizeof yaml - (size_t)off,
-                        "from: \"%s\"\n", o->from);
+        off += snprintf(yaml + off, sizeof yaml - (size_t)off, "from: \"%s\"\n",
+                        o->from);
     if (o->to && off < (int)sizeof yaml)
         off += snprintf(yaml + off, sizeof yaml - (size_t)off, "to: \"%s\"\n",
                         o->to);
@@ -141,8 +142,8 @@ static uint64_t feed_total(host_backtest *b)
     return 0;
 }
 
-int host_backtest_open(host_backtest *b, const char *const *configs,
-                       size_t n, const host_run_options *opt)
+int host_backtest_open(host_backtest *b, const char *const *configs, size_t n,
+                       const host_run_options *opt)
 {
     memset(b, 0, sizeof *b);
     b->v = calloc(n, sizeof *b->v);

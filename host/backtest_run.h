@@ -27,10 +27,10 @@ typedef struct host_bt_series {
 } host_bt_series;
 
 typedef struct host_bt_version {
-    host_agent *agent;    /* owned */
-    const char *path;     /* borrowed: its YAML */
-    host_bt_record rec;   /* owned */
-    size_t market_owner;  /* index of the version whose markets it reads */
+    host_agent *agent;   /* owned */
+    const char *path;    /* borrowed: its YAML */
+    host_bt_record rec;  /* owned */
+    size_t market_owner; /* index of the version whose markets it reads */
 } host_bt_version;
 
 typedef struct host_backtest {
@@ -44,19 +44,19 @@ typedef struct host_backtest {
     uint64_t total;  /* candles the feed holds (0: unknown) */
     uint64_t events; /* candles replayed */
     int64_t first_ts, last_ts;
-    int progress_tty; /* stderr is a terminal: redraw a bar */
+    int progress_tty;       /* stderr is a terminal: redraw a bar */
     host_bt_series *series; /* owned, n_symbols */
 } host_backtest;
 
 typedef struct host_bt_feed_options {
-    const char *data;     /* history folder */
+    const char *data;      /* history folder */
     const char *from, *to; /* ISO 8601 or NULL */
 } host_bt_feed_options;
 
 /* Opens every config as an agent in backtest mode and shares markets
  * where it can. PERP_OK or an error (logged); close it either way. */
-int host_backtest_open(host_backtest *b, const char *const *configs,
-                       size_t n, const host_run_options *opt);
+int host_backtest_open(host_backtest *b, const char *const *configs, size_t n,
+                       const host_run_options *opt);
 /* Then the one replay feed over the symbols of every version. */
 int host_backtest_open_feed(host_backtest *b, const host_bt_feed_options *feed);
 void host_backtest_close(host_backtest *b);

@@ -34,7 +34,8 @@ static json_t *metrics_json(const host_bt_summary *s)
     json_object_set_new(o, "sortino", num(s->m.sortino));
     json_object_set_new(o, "max_drawdown_pct", num(s->m.max_drawdown_pct));
     json_object_set_new(o, "calmar", num(s->calmar));
-    json_object_set_new(o, "round_trips", json_integer((json_int_t)s->m.trades));
+    json_object_set_new(o, "round_trips",
+                        json_integer((json_int_t)s->m.trades));
     json_object_set_new(o, "win_rate", num(s->m.win_rate));
     json_object_set_new(o, "profit_factor", num(s->m.profit_factor));
     json_object_set_new(o, "avg_win", num(s->m.avg_win));
@@ -135,7 +136,8 @@ static void read_one(json_t *o, host_bt_summary *s, host_bt_curve *c,
     const char *h = json_string_value(json_object_get(o, "hash"));
     snprintf(s->hash, sizeof s->hash, "%s", h ? h : "");
     json_t *curve = json_object_get(o, "equity_curve");
-    json_t *ts = json_object_get(curve, "ts"), *eq = json_object_get(curve, "equity");
+    json_t *ts = json_object_get(curve, "ts"),
+           *eq = json_object_get(curve, "equity");
     size_t n = json_array_size(ts);
     int64_t *t = keep(st, malloc((n ? n : 1) * sizeof *t));
     double *e = keep(st, malloc((n ? n : 1) * sizeof *e));

@@ -195,8 +195,8 @@ static void copy_market(host_arena *a, const perp_market_view *src,
                         perp_market_view *v)
 {
     *v = *src;
-    v->candles_1m = copy_array(a, src->candles_1m, src->n_candles_1m,
-                               sizeof(perp_candle));
+    v->candles_1m =
+        copy_array(a, src->candles_1m, src->n_candles_1m, sizeof(perp_candle));
     v->candles_ctx = copy_array(a, src->candles_ctx, src->n_candles_ctx,
                                 sizeof(perp_candle));
     v->ind_1m = copy_indicators(a, src->ind_1m, src->n_ind_1m);

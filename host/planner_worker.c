@@ -27,8 +27,8 @@ int host_planner_call_reuse(const perp_planner_vtable *vt, void *self,
     memset(out->error, 0, sizeof out->error);
     int rc = vt->plan(self, obs, out);
     if (out->n_coins > *used)
-        *used = out->n_coins > PERP_MAX_SYMBOLS ? PERP_MAX_SYMBOLS
-                                                 : out->n_coins;
+        *used =
+            out->n_coins > PERP_MAX_SYMBOLS ? PERP_MAX_SYMBOLS : out->n_coins;
     if (n > *used)
         *used = n;
     return rc;

@@ -352,6 +352,7 @@ static perp_status rp_next(void *self, perp_event *ev, int timeout_ms)
     if (f->speed > 0 && pace(f, close_ms, timeout_ms) != PERP_OK)
         return PERP_AGAIN;
     const rp_bar *b = &best->bars[best->pos++];
+    rp_series_release_behind(best);
     ev->type = PERP_EV_CANDLE;
     ev->ts = close_ms;
     perp_candle *c = &ev->u.candle;

@@ -3,6 +3,10 @@
  */
 #include "series.h"
 
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -124,4 +128,18 @@ void rp_series_free(rp_series *s)
     free(s->owned);
     s->owned = NULL;
     s->bars = NULL;
+}
+
+void rp_series_release_behind(rp_series *s)
+{
+    if (!s->map.map || s->pos - s->released < 65536)
+        return;
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t from = (uintptr_t)(s->bars + s->released);
+    uintptr_t to = (uintptr_t)(s->bars + s->pos);
+    from = (from + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+    to = to / (uintptr_t)page * (uintptr_t)page;
+    if (to > from)
+        madvise((void *)from, to - from, MADV_DONTNEED);
+    s->released = s->pos;
 }

@@ -16,6 +16,7 @@ typedef struct rp_series {
     size_t pos, end;    /* next row to emit; one past the last */
     rp_bar *owned;      /* malloc'd rows when not mapped */
     rp_mapped map;
+    size_t released;    /* rows before this are dropped from memory */
 } rp_series;
 
 typedef struct rp_load_opts {
@@ -30,5 +31,10 @@ int rp_series_load(rp_series *s, const char *path, const char *symbol,
                    const rp_load_opts *o, int *cached, char *err,
                    size_t err_len);
 void rp_series_free(rp_series *s);
+/* Gives the pages of mapped rows already replayed back to the kernel, so
+ * a year of candles does not stay resident behind the cursor (they are
+ * read again from the cache file if ever touched). Cheap to call often:
+ * it acts once per 64 K rows. */
+void rp_series_release_behind(rp_series *s);
 
 #endif

@@ -124,8 +124,8 @@ static int digits17(double ax, uint64_t *d, int *e10)
         int k = DIGITS - 1 - e;
         if (k > 27 || k < -27)
             return 0;
-        long double s = k >= 0 ? (long double)ax * p10[k]
-                               : (long double)ax / p10[-k];
+        long double s =
+            k >= 0 ? (long double)ax * p10[k] : (long double)ax / p10[-k];
         if (s < 1e16L) {
             e--;
             continue;
@@ -339,8 +339,7 @@ static int string(scan *k)
             c = *++k->s;
             if (c == 'u') {
                 for (int i = 1; i <= 4; i++)
-                    if (!strchr("0123456789abcdefABCDEF", k->s[i]) ||
-                        !k->s[i])
+                    if (!strchr("0123456789abcdefABCDEF", k->s[i]) || !k->s[i])
                         return 0;
                 k->s += 5;
             } else if (c && strchr("\"\\/bfnrt", c)) {

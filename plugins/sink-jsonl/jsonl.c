@@ -347,12 +347,12 @@ static void fast_head(jl_buf *b, const char *type, const perp_record *rec)
 
 #define FAST_NUM(b, key, x)                                                    \
     do {                                                                       \
-        jl_lit(b, ",\"" key "\":");                                             \
+        jl_lit(b, ",\"" key "\":");                                            \
         jl_real(b, x);                                                         \
     } while (0)
 #define FAST_STR(b, key, s, max)                                               \
     do {                                                                       \
-        jl_lit(b, ",\"" key "\":");                                             \
+        jl_lit(b, ",\"" key "\":");                                            \
         jl_str(b, s, max);                                                     \
     } while (0)
 

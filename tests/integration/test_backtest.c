@@ -66,8 +66,9 @@ static void write_script_named(const char *dir, const char *name, int step)
     char *text = malloc(N_BARS * 400);
     size_t len = 0;
     for (int i = 1; i < N_BARS; i += step) {
-        const char *sig =
-            i % 40 < step ? "close" : (i / step) % 2 ? "buy" : "sell";
+        const char *sig = i % 40 < step    ? "close"
+                          : (i / step) % 2 ? "buy"
+                                           : "sell";
         len += (size_t)sprintf(
             text + len,
             "{\"ts\": %lld, \"positions\": {\"BTC\": {\"coin\": \"BTC\", "
@@ -160,8 +161,7 @@ static void hash_of(const char *out, const char *version, char h[65])
 
 /* ------------------------------------------------------------- hash */
 
-Test(backtest, same_run_same_hash_and_one_bps_of_fee_changes_it,
-     .timeout = 120)
+Test(backtest, same_run_same_hash_and_one_bps_of_fee_changes_it)
 {
     char *dir = temp_dir_new();
     write_csvs(dir);
@@ -203,8 +203,9 @@ Test(backtest, same_run_same_hash_and_one_bps_of_fee_changes_it,
     fclose(f);
     cr_assert(n_lines > 10 && n_lines % 2 == 0, "%zu trades", n_lines);
     for (size_t i = 0; i < n_lines / 2; i++)
-        cr_assert_str_eq(json_string_value(json_array_get(all, i)),
-                         json_string_value(json_array_get(all, i + n_lines / 2)));
+        cr_assert_str_eq(
+            json_string_value(json_array_get(all, i)),
+            json_string_value(json_array_get(all, i + n_lines / 2)));
     json_decref(all);
     free(pl);
     free(a);
@@ -276,7 +277,8 @@ static json_t *summary_of(const char *path, const char *version)
     json_t *vs = json_object_get(root, "versions");
     for (size_t i = 0; i < json_array_size(vs); i++) {
         json_t *v = json_array_get(vs, i);
-        if (!strcmp(json_string_value(json_object_get(v, "version")), version)) {
+        if (!strcmp(json_string_value(json_object_get(v, "version")),
+                    version)) {
             json_incref(v);
             json_decref(root);
             return v;
@@ -291,8 +293,7 @@ static double field(json_t *o, const char *k)
     return json_number_value(json_object_get(o, k));
 }
 
-Test(backtest, full_history_rules_metrics_equal_a_recomputation,
-     .timeout = 600)
+Test(backtest, full_history_rules_metrics_equal_a_recomputation)
 {
     char *dir = temp_dir_new();
     char data[1024], pl[] = "  plugin: rules\n";
@@ -441,7 +442,7 @@ static void same_records(const char *dir, const char *x, const char *y)
     }
 }
 
-Test(backtest, each_arena_version_gets_what_it_gets_alone, .timeout = 300)
+Test(backtest, each_arena_version_gets_what_it_gets_alone)
 {
     char *dir = temp_dir_new();
     write_csvs(dir);
@@ -528,8 +529,7 @@ Test(backtest, llm_planner_without_cassette_is_refused_with_its_calls)
 
 /* ---------------------------------------------------------- report */
 
-Test(backtest, report_opens_in_headless_chromium_with_charts_drawn,
-     .timeout = 300)
+Test(backtest, report_opens_in_headless_chromium_with_charts_drawn)
 {
     char *dir = temp_dir_new();
     write_csvs(dir);
@@ -556,6 +556,116 @@ Test(backtest, report_opens_in_headless_chromium_with_charts_drawn,
     free(pl);
     free(a);
     free(b);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* ------------------------------------------------------ look-ahead */
+
+/* Bar i of symbol k (write_csvs): opens at T0 + i min, closes at
+ * T0 + (i + 1) min at this price. */
+static double close_of(int k, int i)
+{
+    const double base[2] = {20000, 1500};
+    return base[k] * (1 + 0.01 * sin((i + 1) / (9.0 + k)));
+}
+
+/* TA-Lib's EMA(60) of BTC's closes of bars 0..last: SMA seed over the
+ * first 60, then prev + 2/61 (close - prev). NAN before bar 59. */
+static double ema60(int last)
+{
+    if (last < 59)
+        return NAN;
+    double e = 0;
+    for (int i = 0; i < 60; i++)
+        e += close_of(0, i) / 60;
+    for (int i = 60; i <= last; i++)
+        e += 2.0 / 61.0 * (close_of(0, i) - e);
+    return e;
+}
+
+/* Every observation a version wrote: its candles closed at or before its
+ * time (and the one closing at it is there), its EMA is the EMA of those
+ * closes and no later one; every fill is at the close of the bar that
+ * closed at its time, give or take the 1 bps slippage. */
+static void check_no_look_ahead(const char *dir, const char *name)
+{
+    json_t *obs = records(dir, name, "observation");
+    cr_assert_eq(json_array_size(obs), N_BARS, "%s: one per cycle", name);
+    for (size_t i = 0; i < json_array_size(obs); i++) {
+        json_t *rec =
+            json_loads(json_string_value(json_array_get(obs, i)), 0, NULL);
+        json_t *d = json_object_get(rec, "data");
+        long long ts = json_integer_value(json_object_get(d, "ts"));
+        json_t *btc = json_array_get(json_object_get(d, "markets"), 0);
+        json_t *c1m = json_object_get(btc, "candles_1m");
+        for (size_t k = 0; k < json_array_size(c1m); k++) {
+            long long open =
+                json_integer_value(json_array_get(json_array_get(c1m, k), 0));
+            cr_assert_leq(open + 60000, ts, "%s: a bar before its close", name);
+        }
+        json_t *newest = json_array_get(c1m, json_array_size(c1m) - 1);
+        long long newest_open = json_integer_value(json_array_get(newest, 0));
+        cr_assert_eq(newest_open + 60000, ts,
+                     "%s: the bar closing at the "
+                     "cycle is shown",
+                     name);
+        int last = (int)((ts - T0_MS) / 60000) - 1;
+        double want = ema60(last);
+        json_t *e = json_object_get(
+            json_object_get(json_object_get(btc, "indicators_1m"), "ema_60"),
+            "value");
+        if (isnan(want))
+            cr_assert(json_is_null(e), "%s: ema_60 defined early", name);
+        else
+            cr_assert_float_eq(json_number_value(e), want, 1e-8 * want,
+                               "%s at %lld", name, ts);
+        json_decref(rec);
+    }
+    json_decref(obs);
+    json_t *trades = records(dir, name, "trade");
+    for (size_t i = 0; i < json_array_size(trades); i++) {
+        json_t *t =
+            json_loads(json_string_value(json_array_get(trades, i)), 0, NULL);
+        if (!strcmp(jsonl_str(t, "symbol"), "BTC-USD")) {
+            int bar = (int)((jsonl_ts(t) - T0_MS) / 60000) - 1;
+            double px = jsonl_num(t, "price"), c = close_of(0, bar);
+            /* 1 bps slippage and the 0.01 tick; the next bar is ~10 bps
+             * away. */
+            cr_assert_leq(fabs(px / c - 1), 1e-4 + 0.011 / c,
+                          "%s: fill %f vs %f", name, px, c);
+        }
+        json_decref(t);
+    }
+    json_decref(trades);
+}
+
+Test(backtest, no_candle_is_seen_before_its_close_in_the_arena_or_alone)
+{
+    char *dir = temp_dir_new();
+    write_csvs(dir);
+    write_script(dir);
+    char *s1 = script_planner(dir),
+         *s2 = script_planner_named(dir, "script2.jsonl");
+    const char *every = "";
+    char *a = write_yaml(dir, "la_alone", "la", s1, 2, every);
+    char *b = write_yaml(dir, "la_arena", "la", s1, 2, every);
+    char *c = write_yaml(dir, "lb_arena", "lb", s2, 3, every);
+    char *out = NULL;
+    const char *alone[] = {a, "--data", dir, NULL};
+    const char *arena[] = {b, c, "--data", dir, NULL};
+    cr_assert_eq(backtest(&out, alone), 0, "%s", out);
+    free(out);
+    cr_assert_eq(backtest(&out, arena), 0, "%s", out);
+    free(out);
+    check_no_look_ahead(dir, "la_alone");
+    check_no_look_ahead(dir, "la_arena");
+    check_no_look_ahead(dir, "lb_arena");
+    free(s1);
+    free(s2);
+    free(a);
+    free(b);
+    free(c);
     temp_dir_remove(dir);
     free(dir);
 }

@@ -15,8 +15,8 @@ static void hold_of(perp_decision *d, const char *why)
     d->n_coins = 2;
     strcpy(d->coins[0].coin, "BTC");
     strcpy(d->coins[1].coin, "ETH");
-    snprintf(d->coins[0].justification, sizeof d->coins[0].justification,
-             "%s", why);
+    snprintf(d->coins[0].justification, sizeof d->coins[0].justification, "%s",
+             why);
     strcpy(d->notes, "waiting");
 }
 

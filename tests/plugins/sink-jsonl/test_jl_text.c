@@ -51,10 +51,12 @@ Test(jl_text, reals_match_jansson_over_the_range)
             x = -x;
         check(x);
     }
-    const double edge[] = {0.0,     -0.0,    1.0,    0.1,     1e16,
-                           1e17,    1e-5,    1e-4,   123456789012345678.0,
-                           DBL_MAX, DBL_MIN, 5e-324, 0.3,     2.5,
-                           1e21,    1e22,    1e-7,   10098.770002};
+    const double edge[] = {0.0,     -0.0,    1.0,
+                           0.1,     1e16,    1e17,
+                           1e-5,    1e-4,    123456789012345678.0,
+                           DBL_MAX, DBL_MIN, 5e-324,
+                           0.3,     2.5,     1e21,
+                           1e22,    1e-7,    10098.770002};
     for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
         check(edge[i]);
 }
@@ -65,7 +67,10 @@ Test(jl_text, strings_escape_as_jansson_and_bad_bytes_become_marks)
     jl_str(&b, "a\"b\\c\n\t\x01/é", (size_t)-1);
     cr_assert_str_eq(b.p, "\"a\\\"b\\\\c\\n\\t\\u0001/é\"");
     jl_reset(&b);
-    jl_str(&b, "x\xff" "y", (size_t)-1);
+    jl_str(&b,
+           "x\xff"
+           "y",
+           (size_t)-1);
     cr_assert_str_eq(b.p, "\"x?y\"");
     jl_reset(&b);
     jl_str(&b, "abcdef", 3);
@@ -75,11 +80,16 @@ Test(jl_text, strings_escape_as_jansson_and_bad_bytes_become_marks)
 
 Test(jl_text, validator_accepts_one_value_only)
 {
-    const char *good[] = {"{}", "[]", " {\"a\":[1,-2.5e3,true,false,null]} ",
-                          "\"x\\u00e9\"", "0", "-0.5", "{\"a\":{\"b\":[]}}"};
-    const char *bad[] = {"",        "{",        "{\"a\"}",  "[1,]", "01",
-                         "1.",      "{} {}",    "nul",      "\"a",
-                         "[\"\x01\"]", "{'a':1}", "\"\\x\"", "-", "not json {"};
+    const char *good[] = {"{}",
+                          "[]",
+                          " {\"a\":[1,-2.5e3,true,false,null]} ",
+                          "\"x\\u00e9\"",
+                          "0",
+                          "-0.5",
+                          "{\"a\":{\"b\":[]}}"};
+    const char *bad[] = {
+        "",    "{",   "{\"a\"}",    "[1,]",    "01",      "1.", "{} {}",
+        "nul", "\"a", "[\"\x01\"]", "{'a':1}", "\"\\x\"", "-",  "not json {"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         cr_assert(jl_json_valid(good[i]), "%s", good[i]);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
