@@ -9,7 +9,7 @@ PKGS=(
   libwebsockets-dev libmicrohttpd-dev libcriterion-dev
   libpq-dev
   libsecp256k1-dev libmsgpack-dev nettle-dev
-  npm xxd chromium
+  xxd chromium
 )
 
 missing=()
