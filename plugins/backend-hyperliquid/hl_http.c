@@ -95,7 +95,7 @@ int hl_http_post(const hl_http *h, const char *path, const char *body,
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     if (rc != CURLE_OK) {
         r->maybe_sent = !surely_unsent(rc);
-        snprintf(r->error, sizeof r->error, "%s",
+        snprintf(r->error, sizeof r->error, "%.150s",
                  s.too_large                       ? "answer too large"
                  : rc == CURLE_ABORTED_BY_CALLBACK ? "stopped"
                  : errbuf[0]                       ? errbuf
