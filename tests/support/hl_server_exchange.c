@@ -223,7 +223,7 @@ static json_t *order_action(hl_server *s, const json_t *a)
             /* Children act on the parent's fill; the exchange reports
              * them as waiting. */
             if (parent_filled) {
-                rest_trigger(s, o, 0);
+                json_decref(rest_trigger(s, o, 0));
                 st = json_string("waitingForTrigger");
             } else {
                 st = status_error(o, "Parent order did not fill.");
