@@ -133,7 +133,7 @@ static inline void *hl_test_backend(plugin_env *env, hl_server *s,
     env->ctx.emit = hl_collect;
     env->ctx.emit_ud = rs;
     void *b = NULL;
-    cr_assert_eq(hl_vt()->create(env->host, env->node, &b), PERP_OK);
+    cr_assert_eq(plugin_env_create(env, perp_plugin_entry(), &b), PERP_OK);
     return b;
 }
 
