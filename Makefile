@@ -3,6 +3,10 @@
 # Layout the build discovers by itself (add a folder, not a rule):
 #   host/*.c                      -> $(B)/bin/perpd
 #   plugins/<kind>-<name>/*.c     -> $(B)/lib/perp/<name>.so
+#       <name> is everything after the first dash: feed-hyperliquid-market
+#       -> hyperliquid-market.so, beside backend-hyperliquid -> hyperliquid.so
+#       optional plugins/<dir>/srcs: sources of other plugin folders it
+#       builds in too (paths under plugins/), one per line
 #       optional plugins/<dir>/pkgs: pkg-config names the plugin links
 #   tests/unit/test_*.c           -> host objects + criterion
 #   tests/integration/test_*.c    -> host objects + criterion (spawn perpd)
@@ -72,9 +76,11 @@ HOST_LIB_OBJS += $(GEN_OBJS)
 # ------------------------------------------------------------- plugins
 PLUGIN_DIRS := $(patsubst %/,%,$(wildcard plugins/*/))
 # plugins/indicator-rsi -> rsi
-plugin_name = $(word 2,$(subst -, ,$(notdir $(1))))
+plugin_name = $(patsubst $(firstword $(subst -, ,$(notdir $(1))))-%,%,$(notdir $(1)))
 PLUGIN_SOS := $(foreach d,$(PLUGIN_DIRS),$(B)/lib/perp/$(call plugin_name,$(d)).so)
 plugin_pkgs = $(shell cat $(1)/pkgs 2>/dev/null)
+# A plugin's sources: its own and those its srcs file names.
+plugin_srcs = $(wildcard $(1)/*.c) $(addprefix plugins/,$(shell cat $(1)/srcs 2>/dev/null))
 # Every plugin's headers: a few plugins share one by relative path
 # (indicator-volatility uses indicator-bollinger/rolling_std.h).
 PLUGIN_HEADERS := $(wildcard plugins/*/*.h)
@@ -154,11 +160,11 @@ $(B)/obj/gen/lwc_js.o: $(B)/gen/lwc_js.c
 
 # --------------------------------------------------------- plugin rules
 define PLUGIN_RULE
-$(B)/lib/perp/$(call plugin_name,$(1)).so: $(wildcard $(1)/*.c) $(PLUGIN_HEADERS) $(SDK_HEADERS) $(wildcard $(1)/pkgs)
+$(B)/lib/perp/$(call plugin_name,$(1)).so: $(call plugin_srcs,$(1)) $(PLUGIN_HEADERS) $(SDK_HEADERS) $(wildcard $(1)/pkgs)
 	@mkdir -p $$(dir $$@)
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(PLUGIN_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,$(1))) -I$(1) \
-	    -shared -o $$@ $(wildcard $(1)/*.c) $$(LDFLAGS_COMMON) \
+	    -shared -o $$@ $(call plugin_srcs,$(1)) $$(LDFLAGS_COMMON) \
 	    $$(call PKG_LIBS,$$(call plugin_pkgs,$(1))) -lm
 endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call PLUGIN_RULE,$(d))))
@@ -181,11 +187,11 @@ $(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wi
 
 # tests/plugins/<dir>/test_x.c compiles in plugins/<dir>/*.c
 define PLUGIN_TEST_RULE
-$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(wildcard plugins/$(1)/*.c) $(PLUGIN_HEADERS) $(SDK_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS)
+$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(call plugin_srcs,plugins/$(1)) $(PLUGIN_HEADERS) $(SDK_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS)
 	@mkdir -p $$(dir $$@)
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(TEST_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,plugins/$(1))) -Iplugins/$(1) \
-	    -o $$@ $$< $(wildcard plugins/$(1)/*.c) $$(SUPPORT_OBJS) $$(HOST_LIB) $$(LDFLAGS_COMMON) \
+	    -o $$@ $$< $(call plugin_srcs,plugins/$(1)) $$(SUPPORT_OBJS) $$(HOST_LIB) $$(LDFLAGS_COMMON) \
 	    $$(call PKG_LIBS,$$(call plugin_pkgs,plugins/$(1))) $$(TEST_LIBS)
 endef
 $(foreach d,$(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/))),$(eval $(call PLUGIN_TEST_RULE,$(d))))

@@ -284,9 +284,17 @@ static perp_status cb_create(const perp_host *host, const perp_config_node *cfg,
     }
     char *sub = subscribe_text(f);
     char err[256];
-    cb_ws_opts o = {host,       s.url,       s.ca_file, sub,
-                    s.stale,    s.bmin,      s.bmax,    (size_t)s.max_message,
-                    on_message, on_oversize, f};
+    cb_ws_opts o = {.host = host,
+                    .url = s.url,
+                    .ca_file = s.ca_file,
+                    .subscribe = sub,
+                    .stale_after_ms = s.stale,
+                    .backoff_min_ms = s.bmin,
+                    .backoff_max_ms = s.bmax,
+                    .max_message = (size_t)s.max_message,
+                    .on_message = on_message,
+                    .on_oversize = on_oversize,
+                    .ud = f};
     snprintf(err, sizeof err, "out of memory");
     f->ws = sub ? cb_ws_new(&o, err, sizeof err) : NULL;
     free(sub);

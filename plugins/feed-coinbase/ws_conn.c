@@ -19,7 +19,8 @@
 
 struct cb_ws {
     cb_ws_opts o;
-    char *subscribe; /* owned */
+    char *subscribe; /* owned; frames separated by '\n' */
+    char *ping;      /* owned, or NULL */
     char addr[256], path[512];
     int port, tls;
 
@@ -32,8 +33,11 @@ struct cb_ws {
     /* Service-thread state. */
     lws_sorted_usec_list_t sul_connect, sul_watch;
     int established, sent_subscribe, got_message, retry_pending;
-    int attempt;     /* consecutive attempts without a message */
-    int64_t last_rx; /* monotonic ms */
+    size_t sub_at;     /* offset of the next subscribe frame to send */
+    int ping_due;      /* the watchdog asked for a ping */
+    int64_t last_ping; /* monotonic ms */
+    int attempt;       /* consecutive attempts without a message */
+    int64_t last_rx;   /* monotonic ms */
     char close_why[96];
     uint64_t rng;
     char *rx; /* frame being assembled: max_message + 1 bytes */
@@ -139,13 +143,16 @@ static void connect_now(cb_ws *w)
     i.local_protocol_name = "perp-coinbase";
     i.pwsi = &w->wsi;
     w->established = w->sent_subscribe = w->got_message = 0;
+    w->sub_at = 0;
+    w->ping_due = 0;
     w->close_why[0] = '\0';
     if (!lws_client_connect_via_info(&i))
         schedule_retry(w, "cannot connect to", setup_failure_reason(w));
 }
 
 /* The silence watchdog: Coinbase sends a heartbeat per product every
- * second, so a quiet socket is a dead one even if TCP has not noticed. */
+ * second (Hyperliquid answers our pings), so a quiet socket is a dead one
+ * even if TCP has not noticed. It also says when a ping is due. */
 static void on_watch_timer(lws_sorted_usec_list_t *sul)
 {
     cb_ws *w = lws_container_of(sul, cb_ws, sul_watch);
@@ -155,24 +162,43 @@ static void on_watch_timer(lws_sorted_usec_list_t *sul)
                  (double)quiet / 1000.0);
         lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
+    if (w->ping && w->wsi && w->sent_subscribe &&
+        mono_ms() - w->last_ping >= w->o.ping_every_ms) {
+        w->ping_due = 1;
+        lws_callback_on_writable(w->wsi);
+    }
     int64_t period = w->o.stale_after_ms / 4;
     period = period < 20 ? 20 : period > 1000 ? 1000 : period;
     lws_sul_schedule(w->ctx, 0, &w->sul_watch, on_watch_timer,
                      (lws_usec_t)period * 1000);
 }
 
-static int send_subscribe(cb_ws *w, struct lws *wsi)
+static int send_text(struct lws *wsi, const char *text, size_t n)
 {
-    size_t n = strlen(w->subscribe);
     unsigned char *buf = malloc(LWS_PRE + n);
     if (!buf)
         return -1;
-    memcpy(buf + LWS_PRE, w->subscribe, n);
+    memcpy(buf + LWS_PRE, text, n);
     int wrote = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
     free(buf);
-    if (wrote < (int)n)
+    return wrote < (int)n ? -1 : 0;
+}
+
+/* One frame per writable callback, as lws asks; the last one marks the
+ * connection subscribed. */
+static int send_subscribe(cb_ws *w, struct lws *wsi)
+{
+    const char *frame = w->subscribe + w->sub_at;
+    size_t n = strcspn(frame, "\n");
+    if (send_text(wsi, frame, n) != 0)
         return -1;
+    w->sub_at += n + (frame[n] == '\n');
+    if (w->subscribe[w->sub_at]) {
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
     w->sent_subscribe = 1;
+    w->last_ping = mono_ms();
     set_state(w, 1, "");
     w->o.host->log(w->o.host, PERP_LOG_INFO, "connected to %s:%d, subscribed",
                    w->addr, w->port);
@@ -224,6 +250,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
             snprintf(w->close_why, sizeof w->close_why,
                      "cannot send subscribe");
             return -1;
+        }
+        if (w->sent_subscribe && w->ping_due) {
+            w->ping_due = 0;
+            w->last_ping = mono_ms();
+            if (send_text(wsi, w->ping, strlen(w->ping)) != 0) {
+                snprintf(w->close_why, sizeof w->close_why, "cannot send ping");
+                return -1;
+            }
         }
         break;
     case LWS_CALLBACK_CLIENT_RECEIVE:
@@ -305,6 +339,7 @@ cb_ws *cb_ws_new(const cb_ws_opts *o, char *err, size_t err_len)
     }
     w->o = *o;
     w->subscribe = strdup(o->subscribe);
+    w->ping = o->ping && o->ping_every_ms > 0 ? strdup(o->ping) : NULL;
     w->rx = malloc(o->max_message + 1);
     w->rng = (uint64_t)mono_ms() ^ (uint64_t)(uintptr_t)w ^ 0x9e3779b97f4a7c15u;
     pthread_mutex_init(&w->mu, NULL);
@@ -366,6 +401,7 @@ void cb_ws_stop(cb_ws *w)
         lws_context_destroy(w->ctx);
     pthread_mutex_destroy(&w->mu);
     free(w->subscribe);
+    free(w->ping);
     free(w->rx);
     free(w);
 }

@@ -1,8 +1,9 @@
 /*
  * ws_conn.h — one WebSocket client connection that keeps itself alive:
- * libwebsockets on its own service thread, TLS through OpenSSL, a
- * subscribe message sent on every connect, reconnect on close, error or
- * silence with exponential backoff and jitter.
+ * libwebsockets on its own service thread, TLS through OpenSSL, the
+ * subscribe messages sent on every connect, an optional periodic ping,
+ * reconnect on close, error or silence with exponential backoff and
+ * jitter. feed-coinbase's; feed-hyperliquid-market builds it in too.
  *
  * Complete text frames are handed to on_message on the service thread;
  * the callback must not block for long.
@@ -20,7 +21,9 @@ typedef struct cb_ws_opts {
     const perp_host *host;  /* logging; borrowed, outlives the conn */
     const char *url;        /* ws:// or wss://host[:port][/path] */
     const char *ca_file;    /* PEM CA bundle, or NULL: system store */
-    const char *subscribe;  /* sent after every connect; copied */
+    const char *subscribe;  /* sent after every connect; copied. Several
+                               frames are separated by '\n' (compact JSON
+                               has none of its own). */
     int64_t stale_after_ms; /* silence longer than this reconnects */
     int64_t backoff_min_ms, backoff_max_ms;
     size_t max_message; /* larger frames are dropped whole */
@@ -29,6 +32,10 @@ typedef struct cb_ws_opts {
     /* A frame over max_message was dropped (size so far in bytes). */
     void (*on_oversize)(void *ud, size_t bytes);
     void *ud;
+    /* Sent every ping_every_ms while connected, for a venue that wants
+     * client pings (Hyperliquid); NULL: none. */
+    const char *ping;
+    int64_t ping_every_ms;
 } cb_ws_opts;
 
 typedef struct cb_ws_state {

@@ -127,7 +127,8 @@ static char *write_yaml(const char *dir, int ws_port, const char *planner,
 static ws_server *start_feed_server(void)
 {
     static const char *const products[] = {"BTC-USD"};
-    ws_server_opts o = {NULL, NULL, products, 1, 200};
+    ws_server_opts o = {
+        .products = products, .n_products = 1, .heartbeat_ms = 200};
     ws_server *s = ws_server_start(&o);
     cr_assert_not_null(s);
     return s;

@@ -113,9 +113,33 @@ static int subscribe_ok(const ws_server *s, const char *text, size_t len,
     return ok;
 }
 
+/* A frame under the test's own protocol (ws_server_opts.on_frame). */
+static void on_venue_frame(ws_server *s, struct lws *wsi)
+{
+    char *reply = NULL;
+    int rc = s->o.on_frame(s->o.frame_ud, s->rx, s->rx_len, &reply);
+    pthread_mutex_lock(&s->mu);
+    if (rc > 0) {
+        s->subscribes++;
+        s->subscribed = 1;
+    } else if (rc < 0) {
+        s->bad_subscribes++;
+    }
+    if (reply)
+        enqueue_locked(s, reply, strlen(reply), 1);
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    free(reply);
+    lws_callback_on_writable(wsi);
+}
+
 static void on_subscribe(ws_server *s, struct lws *wsi)
 {
     char why[160];
+    if (s->o.on_frame) {
+        on_venue_frame(s, wsi);
+        return;
+    }
     int ok = subscribe_ok(s, s->rx, s->rx_len, why, sizeof why);
     pthread_mutex_lock(&s->mu);
     if (ok) {

@@ -1,7 +1,8 @@
 /*
  * ws_server.h — a loopback WebSocket server speaking the Coinbase
- * Exchange feed protocol, for feed-coinbase's tests. libwebsockets on its
- * own thread, ephemeral port on 127.0.0.1, optional TLS.
+ * Exchange feed protocol, for feed-coinbase's tests (or, through
+ * on_frame, another venue's: feed-hyperliquid-market's tests). libwebsockets on
+ * its own thread, ephemeral port on 127.0.0.1, optional TLS.
  *
  * It checks every client's subscribe message (type "subscribe", exactly
  * the expected product ids, channels ticker and heartbeat), answers with
@@ -20,6 +21,12 @@ typedef struct ws_server_opts {
     const char *const *products;      /* the subscribe must name these */
     size_t n_products;
     int heartbeat_ms; /* 0: no heartbeats */
+    /* Another venue's protocol (NULL: Coinbase's subscribe check): called
+     * on the service thread for every text frame; *reply (malloc'd, or
+     * left NULL) goes out before anything queued. Returns 1 for a valid
+     * subscribe, 0 for another valid frame (a ping), -1 for a bad one. */
+    int (*on_frame)(void *ud, const char *text, size_t len, char **reply);
+    void *frame_ud;
 } ws_server_opts;
 
 /* NULL if the server cannot start (the reason is printed). */

@@ -26,7 +26,8 @@ static const char *const PRODUCTS[] = {"BTC-USD", "ETH-USD"};
 
 static ws_server *start_server(void)
 {
-    ws_server_opts o = {NULL, NULL, PRODUCTS, 2, 100};
+    ws_server_opts o = {
+        .products = PRODUCTS, .n_products = 2, .heartbeat_ms = 100};
     ws_server *s = ws_server_start(&o);
     cr_assert_not_null(s, "test server did not start");
     return s;

@@ -31,7 +31,11 @@ static void fixture_up(tls_fixture *f)
     cr_assert_eq(tls_cert_make(f->dir, "server", &f->crt, &f->key), 0);
     cr_assert_eq(tls_cert_make(f->dir, "other", &f->other_crt, &f->other_key),
                  0);
-    ws_server_opts o = {f->crt, f->key, PRODUCTS, 1, 100};
+    ws_server_opts o = {.cert_file = f->crt,
+                        .key_file = f->key,
+                        .products = PRODUCTS,
+                        .n_products = 1,
+                        .heartbeat_ms = 100};
     f->server = ws_server_start(&o);
     cr_assert_not_null(f->server);
 }
