@@ -14,8 +14,9 @@
  *     coin's current hourly funding rate as PERP_EV_FUNDING, which
  *     perpsim's `funding: {model: external}` applies.
  *
- * Threads: the WebSocket service thread and the funding thread push into
- * `queue`; next() pops on the host's thread. Candle state and counters
+ * Threads: the WebSocket service thread and the funding thread, both
+ * started by the first next(), push into `queue`; next() pops on the
+ * host's thread. Candle state and counters
  * are under `mu`.
  */
 #include <jansson.h>
@@ -65,6 +66,7 @@ typedef struct hlm_feed {
 
     pthread_t funding_thread;
     int funding_started;
+    int running; /* next() has been called: connection and poll started */
     atomic_int stop;
     pthread_mutex_t wait_mu;
     pthread_cond_t wait_cv;
@@ -438,7 +440,7 @@ static void hlm_destroy(void *self)
     free(f);
 }
 
-static perp_status start(hlm_feed *f)
+static perp_status prepare(hlm_feed *f)
 {
     char err[256] = "out of memory";
     char *sub = subscribe_text(f);
@@ -455,11 +457,26 @@ static perp_status start(hlm_feed *f)
                     .ud = f,
                     .ping = "{\"method\":\"ping\"}",
                     .ping_every_ms = f->set.ping_every};
-    f->ws = sub ? cb_ws_start(&o, err, sizeof err) : NULL;
+    f->ws = sub ? cb_ws_new(&o, err, sizeof err) : NULL;
     free(sub);
     if (!f->ws) {
         f->host->log(f->host, PERP_LOG_ERROR, "%s", err);
         return PERP_EINVAL;
+    }
+    return PERP_OK;
+}
+
+/* The connection and the funding poll start at the first next(): a
+ * backfill before it (the host's warm-up) does not race them. */
+static perp_status run(hlm_feed *f)
+{
+    char err[256] = "";
+    if (f->running)
+        return PERP_OK;
+    f->running = 1;
+    if (cb_ws_run(f->ws, err, sizeof err) != 0) {
+        f->host->log(f->host, PERP_LOG_ERROR, "%s", err);
+        return PERP_ERR;
     }
     if (f->set.funding_every > 0) {
         if (pthread_create(&f->funding_thread, NULL, funding_main, f) != 0) {
@@ -498,7 +515,7 @@ static perp_status hlm_create(const perp_host *host,
                         .max_body = 16u << 20,
                         .stop = stopping,
                         .stop_ud = f};
-    if ((rc = start(f)) != PERP_OK) {
+    if ((rc = prepare(f)) != PERP_OK) {
         hlm_destroy(f);
         return rc;
     }
@@ -524,6 +541,8 @@ static void close_due_bars(hlm_feed *f)
 static perp_status hlm_next(void *self, perp_event *ev, int timeout_ms)
 {
     hlm_feed *f = self;
+    if (run(f) != PERP_OK)
+        return PERP_ERR;
     close_due_bars(f);
     return hlm_queue_pop(&f->queue, ev, timeout_ms) ? PERP_OK : PERP_AGAIN;
 }

@@ -44,7 +44,8 @@ Test(live_warmup, asks_the_feed_for_the_lookback_derived_count, .timeout = 60)
     candles_server_opts ro = {.products = "BTC-USD"};
     candles_server *rest = candles_server_start(&ro);
     cr_assert_not_null(rest);
-    ws_server_opts wo = {NULL, NULL, PRODUCTS, 1, 100};
+    ws_server_opts wo = {
+        .products = PRODUCTS, .n_products = 1, .heartbeat_ms = 100};
     ws_server *ws = ws_server_start(&wo);
     cr_assert_not_null(ws);
     char base[64], text[4096];

@@ -42,7 +42,8 @@ static void open_feed(fixture *f, const candles_server_opts *o)
     memset(f, 0, sizeof *f);
     f->rest = candles_server_start(o);
     cr_assert_not_null(f->rest);
-    ws_server_opts wo = {NULL, NULL, PRODUCTS, 1, 100};
+    ws_server_opts wo = {
+        .products = PRODUCTS, .n_products = 1, .heartbeat_ms = 100};
     f->ws = ws_server_start(&wo);
     cr_assert_not_null(f->ws);
     char base[64], yaml[512];

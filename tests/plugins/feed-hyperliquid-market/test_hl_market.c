@@ -88,6 +88,10 @@ static void *create_feed(plugin_env *env, ws_server *ws, hl_server *rest,
     cr_assert_eq(plugin_env_init(env, yaml, SYMBOLS, 2), 0);
     void *f = NULL;
     cr_assert_eq(plugin_env_create(env, perp_plugin_entry(), &f), PERP_OK);
+    if (ws) { /* the first next() starts the connection */
+        perp_event ev;
+        cr_assert_neq(vt()->next(f, &ev, 1), PERP_ERR);
+    }
     return f;
 }
 
