@@ -367,6 +367,48 @@ void host_agent_set_tap(host_agent *a,
     host_record_bus_set_tap(&a->bus, tap, ud);
 }
 
+/* `perpd serve`: the plugin path and the services of a pipeline file,
+ * nothing else (no feed, backend or planner is created), with a context
+ * that has no agent: a dashboard reads the database, not this process. */
+static int assemble_services(host_agent *a, const perp_config_node *root,
+                             const host_run_options *opt)
+{
+    if (host_agent_check_top_level(root) != PERP_OK ||
+        read_plugin_path(a, root, opt) != PERP_OK)
+        return PERP_EINVAL;
+    if (!host_cfg_child(root, "services"))
+        return where_error(root, "missing section: ", "services");
+    return open_list(a, root, "services", PERP_KIND_SERVICE, 1, &a->services,
+                     &a->n_services);
+}
+
+host_agent *host_agent_open_services(const char *config_path,
+                                     const host_run_options *opt)
+{
+    host_agent *a = calloc(1, sizeof *a);
+    if (!a) {
+        host_log(PERP_LOG_ERROR, "agent", "out of memory");
+        return NULL;
+    }
+    char err[512];
+    a->cfg = host_config_load_keep_duplicates(config_path, err, sizeof err);
+    if (!a->cfg) {
+        host_log(PERP_LOG_ERROR, "agent", "%s", err);
+        free(a);
+        return NULL;
+    }
+    const perp_config_node *root = host_config_root(a->cfg);
+    int rc = assemble_services(a, root, opt);
+    if (host_cfg_say_duplicates("config", host_cfg_child(root, "services"), 1) >
+        0)
+        rc = PERP_EINVAL;
+    if (rc != PERP_OK) {
+        host_agent_close(a);
+        return NULL;
+    }
+    return a;
+}
+
 static void close_list(host_instance *list, size_t n)
 {
     for (size_t i = n; i-- > 0;)

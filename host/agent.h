@@ -35,6 +35,14 @@ void host_agent_close(host_agent *a); /* flushes sinks, stops services */
 void host_agent_set_tap(host_agent *a,
                         void (*tap)(void *ud, const perp_record *rec),
                         void *ud);
+/* Only the plugin path and the `services:` of config_path (for `perpd
+ * serve`): no feed, backend, planner or sink is created, and the services'
+ * context has no agent. NULL on error, after logging. */
+host_agent *host_agent_open_services(const char *config_path,
+                                     const host_run_options *opt);
+/* Starts the services of a and waits for SIGINT/SIGTERM, then stops them.
+ * The process exit code: 1 when a service did not start. */
+int host_agent_serve(host_agent *a);
 
 /* Runs the pipeline until the replay ends, max_cycles is reached, or
  * SIGINT/SIGTERM. Returns the process exit code. */

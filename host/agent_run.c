@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "market_feed_merge.h"
 #include "plugin_services.h"
@@ -487,6 +488,39 @@ int host_agent_run(host_agent *a)
     if (g_stop)
         host_log(PERP_LOG_INFO, "agent", "stopping on signal");
     host_record_bus_flush(&a->bus);
+    stop_services(a);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+}
+
+int host_agent_serve(host_agent *a)
+{
+    if (!a)
+        return 1;
+    struct sigaction old_int, old_term;
+    g_stop = 0;
+    install_signals(&old_int, &old_term);
+    int rc = 0;
+    for (size_t i = 0; i < a->n_services; i++) {
+        const perp_service_vtable *vt = a->services[i].vtable;
+        if (vt->start(a->services[i].self) != PERP_OK) {
+            host_log(PERP_LOG_ERROR, "serve", "service %s did not start",
+                     a->services[i].name);
+            rc = 1;
+        }
+    }
+    a->services_started = 1;
+    if (rc == 0) {
+        host_log(PERP_LOG_INFO, "serve",
+                 "%zu service(s) running; SIGINT or SIGTERM stops",
+                 a->n_services);
+        while (!g_stop) {
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        host_log(PERP_LOG_INFO, "serve", "stopping on signal");
+    }
     stop_services(a);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

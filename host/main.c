@@ -44,6 +44,8 @@ static const char usage_text[] =
     "           [--report FILE.html] [--summary FILE.json] [-j N] [--allow-llm]\n"
     "                                   CONFIG's pipeline over history, as\n"
     "                                   fast as it goes; several: an arena\n"
+    "  serve CONFIG [--path DIR]...     run only the services of CONFIG (the\n"
+    "                                   dashboard) until SIGINT/SIGTERM\n"
     "  history download --symbols A,B --granularity G --from ISO --to ISO\n"
     "                   --out DIR [--feed NAME] [--url BASE] [--path DIR]\n"
     "                                   candles to CSV through a feed's\n"
@@ -88,6 +90,15 @@ static const char run_usage[] =
     "SIGTERM stop a live run cleanly. --max-cycles N stops after N cycles;\n"
     "--path DIR (repeatable) is searched for plugins before the plugin "
     "path.\n";
+
+static const char serve_usage[] =
+    "usage: perpd serve CONFIG [--path DIR]...\n"
+    "\n"
+    "Runs only the services of the pipeline file CONFIG (the `services:`\n"
+    "section and `plugin_path`; config/dashboard.yaml has nothing else)\n"
+    "until SIGINT or SIGTERM: the dashboard alone, reading the database an\n"
+    "agent writes. No feed, planner or backend is created. --path DIR\n"
+    "(repeatable) is searched for plugins before the plugin path.\n";
 
 static int is_help(const char *arg)
 {
@@ -352,6 +363,27 @@ static int cmd_run(int argc, char **argv)
     return parse_exit(rc);
 }
 
+static int cmd_serve(int argc, char **argv)
+{
+    cli_args a;
+    int rc = parse_args(argc, argv, serve_usage, 1, 0, &a);
+    if (rc == 0) {
+        host_run_options opt = {
+            .extra_plugin_dirs = a.paths,
+            .n_extra_plugin_dirs = a.n_paths,
+        };
+        host_agent *agent = host_agent_open_services(a.config, &opt);
+        if (agent) {
+            rc = host_agent_serve(agent);
+            host_agent_close(agent);
+        } else {
+            rc = 1;
+        }
+    }
+    free(a.paths);
+    return parse_exit(rc);
+}
+
 /* ------------------------------------------------------------ help */
 
 /* The general usage, then the plugin commands found on the plugin path. */
@@ -404,6 +436,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "backtest") == 0)
         return host_backtest_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "history") == 0)
         return host_history_main(argc - 1, argv + 1);
     if (cmd[0] == '-')
