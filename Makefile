@@ -169,6 +169,9 @@ $(B)/lib/perp/$(call plugin_name,$(1)).so: $(call plugin_srcs,$(1)) $(PLUGIN_HEA
 endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call PLUGIN_RULE,$(d))))
 
+# service-dashboard compiles in its OpenAPI document (openapi_doc.c).
+$(B)/lib/perp/dashboard.so: plugins/service-dashboard/openapi.json
+
 # ----------------------------------------------------------- test rules
 $(B)/obj/tests/%.o: tests/%.c $(wildcard tests/support/*.h) $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
