@@ -72,6 +72,21 @@ int static_path_ok(const char *url)
     return 1;
 }
 
+/* webui/ also holds what the build and tests use (package.json, the
+ * npm packages, test/): of those only lightweight-charts' build is the
+ * page's. */
+#define LWC_DIR "/node_modules/lightweight-charts/dist/"
+
+static int served_part(const char *url)
+{
+    if (strncmp(url, LWC_DIR, strlen(LWC_DIR)) == 0)
+        return 1;
+    return strncmp(url, "/node_modules/", 14) != 0 &&
+           strncmp(url, "/test/", 6) != 0 &&
+           strcmp(url, "/package.json") != 0 &&
+           strcmp(url, "/package-lock.json") != 0;
+}
+
 static enum MHD_Result not_found(struct MHD_Connection *c)
 {
     return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
@@ -80,7 +95,7 @@ static enum MHD_Result not_found(struct MHD_Connection *c)
 enum MHD_Result static_serve(const char *root, struct MHD_Connection *c,
                              const char *url)
 {
-    if (!static_path_ok(url))
+    if (!static_path_ok(url) || !served_part(url))
         return not_found(c);
     const char *rel = strcmp(url, "/") == 0 ? "/index.html" : url;
     const char *type = type_of(rel);

@@ -3,7 +3,9 @@
  * a path is refused (404) unless every segment is plain (letters, digits,
  * '.', '_', '-'; none starting with '.', so no "..", no dotfiles), its
  * real path stays inside the folder (no symlink out), it is a regular
- * file and its extension has a known content type.
+ * file and its extension has a known content type. Of the folder's build
+ * and test files (package.json, node_modules/, test/) only
+ * lightweight-charts' dist/ is served.
  */
 #ifndef DASH_HTTP_STATIC_H
 #define DASH_HTTP_STATIC_H

@@ -51,6 +51,8 @@ static int open_dash(fixture *f, const char *extra)
     free(temp_dir_write(f->web, "style.css", "body{}\n"));
     free(temp_dir_write(f->web, "notes.md", "# no type\n"));
     free(temp_dir_write(f->web, ".env", "SECRET=1\n"));
+    free(temp_dir_write(f->web, "package.json", "{}\n"));
+    mkdir(f->dir, 0755);
     free(temp_dir_write(f->dir, "outside.txt", "outside the web folder\n"));
     char *link = NULL;
     cr_assert(asprintf(&link, "%s/escape.txt", f->web) > 0);
