@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_equity.h"
 #include "api_params.h"
 #include "api_sql.h"
 #include "dash.h"
@@ -17,7 +18,7 @@
 typedef enum route_kind {
     R_VERSION,  /* one version: $1 = its id */
     R_LIST,     /* one version, newest first: id, from, to, limit, offset */
-    R_EQUITY,   /* id, from, to, points */
+    R_EQUITY,   /* api_equity.c */
     R_DECISION, /* id, the decision's id */
     R_PRICES,   /* id, symbol, from, to */
     R_ALL,      /* every version, no parameter */
@@ -42,8 +43,8 @@ static const route routes[] = {
     {"/api/current-version", R_VERSION, SQL_CURRENT, P_VERSION, 0},
     {"/api/config", R_VERSION, SQL_CONFIG, P_VERSION, 0},
     {"/api/leaderboard", R_LEADERBOARD, SQL_LEADERBOARD, P_MIN_HOURS, 0},
-    {"/api/equity-curve", R_EQUITY, SQL_EQUITY, P_VERSION | P_RANGE | P_POINTS,
-     0},
+    {"/api/equity-curve", R_EQUITY, SQL_EQUITY_ROWS,
+     P_VERSION | P_RANGE | P_POINTS, 0},
     {"/api/pl", R_VERSION, SQL_PL, P_VERSION, 0},
     {"/api/positions", R_VERSION, SQL_POSITIONS, P_VERSION, 0},
     {"/api/trades", R_LIST, SQL_TRADES, LISTED, 100},
@@ -89,13 +90,6 @@ static int bind_params(const route *r, const api_query *q, int version_id,
         for (int i = 1; i < 5; i++)
             vals[i] = bufs[i];
         return 5;
-    case R_EQUITY:
-        snprintf(bufs[1], 32, "%" PRId64, q->from);
-        snprintf(bufs[2], 32, "%" PRId64, q->to);
-        snprintf(bufs[3], 32, "%" PRId64, q->points);
-        for (int i = 1; i < 4; i++)
-            vals[i] = bufs[i];
-        return 4;
     case R_DECISION:
         snprintf(bufs[1], 32, "%" PRId64, q->id);
         vals[1] = bufs[1];
@@ -247,7 +241,10 @@ static enum MHD_Result answer_route(dash *d, struct MHD_Connection *c,
     const char *vals[5];
     int n = bind_params(r, &q, v.id, bufs, vals);
     char *body = NULL;
-    db_status st = db_pool_query(d->pool, r->stmt, n, vals, &body);
+    db_status st = r->kind == R_EQUITY
+                       ? api_equity_json(d->pool, v.id, v.tag, q.from, q.to,
+                                         q.points, &body)
+                       : db_pool_query(d->pool, r->stmt, n, vals, &body);
     if (st == DB_NULL && r->kind == R_DECISION)
         return reply_error(c, MHD_HTTP_NOT_FOUND, "no decision %" PRId64, q.id);
     if (st == DB_NULL)

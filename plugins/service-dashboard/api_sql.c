@@ -24,30 +24,6 @@
     " WHERE version_id = $1::int AND ts >= $2::bigint AND ts < $3::bigint "    \
     "ORDER BY seq DESC LIMIT $4::int OFFSET $5::int) x), '[]'::json))"
 
-static const char equity_sql[] =
-    /* the peak runs from the version's first snapshot, so the drawdown of
-     * a later window is the drawdown the account had */
-    "WITH s AS (SELECT seq, ts, equity, max(equity) OVER (ORDER BY seq) AS "
-    "peak FROM equity_snapshots WHERE version_id = $1::int AND ts < "
-    "$3::bigint), "
-    "w AS (SELECT * FROM s WHERE ts >= $2::bigint), "
-    "span AS (SELECT min(ts) AS t0, max(ts) AS t1, count(*) AS n, min(seq) "
-    "AS s0, max(seq) AS s1 FROM w), "
-    /* (points - 2) / 2 buckets of equal time; each keeps its lowest and
-     * highest point, and the first and last points are always kept */
-    "k AS (SELECT w.*, CASE WHEN span.n <= $4::int THEN w.seq ELSE (w.ts - "
-    "span.t0) * (($4::int - 2) / 2) / (span.t1 - span.t0 + 1) END AS b FROM "
-    "w, span), "
-    "lo AS (SELECT DISTINCT ON (b) seq FROM k ORDER BY b, equity, seq), "
-    "hi AS (SELECT DISTINCT ON (b) seq FROM k ORDER BY b, equity DESC, seq), "
-    "pick AS (SELECT seq FROM lo UNION SELECT seq FROM hi UNION SELECT s0 "
-    "FROM span UNION SELECT s1 FROM span) "
-    "SELECT json_build_object('version', " TAG_OF_1 ", 'count', (SELECT n "
-    "FROM span), 'points', coalesce((SELECT json_agg(json_build_array(k.ts, "
-    "k.equity, CASE WHEN k.peak > 0 THEN (k.peak - k.equity) / k.peak * 100 "
-    "ELSE 0 END) ORDER BY k.seq) FROM k JOIN pick USING (seq)), "
-    "'[]'::json))";
-
 static const char leaderboard_sql[] =
     "WITH l AS (SELECT l.*, v.last_seen AS seen, greatest(l.last_ts - "
     "l.first_ts, 0) / 86400000.0 AS days FROM leaderboard l JOIN "
@@ -167,32 +143,50 @@ static const char decision_sql[] =
     "d.llm_call_seq "
     "WHERE d.version_id = $1::int AND d.seq = $2::bigint";
 
-#define METRIC_FIELDS                                                                                                                   \
-    "'ts', ts, 'cycles', cycles, 'first_ts', first_ts, 'last_ts', last_ts, "                                                            \
-    "'starting_equity', starting_equity, 'equity', equity, "                                                                            \
-    "'total_return_pct', total_return_pct, 'annual_return_pct', "                                                                       \
-    "annual_return_pct, 'sharpe', " FIN(                                                                                                \
-        "sharpe") ", 'sortino', " FIN("sortino") ", 'max_drawdown_pct', "                                                               \
-                                                 "max_drawdown_pct, "                                                                   \
-                                                 "'calmar', " FIN("calmar") ", 'round_trips', round_trips, 'wins', wins, 'losses', "    \
-                                                                            "losses, 'win_rate', win_rate, 'profit_factor', " FIN(      \
-                                                                                "profit_factor") ", 'avg_win', avg_win, 'avg_loss', "   \
-                                                                                                 "avg_loss, 'largest_win', "            \
-                                                                                                 "largest_win, 'largest_loss', "        \
-                                                                                                 "largest_loss, 'avg_hold_ms', "        \
-                                                                                                 "avg_hold_ms, 'realized_pnl', "        \
-                                                                                                 "realized_pnl, 'total_fees', "         \
-                                                                                                 "total_fees, 'total_funding', "        \
-                                                                                                 "total_funding, 'llm_calls', "         \
-                                                                                                 "llm_calls, 'prompt_tokens', "         \
-                                                                                                 "prompt_tokens, 'completion_tokens', " \
-                                                                                                 "completion_tokens, 'cached_tokens', " \
-                                                                                                 "cached_tokens, 'llm_cost_usd', "      \
-                                                                                                 "llm_cost_usd, 'decisions', "          \
-                                                                                                 "decisions, 'cost_per_decision', "     \
-                                                                                                 "cost_per_decision, "                  \
-                                                                                                 "'snapshot_interval_s', "              \
-                                                                                                 "snapshot_interval_s"
+#define METRIC_FIELDS                                                          \
+    "'ts', ts, 'cycles', cycles, 'first_ts', first_ts, 'last_ts', last_ts, "   \
+    "'starting_equity', starting_equity, 'equity', equity, "                   \
+    "'total_return_pct', total_return_pct, 'annual_return_pct', "              \
+    "annual_return_pct, 'sharpe', " FIN("sharpe") ", 'sortino', " FIN(         \
+        "sortino") ", 'max_drawdown_pct', "                                    \
+                   "max_drawdown_pct, "                                        \
+                   "'calmar', " FIN(                                           \
+                       "calmar") ", 'round_trips', round_trips, 'wins', "      \
+                                 "wins, 'losses', "                            \
+                                 "losses, 'win_rate', win_rate, "              \
+                                 "'profit_factor', " FIN(                      \
+                                     "profit_factor") ", 'avg_win', avg_win, " \
+                                                      "'avg_loss', "           \
+                                                      "avg_loss, "             \
+                                                      "'largest_win', "        \
+                                                      "largest_win, "          \
+                                                      "'largest_loss', "       \
+                                                      "largest_loss, "         \
+                                                      "'avg_hold_ms', "        \
+                                                      "avg_hold_ms, "          \
+                                                      "'realized_pnl', "       \
+                                                      "realized_pnl, "         \
+                                                      "'total_fees', "         \
+                                                      "total_fees, "           \
+                                                      "'total_funding', "      \
+                                                      "total_funding, "        \
+                                                      "'llm_calls', "          \
+                                                      "llm_calls, "            \
+                                                      "'prompt_tokens', "      \
+                                                      "prompt_tokens, "        \
+                                                      "'completion_tokens', "  \
+                                                      "completion_tokens, "    \
+                                                      "'cached_tokens', "      \
+                                                      "cached_tokens, "        \
+                                                      "'llm_cost_usd', "       \
+                                                      "llm_cost_usd, "         \
+                                                      "'decisions', "          \
+                                                      "decisions, "            \
+                                                      "'cost_per_decision', "  \
+                                                      "cost_per_decision, "    \
+                                                      "'snapshot_interval_s'," \
+                                                      " "                      \
+                                                      "snapshot_interval_s"
 
 static const char metrics_sql[] =
     "SELECT json_build_object('version', " TAG_OF_1 ", 'metrics', (SELECT "
@@ -312,7 +306,11 @@ const api_sql_stmt api_sql[API_SQL_COUNT] = {
                     "agent_versions WHERE id = $1::int",
                     1},
     [SQL_LEADERBOARD] = {"dash_leaderboard", leaderboard_sql, 1},
-    [SQL_EQUITY] = {"dash_equity", equity_sql, 4},
+    [SQL_EQUITY_ROWS] = {"dash_equity_rows",
+                         "SELECT ts, equity FROM equity_snapshots WHERE "
+                         "version_id = $1::int AND ts < $2::bigint ORDER BY "
+                         "seq",
+                         2},
     [SQL_PL] = {"dash_pl", pl_sql, 1},
     [SQL_POSITIONS] = {"dash_positions", positions_sql, 1},
     [SQL_TRADES] = {"dash_trades",

@@ -13,7 +13,7 @@ enum {
     SQL_VERSIONS,
     SQL_CONFIG,
     SQL_LEADERBOARD,
-    SQL_EQUITY,
+    SQL_EQUITY_ROWS, /* rows: ts, equity (binary), seq order, ts < $2 */
     SQL_PL,
     SQL_POSITIONS,
     SQL_TRADES,

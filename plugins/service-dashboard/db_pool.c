@@ -174,7 +174,7 @@ static void release(db_pool *p, db_conn *c, double latency_ms)
 /* Runs stmt on an open connection of the pool; the result or NULL with
  * *st set. A connection found broken is reopened once. */
 static PGresult *run(db_pool *p, db_conn *c, int stmt, int nparams,
-                     const char *const *params, db_status *st)
+                     const char *const *params, int binary, db_status *st)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!c->pg)
@@ -184,7 +184,7 @@ static PGresult *run(db_pool *p, db_conn *c, int stmt, int nparams,
             return NULL;
         }
         PGresult *r = PQexecPrepared(c->pg, api_sql[stmt].name, nparams, params,
-                                     NULL, NULL, 0);
+                                     NULL, NULL, binary);
         if (PQresultStatus(r) == PGRES_TUPLES_OK) {
             *st = DB_OK;
             return r;
@@ -211,21 +211,35 @@ static PGresult *run(db_pool *p, db_conn *c, int stmt, int nparams,
     return NULL;
 }
 
-db_status db_pool_rows(db_pool *p, int stmt, int nparams,
-                       const char *const *params, db_rows_fn fn, void *ud)
+static db_status rows_as(db_pool *p, int stmt, int nparams,
+                         const char *const *params, int binary, db_rows_fn fn,
+                         void *ud)
 {
     db_conn *c = acquire(p);
     if (!c)
         return DB_UNAVAILABLE;
     double t0 = now_ms();
     db_status st;
-    PGresult *r = run(p, c, stmt, nparams, params, &st);
+    PGresult *r = run(p, c, stmt, nparams, params, binary, &st);
     double dt = r ? now_ms() - t0 : -1;
     if (r)
         fn(ud, r);
     PQclear(r);
     release(p, c, dt);
     return st;
+}
+
+db_status db_pool_rows(db_pool *p, int stmt, int nparams,
+                       const char *const *params, db_rows_fn fn, void *ud)
+{
+    return rows_as(p, stmt, nparams, params, 0, fn, ud);
+}
+
+db_status db_pool_rows_binary(db_pool *p, int stmt, int nparams,
+                              const char *const *params, db_rows_fn fn,
+                              void *ud)
+{
+    return rows_as(p, stmt, nparams, params, 1, fn, ud);
 }
 
 typedef struct one_value {

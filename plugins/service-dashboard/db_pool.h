@@ -41,6 +41,12 @@ typedef void (*db_rows_fn)(void *ud, const PGresult *r);
 db_status db_pool_rows(db_pool *p, int stmt, int nparams,
                        const char *const *params, db_rows_fn fn, void *ud);
 
+/* The same with the result in binary format (int8, float8 as network
+ * order bytes): for long row sets read in C. */
+db_status db_pool_rows_binary(db_pool *p, int stmt, int nparams,
+                              const char *const *params, db_rows_fn fn,
+                              void *ud);
+
 /* Milliseconds the last successful round trip took, -1 if none yet. */
 double db_pool_last_latency_ms(db_pool *p);
 
