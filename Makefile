@@ -213,7 +213,7 @@ test: deps
 # optional bench/<name>.pkgs: pkg-config names that bench links besides
 # the host's (a bench that compiles in a plugin's sources needs its libs)
 bench_pkgs = $(shell cat bench/$(1).pkgs 2>/dev/null)
-$(B)/bench/%: bench/%.c $(HOST_LIB)
+$(B)/bench/%: bench/%.c $(wildcard bench/*.h) $(HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $(call PKG_CFLAGS,$(call bench_pkgs,$*)) -O3 -march=native -o $@ $< $(HOST_LIB) \

@@ -4,7 +4,11 @@
  * second with positions and exit plans open on five symbols (each update
  * marks one symbol, checks its stop and target, the account's maintenance
  * margin, the funding clock and the EMA clock), and market orders per
- * second (each fills, books, emits a TRADE record).
+ * second (each fills, books, emits a TRADE record). Beside each, an
+ * in-run reference on the same inputs: for price updates a loop that only
+ * marks the five positions to market (finds the symbol, moves its mark,
+ * updates equity), for orders a loop that only nets the fill into the
+ * position (average entry, realized P&L, fee); and the ratio of the two.
  */
 #include <math.h>
 #include <stdio.h>
@@ -134,6 +138,69 @@ static double bench_orders(const perp_backend_vtable *vt, void *self,
     return ORDERS / (now_s() - t0);
 }
 
+/* ------------------------------------------------------ references */
+
+typedef struct ref_pos {
+    char symbol[PERP_SYMBOL_MAX];
+    double qty, entry, mark;
+} ref_pos;
+
+static volatile double ref_sink;
+
+/* Mark to market only: find the symbol, move its mark, carry equity by
+ * the change. Updates per second, on the same table and count. */
+static double ref_updates(void)
+{
+    static perp_price table[TABLE];
+    fill_table(table);
+    ref_pos pos[N_SYM];
+    for (int i = 0; i < N_SYM; i++) {
+        snprintf(pos[i].symbol, sizeof pos[i].symbol, "%s", syms[i]);
+        pos[i].qty = (i % 2 ? -1 : 1) * qty[i];
+        pos[i].entry = pos[i].mark = base[i];
+    }
+    double equity = 1000000.0;
+    int64_t ts = 0;
+    double t0 = now_s();
+    for (long n = 0; n < UPDATES; n++) {
+        perp_price *p = &table[n & (TABLE - 1)];
+        p->ts = ++ts;
+        int k = 0;
+        while (k < N_SYM - 1 && strcmp(pos[k].symbol, p->symbol) != 0)
+            k++;
+        equity += pos[k].qty * (p->last - pos[k].mark);
+        pos[k].mark = p->last;
+    }
+    double dt = now_s() - t0;
+    ref_sink = equity;
+    return UPDATES / dt;
+}
+
+/* Netting only: each order's fill folded into one position (average
+ * entry when it grows, realized P&L when it shrinks, a fee on the
+ * notional). Orders per second, on the same alternating orders. */
+static double ref_orders(void)
+{
+    double q = 0, entry = 0, cash = 0, price = 2000.0, fee = 2e-4;
+    double t0 = now_s();
+    for (long n = 0; n < ORDERS; n++) {
+        double dq = n % 2 ? -0.5 : 0.5, after = q + dq;
+        if (q == 0 || (q > 0) == (dq > 0)) {
+            entry = (entry * fabs(q) + price * fabs(dq)) / fabs(after);
+        } else {
+            double closed = fabs(dq) < fabs(q) ? fabs(dq) : fabs(q);
+            cash += closed * (price - entry) * (q > 0 ? 1 : -1);
+            if (after == 0)
+                entry = 0;
+        }
+        cash -= fabs(dq) * price * fee;
+        q = after;
+    }
+    double dt = now_s() - t0;
+    ref_sink = cash + entry;
+    return ORDERS / dt;
+}
+
 int main(void)
 {
     const char *bdir = getenv("PERP_BUILD_DIR");
@@ -168,13 +235,18 @@ int main(void)
     size_t open = a.n_positions;
     unsigned long recs = records;
     double ops = bench_orders(vt, self, ts);
+    double ref_u = ref_updates(), ref_o = ref_orders();
     cpu_name(cpu, sizeof cpu);
     printf("perpsim on %s (one core)\n", cpu);
     printf("  price updates: %.1f M/s (%ld updates, %zu positions with "
-           "exit plans open, %lu funding records)\n",
-           ups / 1e6, UPDATES, open, recs - N_SYM);
-    printf("  market orders: %.2f M/s (%ld fills, each a TRADE record)\n",
-           ops / 1e6, ORDERS);
+           "exit plans open, %lu funding records)\n"
+           "    reference, marking the positions to market only: %.1f M/s; "
+           "ratio (time per update) %.2f\n",
+           ups / 1e6, UPDATES, open, recs - N_SYM, ref_u / 1e6, ref_u / ups);
+    printf("  market orders: %.2f M/s (%ld fills, each a TRADE record)\n"
+           "    reference, netting each fill into the position only: %.1f "
+           "M/s; ratio (time per order) %.1f\n",
+           ops / 1e6, ORDERS, ref_o / 1e6, ref_o / ops);
     vt->destroy(self);
     host_config_free(cfg);
     host_services_free(host);

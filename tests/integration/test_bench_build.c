@@ -1,6 +1,6 @@
 /*
  * test_bench_build.c — `make test` (what `.ci/run` runs in a clean clone)
- * compiles every benchmark, and the fuzz target when clang is installed,
+ * compiles every benchmark, and every fuzz target when clang is installed,
  * so a change that breaks one fails CI instead of waiting for the next
  * `make bench` (bench_perpsim once stopped building unnoticed). Checked
  * on the build under test: for every bench/bench_*.c an executable in
@@ -59,7 +59,7 @@ Test(bench_build, every_bench_program_is_compiled_by_the_test_build)
     cr_assert_geq(seen, 4, "bench/ lost its programs? found %zu", seen);
 }
 
-Test(bench_build, fuzz_target_is_compiled_when_clang_is_present)
+Test(bench_build, fuzz_targets_are_compiled_when_clang_is_present)
 {
     if (system("command -v clang >/dev/null 2>&1") != 0) {
         /* Not a skip: without clang the build has nothing to compile,
@@ -67,10 +67,22 @@ Test(bench_build, fuzz_target_is_compiled_when_clang_is_present)
         cr_log_info("clang not installed: no fuzz target to check");
         return;
     }
-    char bin[1024], why[1200];
-    snprintf(bin, sizeof bin, "%s/fuzz/fuzz_coinbase_message",
-             test_build_dir());
-    cr_expect(
-        built_from(bin, "tests/fuzz/fuzz_coinbase_message.c", why, sizeof why),
-        "%s", why);
+    DIR *d = opendir("tests/fuzz");
+    cr_assert_not_null(d, "run from the repository root");
+    struct dirent *e;
+    size_t seen = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, "fuzz_", 5) != 0 || n < 3 ||
+            strcmp(e->d_name + n - 2, ".c") != 0)
+            continue;
+        char src[512], bin[1024], why[1200];
+        snprintf(src, sizeof src, "tests/fuzz/%s", e->d_name);
+        snprintf(bin, sizeof bin, "%s/fuzz/%.*s", test_build_dir(),
+                 (int)(n - 2), e->d_name);
+        cr_expect(built_from(bin, src, why, sizeof why), "%s", why);
+        seen++;
+    }
+    closedir(d);
+    cr_assert_geq(seen, 1, "tests/fuzz lost its targets?");
 }
