@@ -169,20 +169,8 @@ static double run_once(bench_ind *const *set, size_t n_set,
 
 /* Best of BENCH_REPEATS passes: the machine is shared (builds run beside
  * the bench), and the least disturbed pass is the one that measures the
- * code. */
+ * code (timed_pair below alternates the plugins and the reference). */
 #define BENCH_REPEATS 3
-
-static double run(bench_ind *const *set, size_t n_set, const perp_candle *c,
-                  size_t n_hist)
-{
-    double best = INFINITY;
-    for (int r = 0; r < BENCH_REPEATS; r++) {
-        double t = run_once(set, n_set, c, n_hist);
-        if (t < best)
-            best = t;
-    }
-    return best;
-}
 
 static double plain_once(const perp_candle *c, size_t n_hist)
 {
@@ -269,15 +257,19 @@ typedef double (*ref_fn)(const perp_candle *c, size_t n);
 static const ref_fn refs[N_IND + 1] = {ref_ema, ref_sma,  ref_rsi, ref_macd,
                                        ref_atr, ref_boll, ref_vol, ref_all};
 
-static double ref_best(ref_fn f, const perp_candle *c, size_t n_hist)
+/* The plugins' pass and the reference's, alternated BENCH_REPEATS times
+ * so both meet the same load; the best of each. */
+static void timed_pair(bench_ind *const *set, size_t n_set, ref_fn ref,
+                       const perp_candle *c, size_t n_hist, double *got,
+                       double *floor)
 {
-    double best = INFINITY;
+    *got = *floor = INFINITY;
     for (int r = 0; r < BENCH_REPEATS; r++) {
-        double t = f(c, n_hist);
-        if (t < best)
-            best = t;
+        double t = run_once(set, n_set, c, n_hist);
+        *got = t < *got ? t : *got;
+        t = ref(c, n_hist);
+        *floor = t < *floor ? t : *floor;
     }
-    return best;
 }
 
 /* 1 if a and b are both undefined, or agree within 1e-9 relative plus
@@ -396,9 +388,9 @@ int main(void)
     for (size_t k = 0; k < N_IND; k++)
         all[k] = &inds[k];
     for (size_t k = 0; k <= N_IND; k++) {
-        double got = k < N_IND ? run(&all[k], 1, hist, n_hist)
-                               : run(all, N_IND, hist, n_hist);
-        double ref = ref_best(refs[k], hist, n_hist);
+        double got, ref;
+        timed_pair(k < N_IND ? &all[k] : all, k < N_IND ? 1 : N_IND, refs[k],
+                   hist, n_hist, &got, &ref);
         printf("  %-20s %6.2f ns/candle   reference %6.2f   ratio %5.2f%s\n",
                k < N_IND ? inds[k].name : "all seven together", got, ref,
                got / ref, k < N_IND ? "" : "  (target < 30 ns)");
