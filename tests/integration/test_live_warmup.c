@@ -39,25 +39,25 @@ static int run_perpd(const char *yaml, char **out)
     return rc;
 }
 
-Test(live_warmup, asks_the_feed_for_the_lookback_derived_count, .timeout = 60)
+/* The coinbase pipeline with rsi_7 and ema_20 (history 10, series 3);
+ * `extra` goes under agent:. Returns perpd's output (caller frees); the
+ * REST server and the records directory are the caller's. */
+static char *run_coinbase(candles_server *rest, const char *dir,
+                          const char *extra, int *rc)
 {
-    candles_server_opts ro = {.products = "BTC-USD"};
-    candles_server *rest = candles_server_start(&ro);
-    cr_assert_not_null(rest);
     ws_server_opts wo = {
         .products = PRODUCTS, .n_products = 1, .heartbeat_ms = 100};
     ws_server *ws = ws_server_start(&wo);
     cr_assert_not_null(ws);
     char base[64], text[4096];
     candles_server_base_url(rest, base, sizeof base);
-    char *dir = temp_dir_new();
     snprintf(text, sizeof text,
              "agent:\n"
              "  version: warmup-1.0\n"
              "  cycle: 1s\n"
              "  history: 10\n"
              "  series: 3\n"
-             "  symbols: [BTC-USD]\n"
+             "  symbols: [BTC-USD]\n%s"
              "plugin_path: [%s/lib/perp]\n"
              "feeds:\n"
              "  - plugin: coinbase\n"
@@ -72,10 +72,51 @@ Test(live_warmup, asks_the_feed_for_the_lookback_derived_count, .timeout = 60)
              "  plugin: perpsim\n"
              "sinks:\n"
              "  - {plugin: jsonl, path: %s/records.jsonl}\n",
-             test_build_dir(), ws_server_port(ws), base, dir);
+             extra, test_build_dir(), ws_server_port(ws), base, dir);
     char *yaml = temp_dir_write(dir, "live.yaml", text);
     char *out = NULL;
-    int rc = run_perpd(yaml, &out);
+    *rc = run_perpd(yaml, &out);
+    free(yaml);
+    ws_server_stop(ws);
+    return out;
+}
+
+/* agent.warmup overrides the one-minute count (never below the history)
+ * and says when it leaves the indicators cold. */
+Test(live_warmup, agent_warmup_overrides_and_says_it_is_short, .timeout = 60)
+{
+    candles_server_opts ro = {.products = "BTC-USD"};
+    candles_server *rest = candles_server_start(&ro);
+    cr_assert_not_null(rest);
+    char *dir = temp_dir_new();
+    int rc;
+    char *out = run_coinbase(rest, dir, "  warmup: 5\n", &rc);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+    cr_expect(strstr(out, "agent.warmup 5 is below the 20 one-minute "
+                          "candles the indicators need: they start cold"),
+              "%s", out);
+    cr_expect_eq(candles_server_buckets(rest, 60), 10, "%s", out);
+    free(out);
+    candles_server_stop(rest);
+    rest = candles_server_start(&ro);
+    out = run_coinbase(rest, dir, "  warmup: 100\n", &rc);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+    cr_expect_eq(candles_server_buckets(rest, 60), 100, "%s", out);
+    cr_expect_null(strstr(out, "start cold"), "%s", out);
+    free(out);
+    temp_dir_remove(dir);
+    free(dir);
+    candles_server_stop(rest);
+}
+
+Test(live_warmup, asks_the_feed_for_the_lookback_derived_count, .timeout = 60)
+{
+    candles_server_opts ro = {.products = "BTC-USD"};
+    candles_server *rest = candles_server_start(&ro);
+    cr_assert_not_null(rest);
+    char *dir = temp_dir_new();
+    int rc;
+    char *out = run_coinbase(rest, dir, "", &rc);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
     /* EMA(20): TA_EMA_Lookback = 19, so 20 candles to its first value,
      * and 3 shown values need 20 + 3 - 1 = 22 (above history: 10). */
@@ -102,10 +143,8 @@ Test(live_warmup, asks_the_feed_for_the_lookback_derived_count, .timeout = 60)
     }
     json_decref(all);
     free(out);
-    free(yaml);
     temp_dir_remove(dir);
     free(dir);
-    ws_server_stop(ws);
     candles_server_stop(rest);
 }
 
