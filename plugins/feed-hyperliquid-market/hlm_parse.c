@@ -81,8 +81,9 @@ static hlm_msg_kind parse_bbo(const json_t *d, hlm_message *m)
     return HLM_MSG_BBO;
 }
 
-static hlm_msg_kind parse_candle(const json_t *d, hlm_message *m)
+hlm_msg_kind hlm_parse_candle(const void *data, hlm_message *m)
 {
+    const json_t *d = data;
     perp_candle *c = &m->candle;
     const json_t *t = json_object_get(d, "t");
     if (set_coin(m, json_object_get(d, "s")) || !json_is_integer(t))
@@ -115,7 +116,7 @@ hlm_msg_kind hlm_parse(const char *buf, size_t len, hlm_message *m)
     else if (strcmp(ch, "bbo") == 0)
         k = parse_bbo(d, m);
     else if (strcmp(ch, "candle") == 0)
-        k = parse_candle(d, m);
+        k = hlm_parse_candle(d, m);
     else if (strcmp(ch, "pong") == 0)
         k = HLM_MSG_PONG;
     else if (strcmp(ch, "subscriptionResponse") == 0)

@@ -36,6 +36,12 @@ typedef struct hlm_message {
 
 hlm_msg_kind hlm_parse(const char *buf, size_t len, hlm_message *m);
 
+/* One candle object as both the candle channel's data and
+ * candleSnapshot's rows carry it ({"t","s","i","o","c","h","l","v"}):
+ * CANDLE or MALFORMED. `data` is a jansson json_t (kept out of this
+ * header's types). */
+hlm_msg_kind hlm_parse_candle(const void *data, hlm_message *m);
+
 /* "1m" -> 60000, ..., "1d" -> 86400000 (the intervals the exchange
  * serves, "1M" excepted); 0 for another text. And back: NULL for an
  * interval it does not serve. */

@@ -333,16 +333,10 @@ static perp_status hlm_backfill(void *self, const char *symbol,
             return PERP_ERR;
         }
         for (size_t i = 0; i < json_array_size(a); i++) {
-            char row[1024];
-            char *text = json_dumps(json_array_get(a, i), JSON_COMPACT);
-            int len = snprintf(row, sizeof row,
-                               "{\"channel\":\"candle\",\"data\":%s}",
-                               text ? text : "null");
-            free(text);
             hlm_message m;
-            /* The same parser as the live bars: one reading of a candle. */
-            if (len <= 0 || (size_t)len >= sizeof row ||
-                hlm_parse(row, (size_t)len, &m) != HLM_MSG_CANDLE ||
+            memset(&m, 0, sizeof m);
+            /* The same reading as the live bars'. */
+            if (hlm_parse_candle(json_array_get(a, i), &m) != HLM_MSG_CANDLE ||
                 m.candle.ts < t || m.candle.ts >= end)
                 continue;
             int64_t open = m.candle.ts - m.candle.ts % interval_ms;
