@@ -6,6 +6,7 @@
  */
 #include "agent_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,7 @@ host_agent *host_agent_open(const char *config_path,
         return NULL;
     }
     a->max_cycles = opt ? opt->max_cycles : 0;
+    a->bench_value = NAN;
     int rc = assemble(a, host_config_root(a->cfg), opt);
     if (host_cfg_say_duplicates("config", host_config_root(a->cfg), 1) > 0)
         rc = PERP_EINVAL;

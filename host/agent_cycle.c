@@ -240,9 +240,25 @@ static void apply_coin(host_agent *a, const perp_observation *obs,
     submit(a, d, &o);
 }
 
+/* The buy-and-hold book at the markets' prices now (benchmark.h). */
+static double benchmark_now(host_agent *a, double equity0)
+{
+    double px[PERP_MAX_SYMBOLS];
+    size_t n =
+        a->n_markets < PERP_MAX_SYMBOLS ? a->n_markets : PERP_MAX_SYMBOLS;
+    for (size_t i = 0; i < n; i++)
+        px[i] = host_market_mid(&a->markets[i]);
+    return host_bench_book_value(&a->bench_book, px, n, equity0);
+}
+
 void host_agent_record_account(host_agent *a)
 {
     const perp_account *acc = current_account(a);
+    int64_t now = host_clock_now(&a->clock);
+    /* Before the record goes out, so a tap reading bench_value pairs it
+     * with this snapshot. */
+    a->bench_value = benchmark_now(a, acc->starting_equity);
+    host_bench_stats_add(&a->bench_stats, now, acc->equity, a->bench_value);
     perp_record rec = {.type = PERP_REC_EQUITY};
     perp_equity_record *e = &rec.u.equity;
     e->equity = acc->equity;
@@ -259,7 +275,7 @@ void host_agent_record_account(host_agent *a)
         p.u.position = acc->positions[i];
         host_agent_emit(a, &p);
     }
-    host_equity_stats_add(&a->eq_stats, host_clock_now(&a->clock), acc->equity);
+    host_equity_stats_add(&a->eq_stats, now, acc->equity);
 }
 
 static void emit_decision_json(host_agent *a, const char *json, int64_t ts)

@@ -13,6 +13,7 @@
 #include "json_writer.h"
 #include "observation_build.h"
 #include "agent_settings.h"
+#include "benchmark.h"
 #include "clock.h"
 #include "config.h"
 #include "plugin_loader.h"
@@ -55,7 +56,10 @@ struct host_agent {
     size_t n_feedback;
     char **shown; /* owned: the feedback this cycle's observation shows */
     size_t n_shown;
-    host_equity_stats eq_stats; /* the equity curve, folded per snapshot */
+    host_equity_stats eq_stats;   /* the equity curve, folded per snapshot */
+    host_bench_book bench_book;   /* buy-and-hold of agent.symbols */
+    host_bench_stats bench_stats; /* paired with the equity curve */
+    double bench_value; /* the book at the last snapshot, NAN before */
     uint64_t unknown_symbol_events;
     int version_emitted;
 

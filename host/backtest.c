@@ -245,6 +245,10 @@ static void print_results(const bt_args *args, const host_bt_summary *s,
         printf("\nleaderboard:\n");
         host_bt_print_leaderboard(stdout, s, n);
     }
+    printf("\nagainst buy-and-hold (alpha on each version's per-cycle "
+           "returns, paired block bootstrap, %d resamples):\n",
+           HOST_BT_RESAMPLES);
+    host_bt_print_verdicts(stdout, s, n);
     print_comparisons(s, curves, n, period_ms);
     if (args->hash)
         for (size_t i = 0; i < n; i++)
@@ -291,7 +295,7 @@ static int in_process(const bt_args *args, host_backtest *b)
         s[i].cycle_ms = a->set.cycle_ms;
         s[i].config_path = b->v[i].path;
         c[i] = (host_bt_curve){b->v[i].rec.eq_ts, b->v[i].rec.eq,
-                               b->v[i].rec.n_eq};
+                               b->v[i].rec.n_eq, b->v[i].rec.bench};
     }
     print_results(args, s, c, b->n, comparison_period(b));
     rc = 0;

@@ -170,3 +170,135 @@ void host_bt_comparison_text(const host_bt_comparison *c, const char *a,
                  "interval includes 0)",
                  a, b, span);
 }
+
+/* ------------------------------------------------ versus buy-and-hold */
+
+static int priced(double x)
+{
+    return isfinite(x) && x > 0;
+}
+
+/* The paired returns of benchmark.h (snapshots where both are priced);
+ * returns how many (rv, rb owned) and sets *per_year. */
+static size_t benchmark_returns(const int64_t *ts, const double *eq,
+                                const double *bench, size_t n, double **rv,
+                                double **rb, double *per_year)
+{
+    *rv = malloc((n ? n : 1) * sizeof **rv);
+    *rb = malloc((n ? n : 1) * sizeof **rb);
+    *per_year = NAN;
+    if (!*rv || !*rb)
+        return 0;
+    size_t k = 0, paired = 0;
+    int64_t first = 0, last = 0;
+    double pv = 0, pb = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!priced(eq[i]) || !priced(bench[i]))
+            continue;
+        if (paired++ == 0) {
+            first = ts[i];
+        } else {
+            (*rv)[k] = eq[i] / pv - 1.0;
+            (*rb)[k] = bench[i] / pb - 1.0;
+            k++;
+        }
+        last = ts[i];
+        pv = eq[i];
+        pb = bench[i];
+    }
+    if (paired > 1 && last > first)
+        *per_year =
+            YEAR_S / ((double)(last - first) / 1000.0 / (double)(paired - 1));
+    return k;
+}
+
+typedef struct co_sums {
+    double v, b, vb, bb;
+    size_t n;
+} co_sums;
+
+static void co_add(co_sums *s, double v, double b)
+{
+    s->v += v;
+    s->b += b;
+    s->vb += v * b;
+    s->bb += b * b;
+    s->n++;
+}
+
+/* Annualised alpha % of the sums; NAN when the benchmark is flat. */
+static double co_alpha(const co_sums *s, double per_year)
+{
+    double n = (double)s->n, mv = s->v / n, mb = s->b / n;
+    double var_b = s->bb / n - mb * mb, cov = s->vb / n - mv * mb;
+    if (!(var_b > 0))
+        return NAN;
+    return (mv - cov / var_b * mb) * per_year * 100.0;
+}
+
+int host_bt_verdict_of(const int64_t *ts, const double *equity,
+                       const double *bench, size_t n, size_t resamples,
+                       host_bt_verdict *out)
+{
+    memset(out, 0, sizeof *out);
+    out->alpha_pct = out->lo = out->hi = NAN;
+    double *rv, *rb, per_year;
+    size_t k = benchmark_returns(ts, equity, bench, n, &rv, &rb, &per_year);
+    out->periods = k;
+    co_sums all = {0};
+    for (size_t i = 0; i < k; i++)
+        co_add(&all, rv[i], rb[i]);
+    double *d = k >= 3 ? malloc((resamples ? resamples : 1) * sizeof *d) : 0;
+    if (k < 3 || !d || !isfinite(co_alpha(&all, per_year)) || !resamples) {
+        free(d);
+        free(rv);
+        free(rb);
+        return k < 3 || d ? PERP_EINVAL : PERP_ENOMEM;
+    }
+    out->alpha_pct = co_alpha(&all, per_year);
+    out->block = (size_t)ceil(cbrt((double)k));
+    out->resamples = resamples;
+    uint64_t seed = 0x5EEDB007ull;
+    size_t got = 0;
+    for (size_t r = 0; r < resamples; r++) {
+        co_sums s = {0};
+        while (s.n < k) {
+            size_t start = (size_t)(next_u64(&seed) % k);
+            for (size_t j = 0; j < out->block && s.n < k; j++)
+                co_add(&s, rv[(start + j) % k], rb[(start + j) % k]);
+        }
+        double a = co_alpha(&s, per_year);
+        if (isfinite(a))
+            d[got++] = a;
+    }
+    if (got > 0) {
+        qsort(d, got, sizeof *d, cmp_double);
+        out->lo = d[(size_t)floor(0.025 * (double)(got - 1))];
+        out->hi = d[(size_t)ceil(0.975 * (double)(got - 1))];
+        out->beats = out->lo > 0 ? 1 : out->hi < 0 ? -1 : 0;
+    }
+    free(d);
+    free(rv);
+    free(rb);
+    return PERP_OK;
+}
+
+void host_bt_verdict_text(const host_bt_verdict *v, const char *version,
+                          char *out, size_t len)
+{
+    if (!isfinite(v->alpha_pct)) {
+        snprintf(out, len,
+                 "%s vs buy-and-hold: too little history to judge (%zu "
+                 "paired returns)",
+                 version, v->periods);
+        return;
+    }
+    snprintf(out, len,
+             "%s vs buy-and-hold: alpha %+.2f %%/yr, 95%% CI [%+.2f, %+.2f] "
+             "over %zu periods: %s",
+             version, v->alpha_pct, v->lo, v->hi, v->periods,
+             v->beats > 0   ? "beats buy-and-hold"
+             : v->beats < 0 ? "trails buy-and-hold"
+                            : "the tape cannot tell whether it beats "
+                              "buy-and-hold (the interval includes 0)");
+}

@@ -118,6 +118,10 @@ int host_bt_jobs_run(int argc, char **argv, const char **configs, size_t n,
     host_bt_print_table(stdout, s, got);
     printf("\nleaderboard:\n");
     host_bt_print_leaderboard(stdout, s, got);
+    printf("\nagainst buy-and-hold (alpha on each version's per-cycle "
+           "returns, paired block bootstrap, %d resamples):\n",
+           HOST_BT_RESAMPLES);
+    host_bt_print_verdicts(stdout, s, got);
     int64_t period = 60000;
     for (size_t i = 0; i < got; i++)
         if (s[i].cycle_ms > period)

@@ -4,8 +4,15 @@
  * win rate, profit factor, average and largest win and loss, round
  * trips, average hold, fees, funding, LLM tokens and cost, cost per
  * decision), computed with host/metrics.c's definitions from the round
- * trips and the equity curve the run recorded; and the table that prints
- * them, one column per version.
+ * trips and the equity curve the run recorded; the figures against
+ * buy-and-hold (benchmark.h) and whether the version beats it
+ * (backtest_compare.h); the P&L before and after fees and funding; and
+ * the table that prints them, one column per version.
+ *
+ *   gross P&L = net P&L + fees - funding (net), net P&L = final - start:
+ *   what the trades made before what trading cost (fees include
+ *   liquidation penalties; slippage is in the fill prices, so in gross).
+ *   decisions per day = decisions / (span of the equity curve in days).
  *
  * The table is a list of rows (label and formatter), so a new figure is
  * one row in backtest_metrics.c.
@@ -15,7 +22,9 @@
 
 #include <stdio.h>
 
+#include "backtest_compare.h"
 #include "backtest_record.h"
+#include "benchmark.h"
 #include "metrics.h"
 
 typedef struct host_bt_summary {
@@ -33,7 +42,14 @@ typedef struct host_bt_summary {
     int64_t llm_calls, llm_tokens;
     double llm_cost_usd, cost_per_decision;
     char hash[65];
+    host_bench_figures bench; /* against buy-and-hold */
+    host_bt_verdict verdict;  /* alpha and its interval */
+    double gross_pnl, net_pnl;
+    double decisions_per_day;
 } host_bt_summary;
+
+/* Resamples of the buy-and-hold verdict. */
+#define HOST_BT_RESAMPLES 1000
 
 /* trips: the version's round trips (its trade book), oldest first. */
 void host_bt_summarize(const perp_round_trip *trips, size_t n_trips,
@@ -44,5 +60,7 @@ void host_bt_summarize(const perp_round_trip *trips, size_t n_trips,
 void host_bt_print_table(FILE *f, const host_bt_summary *s, size_t n);
 /* Versions ranked by Sharpe (ties: total return, then input order). */
 void host_bt_print_leaderboard(FILE *f, const host_bt_summary *s, size_t n);
+/* Each version against buy-and-hold: one line each (the verdict). */
+void host_bt_print_verdicts(FILE *f, const host_bt_summary *s, size_t n);
 
 #endif

@@ -27,6 +27,7 @@ void host_bt_record_free(host_bt_record *r)
     free(r->fills);
     free(r->eq_ts);
     free(r->eq);
+    free(r->bench);
     EVP_MD_CTX_free(r->sha);
     memset(r, 0, sizeof *r);
 }
@@ -77,14 +78,18 @@ static void add_equity(host_bt_record *r, int64_t ts, double equity)
         if (t)
             r->eq_ts = t;
         double *e = t ? realloc(r->eq, cap * sizeof *e) : NULL;
-        if (!e) {
+        if (e)
+            r->eq = e;
+        double *b = e ? realloc(r->bench, cap * sizeof *b) : NULL;
+        if (!b) {
             r->failed = 1;
             return;
         }
-        r->eq = e;
+        r->bench = b;
         r->cap_eq = cap;
     }
     r->eq_ts[r->n_eq] = ts;
+    r->bench[r->n_eq] = r->bench_now ? *r->bench_now : NAN;
     r->eq[r->n_eq++] = equity;
 }
 

@@ -24,6 +24,10 @@ typedef struct host_bt_record {
     size_t n_fills, cap_fills;
     int64_t *eq_ts; /* owned: the equity curve, one point per EQUITY */
     double *eq;
+    double *bench;           /* owned: the buy-and-hold book at each point, NAN
+                                before it started (benchmark.h) */
+    const double *bench_now; /* borrowed: the agent's book value at the
+                                EQUITY being tapped, or NULL */
     size_t n_eq, cap_eq;
     double funding_paid, funding_received;
     size_t n_funding, n_liquidations, n_rejections;

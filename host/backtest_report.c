@@ -5,7 +5,8 @@
  * build time from webui/node_modules into host_lwc_js), the run's data as
  * one JSON document, and a short script that draws from it: the equity of
  * each version, its drawdown, each symbol's hourly close with the trades
- * marked, the metrics table, per-symbol results and each version's
+ * marked (and beside each version's equity its buy-and-hold benchmark,
+ * dashed), the metrics table, per-symbol results and each version's
  * config (secrets redacted). Curves longer than MAX_POINTS are thinned to
  * every k-th point (the last one always kept), so a year of minutes stays
  * a few megabytes.
@@ -31,7 +32,8 @@ static json_t *num(double x)
     return isfinite(x) ? json_real(x) : json_null();
 }
 
-/* [[t_seconds, equity, drawdown_pct], ...] thinned to MAX_POINTS. */
+/* [[t_seconds, equity, drawdown_pct, buy_and_hold], ...] thinned to
+ * MAX_POINTS; buy_and_hold null before the book started. */
 static json_t *equity_json(const host_bt_record *r)
 {
     json_t *a = json_array();
@@ -44,9 +46,10 @@ static json_t *equity_json(const host_bt_record *r)
         if (i % step != 0 && i + 1 != r->n_eq)
             continue;
         double dd = peak > 0 ? (r->eq[i] - peak) / peak * 100.0 : 0;
-        json_array_append_new(a, json_pack("[I, o, o]",
+        json_array_append_new(a, json_pack("[I, o, o, o]",
                                            (json_int_t)(r->eq_ts[i] / 1000),
-                                           num(r->eq[i]), num(dd)));
+                                           num(r->eq[i]), num(dd),
+                                           num(r->bench ? r->bench[i] : NAN)));
     }
     return a;
 }
@@ -190,10 +193,16 @@ static const char page_script[] =
     "return LightweightCharts.createChart(el,"
     "Object.assign({width:el.clientWidth||900},opts));}\n"
     "const eq=chart('equity'),dd=chart('drawdown');\n"
+    "let benchmarks=0;\n"
     "data.versions.forEach((v,i)=>{\n"
     " const c=colors[i%colors.length];\n"
     " eq.addLineSeries({color:c,title:v.version}).setData("
     "v.equity.map(p=>({time:p[0],value:p[1]})));\n"
+    " const bh=v.equity.filter(p=>p[3]!==null);\n"
+    " if(bh.length)benchmarks++;\n"
+    " if(bh.length)eq.addLineSeries({color:c,lineStyle:2,lineWidth:1,"
+    "title:v.version+' buy-and-hold'}).setData(bh.map(p=>({time:p[0],"
+    "value:p[3]})));\n"
     " dd.addLineSeries({color:c,title:v.version}).setData("
     "v.equity.map(p=>({time:p[0],value:p[2]})));\n"
     "});\n"
@@ -227,6 +236,7 @@ static const char page_script[] =
     "h.textContent=v.version+' ('+v.path+')';cf.appendChild(h);"
     "const pre=document.createElement('pre');pre.textContent="
     "JSON.stringify(v.config,null,2);cf.appendChild(pre);});\n"
+    "document.body.dataset.benchmarks=String(benchmarks);\n"
     "document.body.dataset.drawn='yes';\n"
     "})();\n</script>\n";
 
@@ -257,7 +267,8 @@ int host_bt_report_write(const char *path, const host_backtest *b,
     fputs("<script>\n", f);
     fwrite(host_lwc_js, 1, host_lwc_js_len, f);
     fputs("\n</script>\n</head><body>\n<h1>perpd backtest</h1>\n", f);
-    fputs("<h2>Equity</h2><div id=\"equity\" class=\"chart\"></div>\n"
+    fputs("<h2>Equity (dashed: buy-and-hold of the version's symbols)</h2><div "
+          "id=\"equity\" class=\"chart\"></div>\n"
           "<h2>Drawdown %</h2><div id=\"drawdown\" class=\"chart\"></div>\n"
           "<h2>Metrics</h2>\n",
           f);

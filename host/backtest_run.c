@@ -160,6 +160,7 @@ int host_backtest_open(host_backtest *b, const char *const *configs, size_t n,
         b->n = i + 1;
         if (host_bt_record_init(&v->rec) != PERP_OK)
             return PERP_ENOMEM;
+        v->rec.bench_now = &v->agent->bench_value;
         host_agent_set_tap(v->agent, host_bt_record_tap, &v->rec);
         add_symbols(b, v->agent);
     }

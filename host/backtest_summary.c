@@ -57,17 +57,42 @@ static json_t *metrics_json(const host_bt_summary *s)
     json_object_set_new(o, "cost_per_decision", num(s->cost_per_decision));
     json_object_set_new(o, "hash", json_string(s->hash));
     json_object_set_new(o, "cycle_ms", json_integer(s->cycle_ms));
+    json_object_set_new(o, "benchmark_return_pct", num(s->bench.return_pct));
+    json_object_set_new(o, "excess_return_pct", num(s->bench.excess_return_pct));
+    json_object_set_new(o, "beta", num(s->bench.beta));
+    json_object_set_new(o, "alpha_pct", num(s->bench.alpha_pct));
+    json_object_set_new(o, "tracking_error_pct",
+                        num(s->bench.tracking_error_pct));
+    json_object_set_new(o, "information_ratio", num(s->bench.info_ratio));
+    json_object_set_new(o, "benchmark_periods",
+                        json_integer((json_int_t)s->bench.periods));
+    json_object_set_new(o, "periods_per_year", num(s->bench.periods_per_year));
+    json_object_set_new(
+        o, "verdict",
+        json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:s}", "alpha_pct",
+                  num(s->verdict.alpha_pct), "lo", num(s->verdict.lo), "hi",
+                  num(s->verdict.hi), "periods", (json_int_t)s->verdict.periods,
+                  "block", (json_int_t)s->verdict.block, "resamples",
+                  (json_int_t)s->verdict.resamples, "beats",
+                  !isfinite(s->verdict.lo) ? "unknown"
+                  : s->verdict.beats > 0   ? "yes"
+                  : s->verdict.beats < 0   ? "no"
+                                           : "cannot tell"));
+    json_object_set_new(o, "gross_pnl", num(s->gross_pnl));
+    json_object_set_new(o, "net_pnl", num(s->net_pnl));
+    json_object_set_new(o, "decisions_per_day", num(s->decisions_per_day));
     return o;
 }
 
 static json_t *curve_json(const host_bt_curve *c)
 {
-    json_t *ts = json_array(), *eq = json_array();
+    json_t *ts = json_array(), *eq = json_array(), *b = json_array();
     for (size_t i = 0; i < c->n; i++) {
         json_array_append_new(ts, json_integer(c->ts[i]));
         json_array_append_new(eq, json_real(c->equity[i]));
+        json_array_append_new(b, num(c->bench ? c->bench[i] : NAN));
     }
-    return json_pack("{s:o, s:o}", "ts", ts, "equity", eq);
+    return json_pack("{s:o, s:o, s:o}", "ts", ts, "equity", eq, "benchmark", b);
 }
 
 int host_bt_summary_write(const char *path, const host_bt_summary *s,
@@ -133,22 +158,48 @@ static void read_one(json_t *o, host_bt_summary *s, host_bt_curve *c,
     s->llm_cost_usd = get_num(o, "llm_cost_usd");
     s->cost_per_decision = get_num(o, "cost_per_decision");
     s->cycle_ms = (int64_t)get_num(o, "cycle_ms");
+    s->bench.return_pct = get_num(o, "benchmark_return_pct");
+    s->bench.excess_return_pct = get_num(o, "excess_return_pct");
+    s->bench.beta = get_num(o, "beta");
+    s->bench.alpha_pct = get_num(o, "alpha_pct");
+    s->bench.tracking_error_pct = get_num(o, "tracking_error_pct");
+    s->bench.info_ratio = get_num(o, "information_ratio");
+    s->bench.periods = (size_t)get_num(o, "benchmark_periods");
+    s->bench.periods_per_year = get_num(o, "periods_per_year");
+    json_t *v = json_object_get(o, "verdict");
+    const char *beats = json_string_value(json_object_get(v, "beats"));
+    s->verdict.alpha_pct = get_num(v, "alpha_pct");
+    s->verdict.lo = get_num(v, "lo");
+    s->verdict.hi = get_num(v, "hi");
+    s->verdict.periods = (size_t)get_num(v, "periods");
+    s->verdict.block = (size_t)get_num(v, "block");
+    s->verdict.resamples = (size_t)get_num(v, "resamples");
+    s->verdict.beats = beats && !strcmp(beats, "yes")  ? 1
+                       : beats && !strcmp(beats, "no") ? -1
+                                                       : 0;
+    s->gross_pnl = get_num(o, "gross_pnl");
+    s->net_pnl = get_num(o, "net_pnl");
+    s->decisions_per_day = get_num(o, "decisions_per_day");
     const char *h = json_string_value(json_object_get(o, "hash"));
     snprintf(s->hash, sizeof s->hash, "%s", h ? h : "");
     json_t *curve = json_object_get(o, "equity_curve");
     json_t *ts = json_object_get(curve, "ts"),
-           *eq = json_object_get(curve, "equity");
+           *eq = json_object_get(curve, "equity"),
+           *bh = json_object_get(curve, "benchmark");
     size_t n = json_array_size(ts);
     int64_t *t = keep(st, malloc((n ? n : 1) * sizeof *t));
     double *e = keep(st, malloc((n ? n : 1) * sizeof *e));
+    double *b = keep(st, malloc((n ? n : 1) * sizeof *b));
     memset(c, 0, sizeof *c);
-    if (!t || !e)
+    if (!t || !e || !b)
         return;
     for (size_t i = 0; i < n; i++) {
+        json_t *bi = json_array_get(bh, i);
         t[i] = json_integer_value(json_array_get(ts, i));
         e[i] = json_number_value(json_array_get(eq, i));
+        b[i] = json_is_number(bi) ? json_number_value(bi) : NAN;
     }
-    *c = (host_bt_curve){t, e, n};
+    *c = (host_bt_curve){t, e, n, b};
 }
 
 int host_bt_summary_read(const char *path, host_bt_summary *s,

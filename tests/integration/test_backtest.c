@@ -549,6 +549,8 @@ Test(backtest, report_opens_in_headless_chromium_with_charts_drawn)
     int rc = run_process(argv, &out);
     cr_assert_eq(rc, 0, "browser check failed:\n%s", out);
     cr_assert(strstr(out, "\"equity\":"), "%s", out);
+    /* Beside each version's equity, its buy-and-hold curve. */
+    cr_assert(strstr(out, "\"benchmarks\":2"), "%s", out);
     struct stat st;
     cr_assert_eq(stat(shot, &st), 0, "no screenshot at %s", shot);
     cr_assert_gt(st.st_size, 10000);

@@ -1,7 +1,8 @@
 // Opens a backtest report in Debian's headless chromium through
 // playwright-core and checks it: no console error, no failed request (the
 // page must need no network), every chart drawn (a canvas with pixels
-// that are not all background), the metrics table filled. Saves a
+// that are not all background), the metrics table filled; prints the
+// counts, with the buy-and-hold curves drawn beside the equity. Saves a
 // screenshot. Usage: node report.mjs REPORT.html SCREENSHOT.png
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,6 +49,7 @@ try {
     }
     out.metricRows = document.querySelectorAll('#metrics tr').length;
     out.symbolRows = document.querySelectorAll('#per-symbol tr').length;
+    out.benchmarks = Number(document.body.dataset.benchmarks || 0);
     return out;
   });
   for (const [id, n] of Object.entries(drawn))
