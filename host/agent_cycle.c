@@ -81,6 +81,45 @@ static void backend_rules(host_agent *a, perp_symbol_rules *rules)
     }
 }
 
+/* What market orders of the observation's sizes would pay on each
+ * market (sdk.h, perp_market_slippage); 0 when the backend does not say. */
+static int backend_slippage(host_agent *a, const perp_account *acc)
+{
+    static const double sizes[PERP_SLIPPAGE_QUOTES - 1] = {1e3, 1e4, 1e5};
+    const perp_backend_vtable *vt = a->backend.vtable;
+    if (!HOST_VT_HAS(vt, perp_backend_vtable, slippage))
+        return 0;
+    for (size_t i = 0; i < a->n_markets; i++) {
+        perp_market_slippage *ms = &a->slip[i];
+        double lev = a->rules[i].max_leverage;
+        if (a->set.limits.max_leverage > 0 &&
+            (!(lev > 0) || a->set.limits.max_leverage < lev))
+            lev = a->set.limits.max_leverage;
+        memset(ms, 0, sizeof *ms);
+        for (size_t k = 0; k < PERP_SLIPPAGE_QUOTES; k++) {
+            ms->notional[k] = k < PERP_SLIPPAGE_QUOTES - 1
+                                  ? sizes[k]
+                                  : fmax(0.0, acc->available * lev);
+            perp_slippage q = {.struct_size = sizeof q};
+            if (vt->slippage(a->backend.self, a->markets[i].symbol,
+                             ms->notional[k], &q) != PERP_OK) {
+                ms->bps[k] = NAN;
+                continue;
+            }
+            ms->bps[k] = q.bps;
+            memcpy(ms->model, q.model, sizeof ms->model);
+            ms->model[sizeof ms->model - 1] = '\0';
+            ms->floor_bps = q.floor_bps;
+            ms->k = q.k;
+            ms->cap_bps = q.cap_bps;
+            ms->window_ms = q.window_ms;
+            ms->sigma_1m = q.sigma_1m;
+            ms->volume_1m = q.volume_1m;
+        }
+    }
+    return 1;
+}
+
 /* Last cycle's feedback becomes this cycle's; the list fills anew. */
 static void rotate_feedback(host_agent *a)
 {
@@ -115,6 +154,7 @@ const perp_observation *host_agent_cycle_observe(host_agent *a, int64_t ts)
     backend_account(a, &o->account);
     a->acc_now = &o->account;
     backend_rules(a, a->rules);
+    int has_slippage = backend_slippage(a, &o->account);
     rotate_feedback(a);
     host_record_bus_lock(&a->bus);
     size_t n_recent =
@@ -137,6 +177,7 @@ const perp_observation *host_agent_cycle_observe(host_agent *a, int64_t ts)
         .feedback = (const char *const *)a->shown,
         .n_feedback = a->n_shown,
         .stale_after_ms = a->set.stale_after_ms,
+        .slippage = has_slippage ? a->slip : NULL,
     };
     const perp_observation *obs = host_obs_view_update(&a->view, &in);
     host_record_bus_unlock(&a->bus);

@@ -66,7 +66,8 @@ struct host_agent {
     /* The cycle's reusable state: nothing below is allocated per cycle. */
     host_obs_view view; /* borrows the markets; host thread only */
     perp_symbol_rules rules[PERP_MAX_SYMBOLS];
-    perp_round_trip recent[HOST_RECENT_TRADES]; /* newest first */
+    perp_market_slippage slip[PERP_MAX_SYMBOLS]; /* what orders pay */
+    perp_round_trip recent[HOST_RECENT_TRADES];  /* newest first */
     /* The backend's account as last read, or NULL once anything may have
      * changed it (an event, an order): an account is 13 KB, read once a
      * cycle instead of once per coin. */
@@ -134,6 +135,10 @@ int host_agent_stop_requested(void);
  * and the agent's plugins can read it (perp_host.stopping). */
 void host_agent_signals(int install);
 void host_agent_bind_stop(host_agent *a);
+
+/* agent_run.c: a closed candle the markets took, to the backend's
+ * statistics (perp_backend_vtable.market_candle, when it has one). */
+void host_agent_market_candle(host_agent *a, const perp_candle *c);
 
 /* Emits a record at the agent's clock. */
 void host_agent_emit(host_agent *a, perp_record *rec);

@@ -90,12 +90,21 @@ static void backend_price(host_agent *a, int64_t ts, const char *symbol,
     vt->on_price(a->backend.self, &p);
 }
 
+void host_agent_market_candle(host_agent *a, const perp_candle *c)
+{
+    const perp_backend_vtable *vt = a->backend.vtable;
+    if (HOST_VT_HAS(vt, perp_backend_vtable, market_candle))
+        vt->market_candle(a->backend.self, c);
+}
+
 static void on_tick(host_agent *a, host_market *m, const perp_tick *t)
 {
     perp_candle closed[CANDLES_MAX];
     size_t n = host_market_on_tick(m, t, closed, CANDLES_MAX);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         host_market_on_candle(m, &closed[i]);
+        host_agent_market_candle(a, &closed[i]);
+    }
     double last = isfinite(t->price) ? t->price : host_market_mid(m);
     if (isfinite(last))
         backend_price(a, t->ts, m->symbol, last, t->bid, t->ask);
@@ -111,6 +120,7 @@ static void candle_to_backend(host_agent *a, host_market *m,
         vt->on_candle(a->backend.self, c);
     else
         backend_price(a, c->ts + c->interval_ms, m->symbol, c->close, NAN, NAN);
+    host_agent_market_candle(a, c);
 }
 
 int host_agent_handle_event(host_agent *a, const perp_event *ev,
@@ -339,8 +349,10 @@ static void advance_markets(host_agent *a, int64_t now)
     for (size_t i = 0; i < a->n_markets; i++) {
         size_t n =
             host_market_advance(&a->markets[i], now, closed, CANDLES_MAX);
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < n; k++) {
             host_market_on_candle(&a->markets[i], &closed[k]);
+            host_agent_market_candle(a, &closed[k]);
+        }
     }
 }
 

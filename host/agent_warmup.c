@@ -72,8 +72,10 @@ static int warm_market(warmup_run *w, host_market *m)
     if (a->ctx.stop && atomic_load(a->ctx.stop))
         return PERP_ERR;
     int rc = fetch(w, m, HOST_MINUTE_MS, a->set.warmup_1m, &c, &n);
-    for (size_t i = 0; rc == PERP_OK && i < n; i++)
+    for (size_t i = 0; rc == PERP_OK && i < n; i++) {
         host_market_on_candle(m, &c[i]);
+        host_agent_market_candle(a, &c[i]);
+    }
     free(c);
     if (rc == PERP_EUNSUPPORTED)
         host_log(PERP_LOG_WARN, "agent",

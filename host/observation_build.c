@@ -151,12 +151,13 @@ const perp_observation *host_obs_view_update(host_obs_view *v,
     perp_indicator_value *values = v->values;
     for (size_t i = 0; i < n; i++) {
         perp_warmup *warm = v->warm + (values - v->values);
-        values = view_market(in, i, &v->markets[i], values, &v->warmup[i],
-                             warm);
+        values =
+            view_market(in, i, &v->markets[i], values, &v->warmup[i], warm);
     }
     o->markets = v->markets;
     o->n_markets = n;
     o->warmup = v->warmup;
+    o->slippage = in->slippage;
     if (in->account != &o->account)
         o->account = *in->account;
     o->recent_trades = in->recent;
@@ -238,8 +239,8 @@ static const perp_market_warmup *copy_warmups(host_arena *a,
             wu[i].ind_1m = copy_array(a, src->warmup[i].ind_1m, m->n_ind_1m,
                                       sizeof(perp_warmup));
         if (src->warmup[i].ind_ctx)
-            wu[i].ind_ctx = copy_array(a, src->warmup[i].ind_ctx,
-                                       m->n_ind_ctx, sizeof(perp_warmup));
+            wu[i].ind_ctx = copy_array(a, src->warmup[i].ind_ctx, m->n_ind_ctx,
+                                       sizeof(perp_warmup));
     }
     return wu;
 }
@@ -261,6 +262,9 @@ host_obs_snapshot *host_obs_snapshot_copy(const perp_observation *src)
         copy_market(a, &src->markets[i], &mv[i]);
     o->markets = mv;
     o->warmup = copy_warmups(a, src);
+    if (src->slippage)
+        o->slippage = copy_array(a, src->slippage, src->n_markets,
+                                 sizeof(perp_market_slippage));
     o->recent_trades = copy_trips(a, src->recent_trades, src->n_recent_trades);
     o->feedback = copy_strings(a, src->feedback, src->n_feedback);
     if (a->failed) {

@@ -26,7 +26,7 @@ typedef struct host_obs_inputs {
     const host_market *markets;     /* n_markets */
     const perp_symbol_rules *rules; /* one per market */
     size_t n_markets;
-    const perp_account *account; /* may be the view's own obs.account */
+    const perp_account *account;   /* may be the view's own obs.account */
     const perp_round_trip *recent; /* newest first */
     size_t n_recent;
     const perp_metrics *metrics;
@@ -34,6 +34,7 @@ typedef struct host_obs_inputs {
     const char *const *feedback;
     size_t n_feedback;
     int64_t stale_after_ms; /* 0: only a market never priced is stale */
+    const perp_market_slippage *slippage; /* n_markets, or NULL */
 } host_obs_inputs;
 
 typedef struct host_obs_view {

@@ -9,7 +9,9 @@
  * warming up says so beside it: "warming_up": "12/26", candles folded in
  * and candles needed), and exit prices of 0
  * ("not set", sdk.h) are null too; series are oldest first, as the
- * "conventions" member says to the reader.
+ * "conventions" member says to the reader. When the backend says what its
+ * orders pay (ABI 1.2), "slippage" after "limits" holds the model, and
+ * under the sqrt model each market's "slippage" its figures and quotes.
  *
  * The text is written directly (json_writer.h) rather than through a
  * jansson tree: five symbols make ~5,000 values a cycle, and allocating a
@@ -26,6 +28,14 @@
 #include <string.h>
 
 #include "json_writer.h"
+
+/* What the sqrt model's figures mean, said in the record itself. */
+#define SLIPPAGE_RULE                                                          \
+    "bps = min(cap_bps, max(floor_bps, k * sigma_1m * sqrt(notional / "        \
+    "volume_1m) * 10000)), cap_bps while sigma_1m or volume_1m is null; "      \
+    "sigma_1m: volatility a minute, volume_1m: USD traded a minute, over "     \
+    "window_ms; each market's quotes are [notional USD, bps], the last the "   \
+    "largest order the account allows"
 
 /* Member name: a literal that needs no escaping, written with its comma. */
 #define KEY(w, k)                                                              \
@@ -144,8 +154,50 @@ static void rules(host_jw *w, const perp_symbol_rules *r)
     CLOSE(w, "}");
 }
 
+/* The sqrt model's figures for one market: sigma, V and [notional, bps]
+ * quotes (the last: the account's largest order). */
+static void market_slippage(host_jw *w, const perp_market_slippage *s)
+{
+    OPEN(w, "{");
+    NUM(w, "sigma_1m", s->sigma_1m);
+    NUM(w, "volume_1m", s->volume_1m);
+    KEY(w, "quotes");
+    OPEN(w, "[");
+    for (size_t k = 0; k < PERP_SLIPPAGE_QUOTES; k++) {
+        host_jw_sep(w);
+        OPEN(w, "[");
+        host_jw_real(w, s->notional[k]);
+        host_jw_sep(w);
+        host_jw_real(w, s->bps[k]);
+        CLOSE(w, "]");
+    }
+    CLOSE(w, "]");
+    CLOSE(w, "}");
+}
+
+/* The model in force (one for the backend): what every order pays. */
+static void slippage_model(host_jw *w, const perp_market_slippage *s)
+{
+    OPEN(w, "{");
+    KEY(w, "model");
+    host_jw_stringn(w, s->model, sizeof s->model);
+    if (strncmp(s->model, "sqrt", sizeof s->model) != 0) {
+        NUM(w, "bps", s->floor_bps);
+        CLOSE(w, "}");
+        return;
+    }
+    NUM(w, "floor_bps", s->floor_bps);
+    NUM(w, "k", s->k);
+    NUM(w, "cap_bps", s->cap_bps);
+    KEY(w, "window_ms");
+    host_jw_int(w, s->window_ms);
+    KEY(w, "rule");
+    host_jw_string(w, SLIPPAGE_RULE);
+    CLOSE(w, "}");
+}
+
 static void market(host_jw *w, const perp_market_view *m,
-                   const perp_market_warmup *wu)
+                   const perp_market_warmup *wu, const perp_market_slippage *sl)
 {
     OPEN(w, "{");
     KEY(w, "symbol");
@@ -164,6 +216,10 @@ static void market(host_jw *w, const perp_market_view *m,
     host_jw_bool(w, m->stale);
     KEY(w, "rules");
     rules(w, &m->rules);
+    if (sl && strncmp(sl->model, "sqrt", sizeof sl->model) == 0) {
+        KEY(w, "slippage");
+        market_slippage(w, sl);
+    }
     KEY(w, "regime");
     host_jw_string(w, m->regime);
     KEY(w, "regime_summary");
@@ -331,9 +387,15 @@ static void observation(host_jw *w, const perp_observation *obs)
                 offsetof(perp_observation, warmup) + sizeof obs->warmup
             ? obs->warmup
             : NULL;
+    const perp_market_slippage *sl =
+        obs->struct_size >= offsetof(perp_observation, slippage) +
+                                sizeof obs->slippage &&
+                obs->markets && obs->n_markets > 0
+            ? obs->slippage
+            : NULL;
     for (size_t i = 0; obs->markets && i < obs->n_markets; i++) {
         host_jw_sep(w);
-        market(w, &obs->markets[i], wu ? &wu[i] : NULL);
+        market(w, &obs->markets[i], wu ? &wu[i] : NULL, sl ? &sl[i] : NULL);
     }
     CLOSE(w, "]");
     KEY(w, "account");
@@ -349,6 +411,10 @@ static void observation(host_jw *w, const perp_observation *obs)
     metrics(w, &obs->metrics);
     KEY(w, "limits");
     limits(w, &obs->limits);
+    if (sl && sl->model[0]) {
+        KEY(w, "slippage");
+        slippage_model(w, sl);
+    }
     KEY(w, "feedback");
     OPEN(w, "[");
     for (size_t i = 0; obs->feedback && i < obs->n_feedback; i++) {

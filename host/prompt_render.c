@@ -22,6 +22,7 @@
 #include "prompt_render.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +259,42 @@ static void limits(host_jw *w, const perp_limits *l)
     put(w, "\n");
 }
 
+/* The backend's slippage per market (ABI 1.2), or NULL: not said, or an
+ * observation from before the member. */
+static const perp_market_slippage *slippage_of(const perp_observation *obs)
+{
+    if (obs->struct_size <
+            offsetof(perp_observation, slippage) + sizeof obs->slippage ||
+        !obs->markets || obs->n_markets == 0)
+        return NULL;
+    return obs->slippage;
+}
+
+/* The model in force, once (it does not change between cycles). */
+static void slippage_model(host_jw *w, const perp_observation *obs)
+{
+    const perp_market_slippage *s = slippage_of(obs);
+    if (!s || !s->model[0])
+        return;
+    char win[24];
+    if (strcmp(s->model, "sqrt") != 0) {
+        put_sig(w, "Slippage: fixed", s->floor_bps, 4);
+        put(w, " bps of the price on every market order, whatever its "
+               "size.\n");
+        return;
+    }
+    interval_name(s->window_ms, win, sizeof win);
+    put_sig(w, "Slippage, square-root impact: bps =", s->k, 4);
+    put(w, " x sigma x sqrt(order USD / V) x 10000");
+    put_sig(w, ", at least", s->floor_bps, 4);
+    put_sig(w, ", at most", s->cap_bps, 4);
+    put(w, " (also while sigma or V is unknown); sigma = 1m volatility, V = "
+           "USD traded a minute, both over the last ");
+    put(w, win);
+    put(w, " (per coin below, with what orders of a few sizes pay now; "
+           "\"max\" = all available margin at max leverage).\n");
+}
+
 static void constant_part(host_jw *w, const perp_observation *obs)
 {
     char ctx[24];
@@ -265,6 +302,7 @@ static void constant_part(host_jw *w, const perp_observation *obs)
     reading_guide(w, ctx);
     rules_table(w, obs);
     limits(w, &obs->limits);
+    slippage_model(w, obs);
 }
 
 /* ------------------------------------------------- the changing part */
@@ -415,10 +453,55 @@ static void indicators(host_jw *w, const perp_indicator_value *v, size_t n,
     put(w, "\n");
 }
 
-static void market(host_jw *w, const perp_market_view *m, const cut *c,
+/* USD amounts of the slippage line: 3 significant digits with k or M
+ * (48,210 -> "48.2k", 2,400,000 -> "2.4M"); "-" when unknown. */
+static void usd_short(double x, char out[PROMPT_NUM_MAX])
+{
+    const char *unit = fabs(x) >= 1e6 ? "M" : fabs(x) >= 1e3 ? "k" : "";
+    double scale = *unit == 'M' ? 1e6 : *unit == 'k' ? 1e3 : 1;
+    size_t len = prompt_fmt_sig(x / scale, 3, out);
+    if (isfinite(x) && *unit && len + 1 < PROMPT_NUM_MAX) {
+        out[len] = *unit;
+        out[len + 1] = '\0';
+    }
+}
+
+/* "slippage: sigma 4.1 bp/min, V 312k USD/min; 1k 1 bps, 10k 1.2, 100k
+ * 3.7, max 48.2k 2.6": the sqrt model's figures for this coin now. */
+static void market_slippage(host_jw *w, const perp_market_slippage *s)
+{
+    if (!s || strcmp(s->model, "sqrt") != 0)
+        return;
+    char n[PROMPT_NUM_MAX];
+    put_sig(w, "slippage: sigma", s->sigma_1m * 1e4, 3);
+    if (isfinite(s->sigma_1m))
+        put(w, " bp/min");
+    usd_short(s->volume_1m, n);
+    put(w, ", V ");
+    put(w, n);
+    if (isfinite(s->volume_1m))
+        put(w, " USD/min");
+    for (size_t k = 0; k < PERP_SLIPPAGE_QUOTES; k++) {
+        if (k == PERP_SLIPPAGE_QUOTES - 1 && !(s->notional[k] > 0))
+            break;
+        usd_short(s->notional[k], n);
+        put(w, k == 0 ? "; " : ", ");
+        if (k == PERP_SLIPPAGE_QUOTES - 1)
+            put(w, "max ");
+        put(w, n);
+        put_sig(w, "", s->bps[k], 3);
+        if (k == 0)
+            put(w, " bps");
+    }
+    put(w, "\n");
+}
+
+static void market(host_jw *w, const perp_market_view *m,
+                   const perp_market_slippage *sl, const cut *c,
                    const render_opts *o, const char *ctx, int64_t now)
 {
     market_header(w, m);
+    market_slippage(w, sl);
     closes_1m(w, m, c->m1, now);
     context_rows(w, m, keep(o->context_candles, c->ctx), ctx, now);
     indicators(w, m->ind_1m, m->n_ind_1m, m, "1m", c->series);
@@ -622,8 +705,9 @@ static void changing_part(host_jw *w, const perp_observation *obs,
     put_time(w, obs->ts, obs->ts, 0);
     put(w, " UTC.\n");
     trim_note(w, obs, o, c, ctx);
+    const perp_market_slippage *sl = slippage_of(obs);
     for (size_t i = 0; obs->markets && i < obs->n_markets; i++)
-        market(w, &obs->markets[i], c, o, ctx, obs->ts);
+        market(w, &obs->markets[i], sl ? &sl[i] : NULL, c, o, ctx, obs->ts);
     account(w, obs);
     round_trips(w, obs, c->trades, o->reason_chars);
     metrics(w, &obs->metrics);

@@ -34,6 +34,17 @@ static const perp_config_key funding_keys[] = {
     PERP_CFG_FILE("file", NULL, "external: CSV of rates (ts,symbol,rate)"),
     PERP_CFG_LAST};
 
+static const perp_config_key impact_keys[] = {
+    PERP_CFG_NUM("k", "1", 0, 100,
+                 "sqrt: bps = k x sigma x sqrt(notional / V) x 1e4"),
+    PERP_CFG_DUR("window", "1d", 60000, 7 * 86400000.0,
+                 "sqrt: candles sigma (per minute) and V (notional per "
+                 "minute) are read over"),
+    PERP_CFG_NUM("cap_bps", "500", 0, 10000,
+                 "sqrt: the most an order pays (also while the window is "
+                 "empty)"),
+    PERP_CFG_LAST};
+
 /* tick_size and size_step must be > 0; a symbol without built-in rules
  * needs both (checked in read_symbol_rules). */
 static const perp_config_key symbol_keys[] = {
@@ -54,7 +65,12 @@ const perp_config_key psim_config_map[] = {
                  "maintenance margin / notional (x max_leverage < 1)"),
     PERP_CFG_NUM("fee_bps", "2", 0, 1000, "taker fee per fill"),
     PERP_CFG_NUM("slippage_bps", "1", 0, 1000,
-                 "price moved against every market order"),
+                 "price moved against every market order (fixed model); "
+                 "the least an order pays (sqrt model)"),
+    PERP_CFG_CHOICE("slippage_model", "fixed", "fixed|sqrt",
+                    "fixed: slippage_bps whatever the size; sqrt: square-"
+                    "root impact of the order's size on recent volume"),
+    PERP_CFG_MAP("impact", impact_keys, "the sqrt model (docs/slippage.md)"),
     PERP_CFG_NUM("liq_penalty_bps", "5", 0, 1000,
                  "penalty on the notional of a liquidation"),
     PERP_CFG_NUM("min_notional", "5", 0, 1e12, "smallest order, USD"),
@@ -65,6 +81,33 @@ const perp_config_key psim_config_map[] = {
                     "DOGE, XRP"),
     PERP_CFG_BOOLEAN("dry_run", "false", "accept orders without filling them"),
     PERP_CFG_LAST};
+
+/* The slippage model, and that its cap is not under its floor. */
+static perp_status read_slippage(const perp_host *h, const perp_config_node *n,
+                                 psim_params *p)
+{
+    const char *model;
+    if (h->cfg_str(h, n, "slippage_model", "fixed", &model) != PERP_OK)
+        return PERP_EINVAL;
+    p->slippage_model =
+        strcmp(model, "sqrt") == 0 ? PSIM_SLIPPAGE_SQRT : PSIM_SLIPPAGE_FIXED;
+    const perp_config_node *im = h->cfg_child(n, "impact");
+    if (im &&
+        (h->cfg_num(h, im, "k", p->impact_k, &p->impact_k) ||
+         h->cfg_duration_ms(h, im, "window", p->impact_window_ms,
+                            &p->impact_window_ms) ||
+         h->cfg_num(h, im, "cap_bps", p->impact_cap_bps, &p->impact_cap_bps)))
+        return PERP_EINVAL;
+    if (p->slippage_model == PSIM_SLIPPAGE_SQRT &&
+        p->impact_cap_bps < p->slippage_bps) {
+        const perp_config_node *at = im ? h->cfg_child(im, "cap_bps") : NULL;
+        return h->cfg_error(h, at ? at : n,
+                            "impact.cap_bps %g is below slippage_bps %g, the "
+                            "floor of the sqrt model",
+                            p->impact_cap_bps, p->slippage_bps);
+    }
+    return PERP_OK;
+}
 
 static perp_status read_account(const perp_host *h, const perp_config_node *n,
                                 psim_params *p)
@@ -88,6 +131,8 @@ static perp_status read_account(const perp_host *h, const perp_config_node *n,
                             "default_leverage: %g is above max_leverage %g",
                             p->default_leverage, p->max_leverage);
     }
+    if (read_slippage(h, n, p) != PERP_OK)
+        return PERP_EINVAL;
     if (p->mm_rate * p->max_leverage >= 1.0) {
         const perp_config_node *at = h->cfg_child(n, "mm_rate");
         return h->cfg_error(h, at ? at : n,

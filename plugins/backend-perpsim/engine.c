@@ -27,6 +27,10 @@ void psim_params_default(psim_params *p)
     p->funding_cap_8h = 0.0001;
     p->funding_interval_ms = 3600000;
     p->funding_ema_ms = 8 * 3600000;
+    p->slippage_model = PSIM_SLIPPAGE_FIXED;
+    p->impact_k = 1.0;
+    p->impact_cap_bps = 500.0;
+    p->impact_window_ms = 86400000;
 }
 
 static void say(char *why, size_t len, const char *fmt, ...) PERP_PRINTF(3, 4);
@@ -94,11 +98,14 @@ int psim_init(psim_engine *e, const psim_params *p, const psim_symbol_cfg *syms,
             h++;
         e->slot[h & (PSIM_HASH_SLOTS - 1)] = (uint8_t)(i + 1);
         e->n_symbols = i + 1;
+        if (p->slippage_model == PSIM_SLIPPAGE_SQRT &&
+            psim_impact_init(&s->impact, p->impact_window_ms) != PERP_OK)
+            return PERP_ENOMEM;
     }
     return PERP_OK;
 }
 
-void psim_free(psim_engine *e)
+static void free_rates(psim_engine *e)
 {
     free(e->rates);
     e->rates = NULL;
@@ -109,10 +116,17 @@ void psim_free(psim_engine *e)
     }
 }
 
+void psim_free(psim_engine *e)
+{
+    free_rates(e);
+    for (size_t i = 0; i < e->n_symbols; i++)
+        psim_impact_free(&e->sym[i].impact);
+}
+
 void psim_set_rate_table(psim_engine *e, psim_rate_point *pts,
                          const int *sym_idx, size_t n)
 {
-    psim_free(e);
+    free_rates(e);
     e->rates = pts;
     e->n_rates = n;
     for (size_t i = 0; i < n; i++) {
@@ -285,12 +299,24 @@ static void apply_fill(psim_engine *e, psim_symbol *s, const fill_plan *f,
     psim_resync(e);
 }
 
+/* Slippage as a fraction of the price for an order of |dq| at the mark. */
+static double slip_rate(const psim_engine *e, const psim_symbol *s, double dq)
+{
+    if (e->p.slippage_model == PSIM_SLIPPAGE_FIXED)
+        return e->slip_rate;
+    return psim_slippage_bps(e->p.slippage_model, e->p.slippage_bps,
+                             e->p.impact_k, e->p.impact_cap_bps, &s->impact,
+                             fabs(dq) * s->mark) /
+           1e4;
+}
+
 /* Market price for a taker of side sign(dq), rounded against the taker. */
 static double taker_price(const psim_engine *e, const psim_symbol *s, double dq)
 {
+    double slip = slip_rate(e, s, dq);
     if (dq > 0)
-        return psim_price_up(s->ask * (1.0 + e->slip_rate), s->tick);
-    return psim_price_down(s->bid * (1.0 - e->slip_rate), s->tick);
+        return psim_price_up(s->ask * (1.0 + slip), s->tick);
+    return psim_price_down(s->bid * (1.0 - slip), s->tick);
 }
 
 /* Closes all of s at market for an exit plan, reason "stop_loss ...". */
@@ -419,6 +445,22 @@ int psim_on_candle(psim_engine *e, int idx, const perp_candle *c)
             return rc;
     }
     return PERP_OK;
+}
+
+int psim_on_market_candle(psim_engine *e, int idx, const perp_candle *c)
+{
+    if (idx < 0 || (size_t)idx >= e->n_symbols)
+        return PERP_EINVAL;
+    if (e->p.slippage_model == PSIM_SLIPPAGE_SQRT)
+        psim_impact_add(&e->sym[idx].impact, c);
+    return PERP_OK;
+}
+
+double psim_slippage(const psim_engine *e, int idx, double notional)
+{
+    return psim_slippage_bps(e->p.slippage_model, e->p.slippage_bps,
+                             e->p.impact_k, e->p.impact_cap_bps,
+                             &e->sym[idx].impact, notional);
 }
 
 int psim_on_funding(psim_engine *e, int idx, int64_t ts, double rate_1h)

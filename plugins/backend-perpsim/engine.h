@@ -17,7 +17,10 @@
  *
  * Market fills: buys at ask (1 + slippage) rounded up to the tick, sells at
  * bid (1 - slippage) rounded down (rounding never favours the taker); fee =
- * fee_bps of fill notional, charged to cash.
+ * fee_bps of fill notional, charged to cash. Slippage is slippage_bps
+ * (the fixed model) or the square-root impact of the order's notional at
+ * the mark (impact.h: the sqrt model, slippage_bps its floor); stop-loss
+ * and take-profit closes pay it too, liquidations fill at the mark.
  *
  * Netting (per fill of signed dq at price p): open or add: e becomes the
  * volume-weighted average, no P&L; reduce: realized = closed qty x (p - e)
@@ -68,6 +71,8 @@
 #include <stdint.h>
 #include <perp/sdk.h>
 
+#include "impact.h"
+
 #define PSIM_MAX_SYMBOLS PERP_MAX_SYMBOLS
 #define PSIM_HASH_SLOTS  64 /* > 2 x PSIM_MAX_SYMBOLS, power of two */
 
@@ -89,11 +94,15 @@ typedef struct psim_params {
     int64_t funding_interval_ms; /* 0: continuous */
     int64_t funding_ema_ms;      /* heuristic EMA horizon */
     int dry_run;
+    psim_slippage_model slippage_model; /* fixed (default) or sqrt */
+    double impact_k, impact_cap_bps;    /* sqrt: coefficient, cap */
+    int64_t impact_window_ms;           /* sqrt: sigma and volume window */
 } psim_params;
 
-/* Defaults of the issue: 10000 USD, 5x, mm 3 %, 2 bps fee, 1 bp slippage,
- * 5 bps penalty, 5 USD minimum, heuristic funding capped at 0.0001 / 8 h,
- * paid every hour, EMA over 8 h. */
+/* Defaults of the issue: 10000 USD, 5x, mm 3 %, 2 bps fee, 1 bp slippage
+ * (fixed model; sqrt: k 1, window 1 day, cap 500 bps), 5 bps penalty, 5 USD
+ * minimum, heuristic funding capped at 0.0001 / 8 h, paid every hour, EMA
+ * over 8 h. */
 void psim_params_default(psim_params *p);
 
 typedef struct psim_symbol_cfg {
@@ -132,7 +141,8 @@ typedef struct psim_symbol {
     /* Rules. */
     char name[PERP_SYMBOL_MAX];
     double tick, step;
-    perp_exit_plan plan; /* 0 prices: not set */
+    perp_exit_plan plan;       /* 0 prices: not set */
+    psim_impact_window impact; /* sqrt model: closed candles, owned */
 } psim_symbol;
 
 /* Where the engine reports what it did; any hook may be NULL. Records are
@@ -165,7 +175,8 @@ typedef struct psim_engine {
  * symbols are copied. Returns PERP_EINVAL on a duplicate or too many. */
 int psim_init(psim_engine *e, const psim_params *p, const psim_symbol_cfg *syms,
               size_t n_syms, const psim_events *ev);
-/* Frees the external rate table. The engine itself is caller-owned. */
+/* Frees the external rate table and the impact windows. The engine
+ * itself is caller-owned. */
 void psim_free(psim_engine *e);
 
 /* Symbol index or -1. O(1). */
@@ -185,6 +196,11 @@ int psim_on_price(psim_engine *e, int idx, int64_t ts, double last, double bid,
  * ts, ts + iv/3, ts + 2iv/3, ts + iv (a tie goes low first). PERP_EINVAL
  * for an inconsistent candle. */
 int psim_on_candle(psim_engine *e, int idx, const perp_candle *c);
+/* A closed candle for the slippage model's window (impact.h); moves no
+ * price. PERP_EINVAL for an unknown idx. */
+int psim_on_market_candle(psim_engine *e, int idx, const perp_candle *c);
+/* The slippage (bps) a market order of `notional` USD on idx pays now. */
+double psim_slippage(const psim_engine *e, int idx, double notional);
 /* An external rate (fraction per hour) for symbol idx from time ts. */
 int psim_on_funding(psim_engine *e, int idx, int64_t ts, double rate_1h);
 

@@ -7,6 +7,7 @@
 #include <perp/sdk.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,35 @@ static perp_status ps_import_state(void *self, const char *state)
     return rc;
 }
 
+static perp_status ps_market_candle(void *self, const perp_candle *c)
+{
+    perpsim *ps = self;
+    return psim_on_market_candle(&ps->eng, psim_find(&ps->eng, c->symbol), c);
+}
+
+static perp_status ps_slippage(void *self, const char *symbol, double notional,
+                               perp_slippage *out)
+{
+    perpsim *ps = self;
+    const psim_params *p = &ps->eng.p;
+    int idx = psim_find(&ps->eng, symbol);
+    if (idx < 0 || !out ||
+        out->struct_size <
+            offsetof(perp_slippage, volume_1m) + sizeof out->volume_1m)
+        return PERP_EINVAL;
+    const psim_impact_window *w = &ps->eng.sym[idx].impact;
+    int sqrt_model = p->slippage_model == PSIM_SLIPPAGE_SQRT;
+    memcpy(out->model, sqrt_model ? "sqrt" : "fixed", sqrt_model ? 5 : 6);
+    out->bps = psim_slippage(&ps->eng, idx, notional);
+    out->floor_bps = p->slippage_bps;
+    out->k = sqrt_model ? p->impact_k : NAN;
+    out->cap_bps = sqrt_model ? p->impact_cap_bps : NAN;
+    out->window_ms = sqrt_model ? p->impact_window_ms : 0;
+    out->sigma_1m = sqrt_model ? psim_impact_sigma(w) : NAN;
+    out->volume_1m = sqrt_model ? psim_impact_volume(w) : NAN;
+    return PERP_OK;
+}
+
 static const perp_backend_vtable vt = {
     .struct_size = sizeof(perp_backend_vtable),
     .create = ps_create,
@@ -216,9 +246,12 @@ static const perp_backend_vtable vt = {
     .set_exit_plan = ps_set_exit_plan,
     .export_state = ps_export_state,
     .import_state = ps_import_state,
+    .market_candle = ps_market_candle,
+    .slippage = ps_slippage,
 };
 
 PERP_PLUGIN_WITH_CONFIG(PERP_KIND_BACKEND, "perpsim", "1.0.0",
                         "perpetual-futures paper exchange: cross margin, "
-                        "liquidation, funding, fees, slippage, exit plans",
+                        "liquidation, funding, fees, fixed or size-aware "
+                        "slippage, exit plans",
                         vt, psim_config_map)

@@ -282,7 +282,35 @@ PIN(perp_observation, n_feedback, 12304, 8);
 SIZE_AT_1_0(perp_observation, 12312);
 SIZE_AT_1_1(perp_observation, 12312);
 PIN_1_2(perp_observation, warmup, 12312, 8);
-SIZE_AT_1_2(perp_observation, 12320);
+PIN_1_2(perp_observation, slippage, 12320, 8);
+SIZE_AT_1_2(perp_observation, 12328);
+
+/* The slippage types (1.2): perp_slippage carries its struct_size and
+ * grows at its end; perp_market_slippage is an array element. Types older
+ * headers do not have. */
+#if PERP_ABI_MINOR >= 2
+PIN_1_2(perp_slippage, struct_size, 0, 4);
+PIN_1_2(perp_slippage, model, 4, 16);
+PIN_1_2(perp_slippage, bps, 24, 8);
+PIN_1_2(perp_slippage, floor_bps, 32, 8);
+PIN_1_2(perp_slippage, k, 40, 8);
+PIN_1_2(perp_slippage, cap_bps, 48, 8);
+PIN_1_2(perp_slippage, window_ms, 56, 8);
+PIN_1_2(perp_slippage, sigma_1m, 64, 8);
+PIN_1_2(perp_slippage, volume_1m, 72, 8);
+SIZE_AT_1_2(perp_slippage, 80);
+
+PIN_1_2(perp_market_slippage, model, 0, 16);
+PIN_1_2(perp_market_slippage, floor_bps, 16, 8);
+PIN_1_2(perp_market_slippage, k, 24, 8);
+PIN_1_2(perp_market_slippage, cap_bps, 32, 8);
+PIN_1_2(perp_market_slippage, window_ms, 40, 8);
+PIN_1_2(perp_market_slippage, sigma_1m, 48, 8);
+PIN_1_2(perp_market_slippage, volume_1m, 56, 8);
+PIN_1_2(perp_market_slippage, notional, 64, 32);
+PIN_1_2(perp_market_slippage, bps, 96, 32);
+SIZE_1_2(perp_market_slippage, 128);
+#endif
 
 /* perp_coin_decision */
 PIN(perp_coin_decision, coin, 0, 16);
@@ -497,9 +525,11 @@ PIN(perp_backend_vtable, rules, 64, 8);
 PIN(perp_backend_vtable, set_exit_plan, 72, 8);
 PIN(perp_backend_vtable, export_state, 80, 8);
 PIN(perp_backend_vtable, import_state, 88, 8);
+PIN_1_2(perp_backend_vtable, market_candle, 96, 8);
+PIN_1_2(perp_backend_vtable, slippage, 104, 8);
 SIZE_AT_1_0(perp_backend_vtable, 96);
 SIZE_AT_1_1(perp_backend_vtable, 96);
-SIZE_AT_1_2(perp_backend_vtable, 96);
+SIZE_AT_1_2(perp_backend_vtable, 112);
 
 /* perp_sink_vtable */
 PIN(perp_sink_vtable, struct_size, 0, 4);

@@ -37,7 +37,10 @@ Test(abi_pins, growable_structs_end_with_their_last_member)
     cr_expect_eq(sizeof(perp_indicator_vtable),
                  offsetof(perp_indicator_vtable, lookback) + 8);
     cr_expect_eq(sizeof(perp_observation),
-                 offsetof(perp_observation, warmup) + 8);
+                 offsetof(perp_observation, slippage) + 8);
+    cr_expect_eq(sizeof(perp_backend_vtable),
+                 offsetof(perp_backend_vtable, slippage) + 8);
+    cr_expect_eq(sizeof(perp_slippage), offsetof(perp_slippage, volume_1m) + 8);
     cr_expect_eq(sizeof(perp_plugin_descriptor),
                  offsetof(perp_plugin_descriptor, command_usage) + 8);
 }

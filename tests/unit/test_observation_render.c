@@ -102,8 +102,56 @@ static json_t *ref_rules_json(const perp_symbol_rules *r)
     return o;
 }
 
+static int ref_is_sqrt(const perp_market_slippage *s)
+{
+    return s && strncmp(s->model, "sqrt", sizeof s->model) == 0;
+}
+
+static json_t *ref_market_slippage_json(const perp_market_slippage *s)
+{
+    json_t *o = json_object();
+    ref_set(o, "sigma_1m", ref_num(s->sigma_1m));
+    ref_set(o, "volume_1m", ref_num(s->volume_1m));
+    json_t *q = json_array();
+    for (size_t k = 0; k < PERP_SLIPPAGE_QUOTES; k++) {
+        json_t *row = json_array();
+        json_array_append_new(row, ref_num(s->notional[k]));
+        json_array_append_new(row, ref_num(s->bps[k]));
+        json_array_append_new(q, row);
+    }
+    ref_set(o, "quotes", q);
+    return o;
+}
+
+static json_t *ref_slippage_model_json(const perp_market_slippage *s)
+{
+    char model[sizeof s->model + 1];
+    memcpy(model, s->model, sizeof s->model);
+    model[sizeof s->model] = '\0';
+    json_t *o = json_object();
+    ref_set(o, "model", ref_str(model));
+    if (!ref_is_sqrt(s)) {
+        ref_set(o, "bps", ref_num(s->floor_bps));
+        return o;
+    }
+    ref_set(o, "floor_bps", ref_num(s->floor_bps));
+    ref_set(o, "k", ref_num(s->k));
+    ref_set(o, "cap_bps", ref_num(s->cap_bps));
+    ref_set(o, "window_ms", json_integer(s->window_ms));
+    ref_set(o, "rule",
+            json_string(
+                "bps = min(cap_bps, max(floor_bps, k * sigma_1m * sqrt("
+                "notional / volume_1m) * 10000)), cap_bps while sigma_1m or "
+                "volume_1m is null; sigma_1m: volatility a minute, "
+                "volume_1m: USD traded a minute, over window_ms; each "
+                "market's quotes are [notional USD, bps], the last the "
+                "largest order the account allows"));
+    return o;
+}
+
 static json_t *ref_market_json(const perp_market_view *m,
-                               const perp_market_warmup *wu)
+                               const perp_market_warmup *wu,
+                               const perp_market_slippage *sl)
 {
     json_t *o = json_object();
     ref_set(o, "symbol", ref_str(m->symbol));
@@ -117,6 +165,8 @@ static json_t *ref_market_json(const perp_market_view *m,
     ref_set(o, "last_update", json_integer(m->last_update));
     ref_set(o, "stale", json_boolean(m->stale));
     ref_set(o, "rules", ref_rules_json(&m->rules));
+    if (ref_is_sqrt(sl))
+        ref_set(o, "slippage", ref_market_slippage_json(sl));
     ref_set(o, "regime", ref_str(m->regime));
     ref_set(o, "regime_summary", ref_str(m->regime_summary));
     ref_set(
@@ -251,12 +301,19 @@ static json_t *ref_observation_json(const perp_observation *obs)
             "volume]; null means not available"));
     ref_set(o, "ctx_interval_ms", json_integer(obs->ctx_interval_ms));
     json_t *markets = json_array();
-    /* ABI 1.2's member, only when the observation is that recent. */
+    /* ABI 1.2's members, only when the observation is that recent. */
     const perp_market_warmup *wu =
-        obs->struct_size >= sizeof *obs ? obs->warmup : NULL;
+        obs->struct_size >= offsetof(perp_observation, warmup) + 8 ? obs->warmup
+                                                                   : NULL;
+    const perp_market_slippage *sl =
+        obs->struct_size >= offsetof(perp_observation, slippage) + 8 &&
+                obs->markets && obs->n_markets
+            ? obs->slippage
+            : NULL;
     for (size_t i = 0; obs->markets && i < obs->n_markets; i++)
-        json_array_append_new(
-            markets, ref_market_json(&obs->markets[i], wu ? &wu[i] : NULL));
+        json_array_append_new(markets, ref_market_json(&obs->markets[i],
+                                                       wu ? &wu[i] : NULL,
+                                                       sl ? &sl[i] : NULL));
     ref_set(o, "markets", markets);
     ref_set(o, "account", ref_account_json(&obs->account, obs->ts));
     json_t *trades = json_array();
@@ -265,6 +322,8 @@ static json_t *ref_observation_json(const perp_observation *obs)
     ref_set(o, "recent_trades", trades);
     ref_set(o, "metrics", ref_metrics_json(&obs->metrics));
     ref_set(o, "limits", ref_limits_json(&obs->limits));
+    if (sl && sl[0].model[0])
+        ref_set(o, "slippage", ref_slippage_model_json(&sl[0]));
     json_t *fb = json_array();
     for (size_t i = 0; obs->feedback && i < obs->n_feedback; i++)
         json_array_append_new(fb, ref_str(obs->feedback[i]));
@@ -323,6 +382,7 @@ typedef struct fixture {
     perp_indicator_value ind[MAX_MK][2][6];
     perp_warmup wu[MAX_MK][2][6];
     perp_market_warmup mwu[MAX_MK];
+    perp_market_slippage slip[MAX_MK];
     perp_market_view mk[MAX_MK];
     perp_round_trip trips[10];
     const char *feedback[8];
@@ -399,6 +459,24 @@ static void fill_market(size_t k, const char *sym, const char *text)
     m->n_ind_ctx = k == 1 ? 0 : 6;
     m->regime = k == 2 ? NULL : text;
     m->regime_summary = k == 3 ? NULL : text;
+    perp_market_slippage *sl = &fx.slip[k];
+    memset(sl, 0, sizeof *sl);
+    /* Both models, a full 16-byte name (no NUL) and one not said. */
+    static const char *const models[4] = {"sqrt", "fixed", "",
+                                          "sqrtsqrtsqrtsqrt"};
+    const char *name = models[next() % 4];
+    size_t len = strlen(name);
+    memcpy(sl->model, name, len < sizeof sl->model ? len : sizeof sl->model);
+    sl->floor_bps = any_double();
+    sl->k = any_double();
+    sl->cap_bps = any_double();
+    sl->window_ms = (int64_t)(next() % 604800000u);
+    sl->sigma_1m = any_double();
+    sl->volume_1m = any_double();
+    for (size_t q = 0; q < PERP_SLIPPAGE_QUOTES; q++) {
+        sl->notional[q] = any_double();
+        sl->bps[q] = any_double();
+    }
 }
 
 static void fill_position(perp_position *p, const char *sym, const char *text)
@@ -455,6 +533,7 @@ static void build(const char *text, size_t n_markets)
     o->markets = fx.mk;
     o->n_markets = n_markets;
     o->warmup = n_markets == 4 ? NULL : fx.mwu;
+    o->slippage = n_markets == 3 ? NULL : fx.slip;
     perp_account *a = &o->account;
     a->starting_equity = next() % 4 ? any_double() : 0;
     a->equity = any_double();

@@ -439,3 +439,72 @@ Test(prompt_render, hostile_text_stays_on_its_line)
     cr_assert_not_null(strstr(text, "- ?? bad utf8\n"));
     free(t.text);
 }
+
+/* The slippage model in the constant part and each coin's figures in its
+ * block (sqrt model), from hand-set values; the fixed model is one
+ * constant line and nothing per coin; none at all when the backend does
+ * not say or the observation predates the member. */
+Test(prompt_render, slippage_model_and_what_sizes_pay)
+{
+    perp_market_slippage sl[5];
+    memset(sl, 0, sizeof sl);
+    for (size_t i = 0; i < 5; i++) {
+        sl[i] = (perp_market_slippage){.floor_bps = 1,
+                                       .k = 1,
+                                       .cap_bps = 500,
+                                       .window_ms = 86400000,
+                                       .sigma_1m = 0.00042,
+                                       .volume_1m = 312000,
+                                       .notional = {1e3, 1e4, 1e5, 48210},
+                                       .bps = {1, 1.19, 3.76, 2.61}};
+        memcpy(sl[i].model, "sqrt", 5);
+    }
+    sl[3].sigma_1m = NAN; /* DOGE: window still empty */
+    sl[3].volume_1m = NAN;
+    for (size_t k = 0; k < 4; k++)
+        sl[3].bps[k] = 500;
+    obs->slippage = sl;
+    perp_prompt_text c, t;
+    char *constant = render(PERP_PROMPT_CONSTANT, 0, &c);
+    cr_assert(strstr(constant,
+                     "Slippage, square-root impact: bps = 1 x sigma x "
+                     "sqrt(order USD / V) x 10000, at least 1, at most 500 "
+                     "(also while sigma or V is unknown); sigma = 1m "
+                     "volatility, V = USD traded a minute, both over the last "
+                     "1d"),
+              "%s", constant);
+    char *text = render(PERP_PROMPT_CHANGING, 0, &t);
+    char *btc = block_line(text, "BTC", "slippage:");
+    cr_assert_str_eq(btc, "slippage: sigma 4.2 bp/min, V 312k USD/min; 1k 1 "
+                          "bps, 10k 1.19, 100k 3.76, max 48.2k 2.61");
+    char *doge = block_line(text, "DOGE", "slippage:");
+    cr_assert_str_eq(doge, "slippage: sigma -, V -; 1k 500 bps, 10k 500, "
+                           "100k 500, max 48.2k 500");
+    free(btc);
+    free(doge);
+    free(c.text);
+    free(t.text);
+    /* The fixed model: one constant line, nothing per coin. */
+    for (size_t i = 0; i < 5; i++)
+        memcpy(sl[i].model, "fixed", 6);
+    constant = render(PERP_PROMPT_CONSTANT, 0, &c);
+    cr_assert(strstr(constant, "Slippage: fixed 1 bps of the price on every "
+                               "market order, whatever its size.\n"),
+              "%s", constant);
+    text = render(PERP_PROMPT_CHANGING, 0, &t);
+    cr_assert_null(strstr(text, "slippage:"), "%s", text);
+    free(c.text);
+    free(t.text);
+    /* Not said; and an observation of ABI 1.2 before the member. */
+    obs->slippage = NULL;
+    constant = render(PERP_PROMPT_CONSTANT, 0, &c);
+    cr_assert_null(strstr(constant, "Slippage"));
+    free(c.text);
+    obs->slippage = sl;
+    obs->struct_size = offsetof(perp_observation, slippage);
+    constant = render(PERP_PROMPT_CONSTANT, 0, &c);
+    cr_assert_null(strstr(constant, "Slippage"));
+    free(c.text);
+    obs->struct_size = sizeof *obs;
+    obs->slippage = NULL;
+}

@@ -313,6 +313,38 @@ typedef struct perp_market_warmup {
     const perp_warmup *ind_ctx; /* n_ind_ctx entries, or NULL */
 } perp_market_warmup;
 
+/* ABI 1.2: what a backend's market orders pay in slippage now, for one
+ * order size (perp_backend_vtable.slippage). The caller sets struct_size;
+ * the backend fills what it knows (docs/slippage.md). */
+typedef struct perp_slippage {
+    uint32_t struct_size; /* sizeof(perp_slippage) of the caller */
+    char model[16];       /* "fixed" or "sqrt" (square-root impact) */
+    double bps;           /* this order's slippage, bps of the price */
+    double floor_bps;     /* fixed: every order's; sqrt: the least (0) */
+    double k, cap_bps;    /* sqrt: bps = k sigma sqrt(notional / V) 1e4,
+                             at most cap_bps */
+    int64_t window_ms;    /* sqrt: the window of sigma and V */
+    double sigma_1m;      /* sqrt: per-minute volatility (fraction) over
+                             the window, NAN while unknown */
+    double volume_1m;     /* sqrt: traded notional per minute (USD) over
+                             the window, NAN while unknown */
+} perp_slippage;
+
+/* ABI 1.2: one market's slippage as the observation shows it: the model
+ * in force and what market orders of PERP_SLIPPAGE_QUOTES sizes would pay
+ * now. notional[] is 1,000, 10,000 and 100,000 USD, then the largest
+ * order the account allows (available x the symbol's max leverage; 0
+ * when nothing is available). An array element: it never grows. */
+#define PERP_SLIPPAGE_QUOTES 4
+typedef struct perp_market_slippage {
+    char model[16]; /* "fixed" or "sqrt"; "" when the backend does not say */
+    double floor_bps, k, cap_bps;
+    int64_t window_ms;
+    double sigma_1m, volume_1m;
+    double notional[PERP_SLIPPAGE_QUOTES]; /* USD */
+    double bps[PERP_SLIPPAGE_QUOTES];      /* NAN when unknown */
+} perp_market_slippage;
+
 typedef struct perp_observation {
     uint32_t struct_size; /* sizeof(perp_observation) of the host */
     int64_t ts;           /* cycle time */
@@ -333,6 +365,10 @@ typedef struct perp_observation {
      * parallel to markets, or NULL when the builder does not know. The
      * JSON shows an output still warming up as "warming_up": "12/26". */
     const perp_market_warmup *warmup;
+    /* ABI 1.2: n_markets entries, parallel to markets, or NULL when the
+     * backend does not say what its orders pay (perp_backend_vtable's
+     * slippage). */
+    const perp_market_slippage *slippage;
 } perp_observation;
 
 /* ------------------------------------------------------------------ */
@@ -750,6 +786,20 @@ typedef struct perp_backend_vtable {
      * the plugin and freed by the caller with free(). */
     perp_status (*export_state)(void *self, char **out);
     perp_status (*import_state)(void *self, const char *state);
+    /* ABI 1.2, optional: a closed candle of one of the agent's markets,
+     * for the backend's own statistics (perpsim's size-aware slippage
+     * reads volatility and traded volume from them). It moves no price:
+     * on_price and on_candle do. The host hands over every closed candle
+     * its markets take: in replay each feed candle after its on_candle,
+     * live each one-minute bar its builder closes and the warm-up's
+     * backfill, always before the cycle that follows it. */
+    perp_status (*market_candle)(void *self, const perp_candle *c);
+    /* ABI 1.2, optional: what a market order of `notional` USD on symbol
+     * would pay in slippage now and the model in force (*out: the
+     * caller's, struct_size set). PERP_EINVAL for an unknown symbol. A
+     * backend without it does not say (the observation shows nothing). */
+    perp_status (*slippage)(void *self, const char *symbol, double notional,
+                            perp_slippage *out);
 } perp_backend_vtable;
 
 typedef struct perp_sink_vtable {

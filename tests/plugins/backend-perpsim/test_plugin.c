@@ -305,6 +305,83 @@ Test(plugin, config_errors)
     refused("plugin: perpsim\nfunding: {model: external, file: "
             "/nonexistent/rates.csv}\n",
             "/nonexistent/rates.csv");
+    refused("plugin: perpsim\nslippage_model: linear\n", "linear");
+    refused("plugin: perpsim\nslippage_model: sqrt\nslippage_bps: 20\n"
+            "impact: {cap_bps: 10}\n",
+            "impact.cap_bps 10 is below slippage_bps 20");
+    refused("plugin: perpsim\nimpact: {window: 10s}\n", "window");
+    refused("plugin: perpsim\nimpact: {kk: 1}\n", "kk");
+}
+
+/* The sqrt model from YAML, fed through market_candle and quoted through
+ * slippage: BTC closes 20000 x 1.001^i, 2,000,000 USD a minute, so sigma
+ * = 0.001 and V = 2,000,000 a minute (test_slippage.c); with k 2 an order
+ * of 20,000 USD pays 2 x 0.001 x sqrt(0.01) x 10^4 = 2 bps, and a buy of
+ * 0.5 BTC at 40,000 fills at 40000 x 1.0002 = 40008. Before any candle
+ * the market is unknown: the cap. */
+Test(plugin, sqrt_slippage_from_yaml_through_the_vtable)
+{
+    cr_assert_eq(create("plugin: perpsim\nstarting_equity: 1000000\n"
+                        "fee_bps: 0\nslippage_bps: 0.5\n"
+                        "slippage_model: sqrt\n"
+                        "impact: {k: 2, window: 1h, cap_bps: 300}\n"),
+                 PERP_OK);
+    perp_slippage q = {.struct_size = sizeof q};
+    cr_assert_eq(vt()->slippage(self, "BTC-USD", 20000, &q), PERP_OK);
+    cr_assert_str_eq(q.model, "sqrt");
+    cr_assert_eq(q.bps, 300);
+    cr_assert_eq(q.floor_bps, 0.5);
+    cr_assert_eq(q.k, 2);
+    cr_assert_eq(q.cap_bps, 300);
+    cr_assert_eq(q.window_ms, 3600000);
+    cr_assert(isnan(q.sigma_1m) && isnan(q.volume_1m));
+    double c = 20000;
+    for (int i = 0; i < 61; i++) {
+        perp_candle k = {.symbol = "BTC-USD",
+                         .ts = T0 + i * 60000LL,
+                         .interval_ms = 60000,
+                         .open = c,
+                         .high = c * 1.001,
+                         .low = c,
+                         .close = c * 1.001,
+                         .volume = 2e6 / (c * 1.001)};
+        cr_assert_eq(vt()->market_candle(self, &k), PERP_OK);
+        c *= 1.001;
+    }
+    cr_assert_eq(out.n, 0, "statistics alone: no record");
+    cr_assert_eq(vt()->slippage(self, "BTC-USD", 20000, &q), PERP_OK);
+    cr_assert_float_eq(q.bps, 2.0, 1e-9);
+    cr_assert_float_eq(q.sigma_1m, 0.001, 1e-12);
+    cr_assert_float_eq(q.volume_1m, 2e6, 1e-6);
+    perp_account a;
+    vt()->account(self, &a);
+    cr_assert_eq(a.n_positions, 0, "market_candle moved nothing");
+    perp_price p = price("BTC-USD", T0 + 61 * 60000LL, 40000);
+    vt()->on_price(self, &p);
+    char why[PERP_ERROR_MAX];
+    perp_fill f;
+    cr_assert_eq(submit("BTC-USD", 0.5, 1, T0 + 61 * 60000LL, &f, why), PERP_OK,
+                 "%s", why);
+    cr_assert_float_eq(f.price, 40008.0, 1e-9);
+    cr_assert_eq(vt()->slippage(self, "PEPE-USD", 1, &q), PERP_EINVAL);
+    perp_slippage small = {.struct_size = 8};
+    cr_assert_eq(vt()->slippage(self, "BTC-USD", 1, &small), PERP_EINVAL);
+    finish();
+}
+
+/* The default is the seed's fixed model: slippage_bps whatever the size,
+ * and market_candle changes nothing. */
+Test(plugin, fixed_slippage_is_the_default)
+{
+    cr_assert_eq(create("plugin: perpsim\n"), PERP_OK);
+    perp_slippage q = {.struct_size = sizeof q};
+    for (double n = 1; n < 1e10; n *= 100) {
+        cr_assert_eq(vt()->slippage(self, "DOGE-USD", n, &q), PERP_OK);
+        cr_assert_str_eq(q.model, "fixed");
+        cr_assert_eq(q.bps, 1.0);
+        cr_assert_eq(q.floor_bps, 1.0);
+    }
+    finish();
 }
 
 Test(plugin, continuous_interval_and_dry_run_accepted)
