@@ -248,11 +248,38 @@ static int is_decision(const json_t *root)
     return json_is_object(root) && (json_is_object(pos) || json_is_array(pos));
 }
 
+/* "duplicate key 'BTC' (line 1, column 45)" from jansson's error. Two
+ * values for one key are two instructions; which one the writer meant is
+ * not ours to guess (jansson alone would keep the last one). */
+static void duplicate_why(const json_error_t *jerr, char *why, size_t why_len)
+{
+    const char *near = strstr(jerr->text, "near '");
+    char key[48] = "?";
+    int col = jerr->column;
+    if (near) {
+        near += 6;
+        size_t n = strcspn(near, "'");
+        /* jansson points at the token's last character; say where the
+         * key starts, as an editor would. */
+        if ((size_t)col > n)
+            col -= (int)n - 1;
+        /* The token as written: strip its JSON quotes. */
+        if (n >= 2 && near[0] == '"' && near[n - 1] == '"') {
+            near++;
+            n -= 2;
+        }
+        snprintf(key, sizeof key, "%.*s", (int)(n < 40 ? n : 40), near);
+    }
+    snprintf(why, why_len, "duplicate key '%s' (line %d, column %d)", key,
+             jerr->line, col);
+}
+
 /* Tries up to DECISION_MAX_CANDIDATES '{' in text[from..len) until one
  * parses to an object with "positions". NULL if none does; why says what
- * the first candidate lacked. */
+ * the first candidate lacked. A decision with a key given twice stops the
+ * search with *dup set: it is refused, not passed over for a later one. */
 static json_t *scan_from(const char *text, size_t from, size_t len, char *why,
-                         size_t why_len)
+                         size_t why_len, int *dup)
 {
     const char *p = text + from;
     const char *end = text + len;
@@ -261,8 +288,20 @@ static json_t *scan_from(const char *text, size_t from, size_t len, char *why,
         if (!brace)
             break;
         json_error_t jerr;
-        json_t *root = json_loadb(brace, (size_t)(end - brace),
-                                  JSON_DISABLE_EOF_CHECK, &jerr);
+        json_t *root =
+            json_loadb(brace, (size_t)(end - brace),
+                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &jerr);
+        if (!root && json_error_code(&jerr) == json_error_duplicate_key) {
+            json_t *lax = json_loadb(brace, (size_t)(end - brace),
+                                     JSON_DISABLE_EOF_CHECK, NULL);
+            int is_dec = lax && is_decision(lax);
+            json_decref(lax);
+            if (is_dec) {
+                duplicate_why(&jerr, why, why_len);
+                *dup = 1;
+                return NULL;
+            }
+        }
         if (root && is_decision(root))
             return root;
         if (tries == 0 && root)
@@ -281,44 +320,93 @@ static json_t *scan_from(const char *text, size_t from, size_t len, char *why,
 static json_t *find_decision(const char *text, size_t len, char *why,
                              size_t why_len)
 {
+    int dup = 0;
     snprintf(why, why_len, "no JSON object found");
     const char *fence = strstr(text, "```");
     if (fence) {
         json_t *root =
-            scan_from(text, (size_t)(fence - text), len, why, why_len);
-        if (root || fence == text)
+            scan_from(text, (size_t)(fence - text), len, why, why_len, &dup);
+        if (root || dup || fence == text)
             return root;
     }
-    return scan_from(text, 0, len, why, why_len);
+    return scan_from(text, 0, len, why, why_len, &dup);
 }
+
+/* NULL-text and size checks shared by both parsers; 0 or -1 with err. */
+static int text_ok(const char *text, size_t *len, char *err, size_t err_len)
+{
+    if (!text) {
+        snprintf(err, err_len, "decision: no text");
+        return -1;
+    }
+    *len = strnlen(text, DECISION_TEXT_MAX + 1);
+    if (*len > DECISION_TEXT_MAX) {
+        snprintf(err, err_len, "decision: text is over the %u byte limit",
+                 DECISION_TEXT_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+static void decision_from_root(json_t *root, perp_decision *out);
 
 int host_decision_from_json(const char *text, perp_decision *out, char *err,
                             size_t err_len)
 {
     char why[200];
+    size_t len;
     memset(out, 0, sizeof *out);
-    if (!text) {
-        snprintf(err, err_len, "decision: no text");
+    if (text_ok(text, &len, err, err_len) != 0)
         return PERP_EINVAL;
-    }
-    size_t len = strnlen(text, DECISION_TEXT_MAX + 1);
-    if (len > DECISION_TEXT_MAX) {
-        snprintf(err, err_len, "decision: text is over the %u byte limit",
-                 DECISION_TEXT_MAX);
-        return PERP_EINVAL;
-    }
     json_t *root = find_decision(text, len, why, sizeof why);
     if (!root) {
         snprintf(err, err_len, "decision: %s", why);
         return PERP_EINVAL;
     }
+    decision_from_root(root, out);
+    json_decref(root);
+    return PERP_OK;
+}
+
+int host_decision_from_json_strict(const char *text, perp_decision *out,
+                                   char *err, size_t err_len)
+{
+    char why[200];
+    size_t len;
+    memset(out, 0, sizeof *out);
+    if (text_ok(text, &len, err, err_len) != 0)
+        return PERP_EINVAL;
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && json_error_code(&jerr) == json_error_duplicate_key)
+        duplicate_why(&jerr, why, sizeof why);
+    else if (!root)
+        snprintf(why, sizeof why, "JSON error at line %d column %d: %s",
+                 jerr.line, jerr.column, jerr.text);
+    else if (!json_is_object(root))
+        snprintf(why, sizeof why, "expected one JSON object, found %s",
+                 json_type_name(root));
+    else if (!is_decision(root))
+        snprintf(why, sizeof why,
+                 "no top-level \"positions\" object (a decision's coins "
+                 "are read from there only)");
+    else {
+        decision_from_root(root, out);
+        json_decref(root);
+        return PERP_OK;
+    }
+    json_decref(root);
+    snprintf(err, err_len, "decision: %s", why);
+    return PERP_EINVAL;
+}
+
+static void decision_from_root(json_t *root, perp_decision *out)
+{
     parse_positions(out, json_object_get(root, "positions"));
     const json_t *notes = json_object_get(root, "notes_for_audience");
     if (json_is_string(notes) &&
         copy_utf8(out->notes, sizeof out->notes, json_string_value(notes)))
         note(out, "notes_for_audience truncated to %d bytes", PERP_NOTES_MAX);
-    json_decref(root);
-    return PERP_OK;
 }
 
 /* ---------------------------------------------------------- rendering */

@@ -13,6 +13,12 @@
 int host_decision_from_json(const char *text, perp_decision *out, char *err,
                             size_t err_len);
 
+/* See perp_host.decision_from_json_strict: text is exactly one JSON
+ * object; its top-level "positions" is the decision; a key given twice
+ * anywhere is refused. */
+int host_decision_from_json_strict(const char *text, perp_decision *out,
+                                   char *err, size_t err_len);
+
 /* malloc'd JSON in the DESIGN.md schema; caller frees. */
 char *host_decision_to_json(const perp_decision *d);
 char *host_coin_decision_to_json(const perp_coin_decision *c);

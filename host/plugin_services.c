@@ -216,6 +216,14 @@ static int svc_decision_from_json(const perp_host *h, const char *text,
     return host_decision_from_json(text, out, err, err_len);
 }
 
+static int svc_decision_from_json_strict(const perp_host *h, const char *text,
+                                         perp_decision *out, char *err,
+                                         size_t err_len)
+{
+    (void)h;
+    return host_decision_from_json_strict(text, out, err, err_len);
+}
+
 perp_host *host_services_new(const host_context *ctx, const char *component)
 {
     services *s = calloc(1, sizeof *s);
@@ -251,6 +259,7 @@ perp_host *host_services_new(const host_context *ctx, const char *component)
     h->observation_json = svc_observation_json;
     h->free_mem = svc_free_mem;
     h->decision_from_json = svc_decision_from_json;
+    h->decision_from_json_strict = svc_decision_from_json_strict;
     h->host_ctx = s;
     h->stopping = svc_stopping;
     h->prompt_render = svc_prompt_render;

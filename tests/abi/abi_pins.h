@@ -434,7 +434,8 @@ PIN_1_2(perp_host, prompt_tokens, 192, 8);
 PIN_1_2(perp_host, cycle_ms, 200, 8);
 SIZE_AT_1_0(perp_host, 176);
 SIZE_AT_1_1(perp_host, 184);
-SIZE_AT_1_2(perp_host, 208);
+PIN_1_2(perp_host, decision_from_json_strict, 208, 8);
+SIZE_AT_1_2(perp_host, 216);
 
 /* The LLM rendering's options and result (1.2): each carries its own
  * struct_size and grows at its end. Types older headers do not have. */

@@ -24,6 +24,7 @@ Test(abi_pins, host_table_reports_this_abi_and_its_full_size)
     cr_expect(PERP_HOST_HAS(h, prompt_render));
     cr_expect(PERP_HOST_HAS(h, prompt_tokens));
     cr_expect(PERP_HOST_HAS(h, cycle_ms));
+    cr_expect(PERP_HOST_HAS(h, decision_from_json_strict));
     host_services_free(h);
 }
 
@@ -31,7 +32,8 @@ Test(abi_pins, growable_structs_end_with_their_last_member)
 {
     /* No tail padding for a later member to fall into unnoticed: the
      * size pinned per minor is where the next appended member starts. */
-    cr_expect_eq(sizeof(perp_host), offsetof(perp_host, cycle_ms) + 8);
+    cr_expect_eq(sizeof(perp_host),
+                 offsetof(perp_host, decision_from_json_strict) + 8);
     cr_expect_eq(sizeof(perp_feed_vtable),
                  offsetof(perp_feed_vtable, backfill) + 8);
     cr_expect_eq(sizeof(perp_indicator_vtable),

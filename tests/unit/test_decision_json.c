@@ -245,3 +245,99 @@ Test(decision_json, nan_renders_as_null)
     cr_assert_not_null(strstr(json, "\"stop_loss\":null"), "%s", json);
     free(json);
 }
+
+/* Issue 15, item 7: the same coin twice ("buy 0.01", then "sell 0.02")
+ * was parsed with the last one winning and traded. Two values for one
+ * key are two instructions: the decision is refused with the key named,
+ * in either parser and at any depth. */
+Test(decision_json, a_key_given_twice_refuses_the_decision)
+{
+    static const struct {
+        const char *text, *reason;
+    } cases[] = {
+        {"{\"positions\":{\"BTC\":{\"signal\":\"buy\",\"quantity\":0.01},"
+         "\"BTC\":{\"signal\":\"sell\",\"quantity\":0.02}}}",
+         "decision: duplicate key 'BTC' (line 1, column 54)"},
+        {"{\"positions\":{\"BTC\":{\"signal\":\"buy\",\"quantity\":0.01,"
+         "\"quantity\":5}}}",
+         "decision: duplicate key 'quantity' (line 1, column 53)"},
+        {"{\"positions\":{},\"positions\":{\"BTC\":{\"signal\":\"buy\"}}}",
+         "decision: duplicate key 'positions' (line 1, column 17)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_expect_eq(
+            host_decision_from_json(cases[i].text, &d, err, sizeof err),
+            PERP_EINVAL, "%s", cases[i].text);
+        cr_expect_str_eq(err, cases[i].reason);
+        cr_expect_eq(d.n_coins, 0);
+        cr_expect_eq(
+            host_decision_from_json_strict(cases[i].text, &d, err, sizeof err),
+            PERP_EINVAL);
+        cr_expect_str_eq(err, cases[i].reason);
+    }
+    /* In an LLM's prose: the duplicate decision is refused, not skipped
+     * for a later object. */
+    cr_expect_eq(host_decision_from_json(
+                     "Here: ```json\n{\"positions\":{\"BTC\":{\"signal\":"
+                     "\"buy\"},\"BTC\":{\"signal\":\"sell\"}}}\n``` or "
+                     "{\"positions\":{}}",
+                     &d, err, sizeof err),
+                 PERP_EINVAL);
+    cr_expect(strstr(err, "duplicate key 'BTC'"), "%s", err);
+    /* A duplicate in a <think> block that is no decision is passed over. */
+    cr_expect_eq(
+        host_decision_from_json("<think>{\"a\":1,\"a\":2}</think> " GOOD, &d,
+                                err, sizeof err),
+        PERP_OK, "%s", err);
+    check_good();
+}
+
+/* Issue 15, item 8: a script line with no top-level "positions" but a
+ * nested one inside another key had the nested buy traded, because the
+ * lenient scanner tries every later '{'. The strict parser reads the
+ * top level only. */
+Test(decision_json, strict_reads_the_top_level_only)
+{
+    cr_assert_eq(host_decision_from_json_strict(GOOD, &d, err, sizeof err),
+                 PERP_OK, "%s", err);
+    check_good();
+    static const struct {
+        const char *text, *reason;
+    } bad[] = {
+        {"{\"ts\":1,\"other\":{\"positions\":{\"BTC\":{\"signal\":\"buy\","
+         "\"quantity\":1}}}}",
+         "decision: no top-level \"positions\" object (a decision's coins "
+         "are read from there only)"},
+        {"{\"notes_for_audience\":\"{\\\"positions\\\":{}}\"}",
+         "decision: no top-level \"positions\" object (a decision's coins "
+         "are read from there only)"},
+        {"```json\n" GOOD "\n```",
+         "decision: JSON error at line 1 column 1: '[' or '{' expected near "
+         "'`'"},
+        {"[" GOOD "]", "decision: expected one JSON object, found array"},
+        {"\"text\"", "decision: JSON error at line 1 column 6: '[' or '{' "
+                     "expected near '\"text\"'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_expect_eq(
+            host_decision_from_json_strict(bad[i].text, &d, err, sizeof err),
+            PERP_EINVAL, "%s", bad[i].text);
+        cr_expect_str_eq(err, bad[i].reason);
+        cr_expect_eq(d.n_coins, 0);
+    }
+    /* Nothing may follow the object (column: the last of "trailing"). */
+    cr_expect_eq(host_decision_from_json_strict(GOOD " trailing words", &d, err,
+                                                sizeof err),
+                 PERP_EINVAL);
+    char want[160];
+    snprintf(want, sizeof want,
+             "decision: JSON error at line 1 column %zu: end of file "
+             "expected near 'trailing'",
+             strlen(GOOD) + 9);
+    cr_expect_str_eq(err, want);
+    /* The lenient parser still finds the nested one: that is why a
+     * strict format must not use it. */
+    cr_expect_eq(host_decision_from_json(bad[0].text, &d, err, sizeof err),
+                 PERP_OK);
+    cr_expect_eq(d.n_coins, 1);
+}

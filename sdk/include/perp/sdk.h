@@ -647,6 +647,20 @@ struct perp_host {
     /* ABI 1.2: agent.cycle in milliseconds (how often plan() is called),
      * 0 where there is no agent (a plugin's command). */
     int64_t (*cycle_ms)(const perp_host *h);
+
+    /* ABI 1.2 (PERP_HOST_HAS(h, decision_from_json_strict)): as
+     * decision_from_json, for text that is JSON by construction (a script
+     * line, a stored decision), not an LLM's prose: text must be exactly
+     * one JSON object and the decision is its top-level "positions" (and
+     * "notes_for_audience"); nothing is searched for in other keys, in
+     * strings or around the object. Other top-level keys are the caller's
+     * to check. Both parsers refuse a key given twice anywhere in the
+     * decision ("BTC" twice, "quantity" twice) with PERP_EINVAL and a
+     * reason naming the key: which value was meant is not theirs to guess. */
+    perp_status (*decision_from_json_strict)(const perp_host *h,
+                                             const char *text,
+                                             perp_decision *out, char *err,
+                                             size_t err_len);
 };
 
 /* 1 if host table h is recent enough to carry member m (and sets it). */

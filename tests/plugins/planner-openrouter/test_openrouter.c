@@ -744,3 +744,26 @@ Test(openrouter, prompt_settings_are_checked)
     cr_assert_eq(create("prices:\n  - {input: 1, output: 2}\n"), PERP_EINVAL);
     discard();
 }
+
+/* Issue 15, item 7: a model that names BTC twice (buy, then sell) had the
+ * last one traded. Now the answer is refused with the key named: one
+ * repair, then everything held with the reason. */
+Test(openrouter, a_coin_named_twice_is_refused_with_the_reason)
+{
+    char *bad = answer("{\"positions\":{\"BTC\":" GOOD_BTC ",\"BTC\":"
+                       "{\"coin\":\"BTC\",\"signal\":\"sell\",\"quantity\":"
+                       "0.02}}}");
+    script1(200, bad);
+    free(bad);
+    build_obs(1);
+    cr_assert_eq(create(NULL), PERP_OK);
+    perp_decision d = plan();
+    assert_all_held(&d);
+    cr_assert_eq(n_calls, 2);
+    cr_assert_str_eq(calls[0].status, "unparsable");
+    cr_assert_not_null(strstr(d.error, "duplicate key 'BTC'"), "%s", d.error);
+    char *repair = chat_server_request_body(srv, 1);
+    cr_assert_not_null(strstr(repair, "duplicate key 'BTC'"), "%.400s", repair);
+    free(repair);
+    destroy();
+}
