@@ -178,6 +178,7 @@ const perp_observation *host_agent_cycle_observe(host_agent *a, int64_t ts)
         .n_feedback = a->n_shown,
         .stale_after_ms = a->set.stale_after_ms,
         .slippage = has_slippage ? a->slip : NULL,
+        .stale_before = a->stale_before,
     };
     const perp_observation *obs = host_obs_view_update(&a->view, &in);
     host_record_bus_unlock(&a->bus);

@@ -79,6 +79,11 @@ struct host_agent {
     size_t decision_used;        /* coin slots to clear before the next */
     uint64_t llm_calls_at_start; /* live: bus count when the plan began */
     int64_t next_cycle;          /* replay: the next cycle boundary */
+    /* replay gaps (agent_gap.c) */
+    int64_t last_event_ts; /* the latest event so far */
+    int64_t stale_before;  /* markets priced before this are stale */
+    uint64_t gaps_skipped; /* stretches over agent.max_gap */
+    int64_t gap_cycles_skipped;
 };
 
 /* agent_cycle.c */
@@ -139,6 +144,16 @@ void host_agent_bind_stop(host_agent *a);
 /* agent_run.c: a closed candle the markets took, to the backend's
  * statistics (perp_backend_vtable.market_candle, when it has one). */
 void host_agent_market_candle(host_agent *a, const perp_candle *c);
+
+/* agent_gap.c */
+/* Replay: if no event came from last_ts (the latest so far) to ev_ts for
+ * longer than agent.max_gap, runs the cycles due up to last_ts, moves
+ * next_cycle to the first boundary at or after ev_ts (the empty cycles
+ * are not run), marks every market stale until its next price and logs
+ * the gap's start and end. 1 if it skipped, else 0. */
+int host_agent_replay_gap(host_agent *a, int64_t last_ts, int64_t ev_ts);
+/* One line at the end of a replay that skipped gaps. */
+void host_agent_replay_gap_summary(const host_agent *a);
 
 /* Emits a record at the agent's clock. */
 void host_agent_emit(host_agent *a, perp_record *rec);

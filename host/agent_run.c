@@ -200,6 +200,9 @@ void host_agent_replay_start(host_agent *a, int64_t first_ts)
 
 void host_agent_replay_cycles_before(host_agent *a, int64_t ts)
 {
+    /* Hours without data are jumped over, not cycled (agent_gap.c). */
+    if (a->last_event_ts)
+        host_agent_replay_gap(a, a->last_event_ts, ts);
     /* Market events at a boundary come before that boundary's cycle. */
     while (a->next_cycle < ts && !host_agent_replay_done(a)) {
         host_clock_advance(&a->clock, a->next_cycle);
@@ -212,6 +215,8 @@ void host_agent_replay_event(host_agent *a, const perp_event *ev,
                              int markets_done, int *accepted)
 {
     host_clock_advance(&a->clock, ev->ts);
+    if (ev->ts > a->last_event_ts)
+        a->last_event_ts = ev->ts;
     int took = host_agent_handle_event(a, ev, markets_done, *accepted);
     if (!markets_done)
         *accepted = took;
@@ -271,6 +276,7 @@ static int run_replay(host_agent *a)
     }
     if (ended && started)
         host_agent_replay_finish(a, last_ts);
+    host_agent_replay_gap_summary(a);
     if (host_feed_merge_disorder(mg))
         host_log(PERP_LOG_WARN, "agent", "feeds went back in time %llu times",
                  (unsigned long long)host_feed_merge_disorder(mg));
@@ -500,6 +506,16 @@ int host_agent_run(host_agent *a)
     if (g_stop)
         host_log(PERP_LOG_INFO, "agent", "stopping on signal");
     host_record_bus_flush(&a->bus);
+    /* Records a sink could not take are lost for good: the run did not
+     * do all it was asked, whatever else went well. */
+    if (a->bus.write_errors) {
+        host_log(PERP_LOG_ERROR, "agent",
+                 "%llu record writes failed: this run's records are "
+                 "incomplete (exit status 1)",
+                 (unsigned long long)a->bus.write_errors);
+        if (rc == 0)
+            rc = 1;
+    }
     stop_services(a);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

@@ -93,9 +93,9 @@ static int ctx_ok(int64_t ms)
 static int read_agent(const perp_config_node *agent, host_agent_settings *s)
 {
     static const char *const keys[] = {
-        "version", "description",       "cycle",  "symbols",     "dry_run",
-        "context", "history",           "series", "stale_after", "bootstrap",
-        "warmup",  "observation_every", NULL};
+        "version", "description",       "cycle",   "symbols",     "dry_run",
+        "context", "history",           "series",  "stale_after", "bootstrap",
+        "warmup",  "observation_every", "max_gap", NULL};
     if (host_cfg_kind(agent) != HOST_NODE_MAP)
         return node_error(agent, "agent: expected a mapping", NULL);
     if (host_cfg_check_keys("agent", agent, keys) != PERP_OK)
@@ -115,6 +115,8 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
                                    &s->ctx_ms);
     rc |= host_cfg_get_duration_ms("agent", agent, "stale_after", 120000,
                                    &s->stale_after_ms);
+    rc |= host_cfg_get_duration_ms("agent", agent, "max_gap",
+                                   HOST_MAX_GAP_DEFAULT_MS, &s->max_gap_ms);
     rc |= host_cfg_get_bool("agent", agent, "dry_run", 0, &s->dry_run);
     rc |= host_cfg_get_bool("agent", agent, "bootstrap", 1, &s->bootstrap);
     rc |= host_cfg_get_int("agent", agent, "history", 60, &history);
@@ -133,6 +135,11 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
         return node_error(host_cfg_child(agent, "context"),
                           "context: expected whole minutes dividing a day "
                           "(5m, 1h, 6h, 1d)",
+                          NULL);
+    if (s->max_gap_ms < s->cycle_ms)
+        return node_error(host_cfg_child(agent, "max_gap"),
+                          "max_gap: expected a duration of at least one "
+                          "cycle",
                           NULL);
     if (history < 1 || history > 100000)
         return node_error(host_cfg_child(agent, "history"),

@@ -10,12 +10,19 @@
 
 #include <perp/sdk.h>
 
+/* Real data pauses for exchange halts of an hour or two (80 minutes in
+ * ../shared/history); a longer stretch is missing data, not a market. */
+#define HOST_MAX_GAP_DEFAULT_MS (4 * 3600000LL)
+
 typedef struct host_agent_settings {
-    const char *version;                   /* borrowed from the config tree */
-    const char *description;               /* borrowed, "" if absent */
-    int64_t cycle_ms;                      /* default 60 s */
-    int64_t ctx_ms;                        /* context timeframe, default 6 h */
-    int64_t stale_after_ms;                /* live only, default 2 min */
+    const char *version;     /* borrowed from the config tree */
+    const char *description; /* borrowed, "" if absent */
+    int64_t cycle_ms;        /* default 60 s */
+    int64_t ctx_ms;          /* context timeframe, default 6 h */
+    int64_t stale_after_ms;  /* default 2 min */
+    int64_t max_gap_ms;      /* replay: a stretch without any event longer
+                                than this is skipped, not cycled through
+                                (default HOST_MAX_GAP_DEFAULT_MS) */
     const char *symbols[PERP_MAX_SYMBOLS]; /* borrowed or static */
     size_t n_symbols;
     int dry_run;

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <perp/file.h>
+#include <perp/quote.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +24,9 @@
 /* Deeper nesting than this is hostile input, not a pipeline. */
 #define CFG_MAX_DEPTH      64
 #define CFG_MAX_FILE_BYTES (16u * 1024u * 1024u)
-/* How much of a bad value an error message quotes. */
-#define CFG_QUOTE_MAX 60
+/* Room for a bad value quoted in an error (perp/quote.h shortens a long
+ * one in the middle, so the reason after it always stays on the line). */
+#define CFG_QUOTE_MAX PERP_QUOTE_LEN
 
 struct perp_config_node {
     host_node_kind kind;
@@ -123,7 +126,10 @@ static void set_err(parse_state *st, int line, int col, const char *fmt, ...)
 {
     if (!st->err || st->err_len == 0)
         return;
-    int n = snprintf(st->err, st->err_len, "%s:%d:%d: ", st->file, line, col);
+    char file[PERP_QUOTE_LEN];
+    int n = snprintf(st->err, st->err_len,
+                     "%s:%d:%d: ", perp_shorten(st->file, file, sizeof file),
+                     line, col);
     if (n < 0 || (size_t)n >= st->err_len)
         return;
     va_list ap;
@@ -367,9 +373,10 @@ static int parse_map_entry(parse_state *st, perp_config_node *map,
     if (prev && st->keep_duplicates) {
         key->dup_of = prev; /* said by whoever checks this mapping */
     } else if (prev) {
+        char q[CFG_QUOTE_MAX];
         set_err(st, key->line, key->col,
-                "duplicate key '%s' (first at line %d, column %d)", key->text,
-                prev->line, prev->col);
+                "duplicate key %s (first at line %d, column %d)",
+                perp_quote(key->text, q, sizeof q), prev->line, prev->col);
         node_free(key);
         return -1;
     }
@@ -541,37 +548,31 @@ static host_config *parse_text(const char *text, const char *name,
     return c;
 }
 
+/* The pipeline file: a regular file (a FIFO would block, /dev/zero never
+ * end), read whole up to CFG_MAX_FILE_BYTES, read errors reported. */
 static char *read_file(const char *path, char *err, size_t err_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+    char why[200], shown[PERP_QUOTE_LEN];
+    int fd = perp_file_open_why(path, why, sizeof why);
+    if (fd < 0) {
+        snprintf(err, err_len, "%s: cannot open: %s",
+                 perp_shorten(path, shown, sizeof shown), why);
         return NULL;
     }
-    strbuf b = {0};
-    char chunk[8192];
-    size_t got;
-    int ok = sb_add(&b, "", 0) == 0;
-    while (ok && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        ok = b.len + got <= CFG_MAX_FILE_BYTES && sb_add(&b, chunk, got) == 0;
-    }
-    if (ok && ferror(f)) {
-        snprintf(err, err_len, "%s: read error: %s", path, strerror(errno));
-        ok = 0;
-    } else if (!ok) {
-        snprintf(err, err_len, "%s: too large or out of memory", path);
-    }
-    fclose(f);
-    if (ok && memchr(b.s, '\0', b.len)) {
+    char *text;
+    size_t len;
+    int rc = perp_file_read_fd(fd, path, CFG_MAX_FILE_BYTES, &text, &len, err,
+                               err_len);
+    close(fd);
+    if (rc != 0)
+        return NULL;
+    if (memchr(text, '\0', len)) {
         snprintf(err, err_len, "%s: not a text file (contains NUL bytes)",
-                 path);
-        ok = 0;
-    }
-    if (!ok) {
-        free(b.s);
+                 perp_shorten(path, shown, sizeof shown));
+        free(text);
         return NULL;
     }
-    return b.s;
+    return text;
 }
 
 host_config *host_config_parse(const char *text, const char *name, char *err,
@@ -646,10 +647,12 @@ int host_cfg_col(const perp_config_node *n)
 
 void host_cfg_where(const perp_config_node *n, char *buf, size_t len)
 {
+    char file[PERP_QUOTE_LEN];
     if (!n)
         snprintf(buf, len, "?:0:0");
-    else
-        snprintf(buf, len, "%s:%d:%d", n->file, n->line, n->col);
+    else /* a long file name must not push line:col off the buffer */
+        snprintf(buf, len, "%s:%d:%d", perp_shorten(n->file, file, sizeof file),
+                 n->line, n->col);
 }
 
 const perp_config_node *host_cfg_child(const perp_config_node *n,
@@ -712,25 +715,18 @@ void host_cfg_describe(const perp_config_node *v, char *buf, size_t len)
         snprintf(buf, len, "a secret value (not shown)");
         return;
     }
-    char q[CFG_QUOTE_MAX + 4];
-    size_t i = 0;
-    for (; v->text[i] && i < CFG_QUOTE_MAX; i++) {
-        unsigned char ch = (unsigned char)v->text[i];
-        q[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-    }
-    q[i] = '\0';
-    snprintf(buf, len, "'%s%s'", q, v->text[i] ? "..." : "");
+    perp_quote(v->text, buf, len < CFG_QUOTE_MAX ? len : CFG_QUOTE_MAX);
 }
 
 static int type_error(const char *component, const perp_config_node *v,
                       const char *key, const char *expected)
 {
     char where[512];
-    char found[CFG_QUOTE_MAX + 32];
+    char found[CFG_QUOTE_MAX + 32], k[CFG_QUOTE_MAX];
     host_cfg_where(v, where, sizeof where);
     host_cfg_describe(v, found, sizeof found);
-    host_log(PERP_LOG_ERROR, component, "%s: key '%s': expected %s, found %s",
-             where, key, expected, found);
+    host_log(PERP_LOG_ERROR, component, "%s: key %s: expected %s, found %s",
+             where, perp_quote(key, k, sizeof k), expected, found);
     return PERP_EINVAL;
 }
 
@@ -926,12 +922,12 @@ int host_cfg_check_keys(const char *component, const perp_config_node *n,
         const perp_config_node *k = n->keys[i];
         if (k->dup_of || key_allowed(k->text, allowed))
             continue;
-        char names[1024];
+        char names[1024], q[CFG_QUOTE_MAX];
         list_allowed(allowed, names, sizeof names);
         host_cfg_where(k, where, sizeof where);
         host_log(PERP_LOG_ERROR, component,
-                 "%s: unknown key '%s' (allowed: plugin, name%s%s)", where,
-                 k->text, names[0] ? ", " : "", names);
+                 "%s: unknown key %s (allowed: plugin, name%s%s)", where,
+                 perp_quote(k->text, q, sizeof q), names[0] ? ", " : "", names);
         rc = PERP_EINVAL;
     }
     return rc;

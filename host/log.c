@@ -160,6 +160,64 @@ static void flatten_newlines(char *s)
     }
 }
 
+/* The backstop for every message, the host's and the plugins': a value
+ * printed whole (a 100,000-byte path of slashes) would drown the line,
+ * and a fixed buffer anywhere on its way would cut the reason off. A run
+ * of non-blank bytes longer than LOG_WORD_MAX keeps LOG_WORD_KEEP bytes
+ * of each end around "…(N bytes)…"; a line still longer than
+ * LOG_LINE_MAX keeps its first and last LOG_LINE_MAX / 2 - 32 bytes the
+ * same way. Shortening happens after redaction, so no cut ever shows
+ * part of a secret. In place: the result is never longer. */
+#define LOG_WORD_MAX  240
+#define LOG_WORD_KEEP 80
+#define LOG_LINE_MAX  4096
+
+/* Writes s[0..n) shortened to keep bytes a side into w; returns the
+ * bytes written. w may alias s (it never gets ahead of the reading). */
+static size_t squeeze(char *w, const char *s, size_t n, size_t keep)
+{
+    char mark[48];
+    int ml =
+        snprintf(mark, sizeof mark, "\xe2\x80\xa6(%zu bytes)\xe2\x80\xa6", n);
+    size_t head = keep, tail_at = n - keep;
+    while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80)
+        head--; /* never split a UTF-8 character */
+    while (tail_at < n && ((unsigned char)s[tail_at] & 0xC0) == 0x80)
+        tail_at++;
+    memmove(w, s, head);
+    /* The mark may be longer than what it replaces only if keep is close
+     * to n / 2, which the callers' thresholds rule out. */
+    char tail[LOG_LINE_MAX];
+    size_t tl = n - tail_at;
+    memcpy(tail, s + tail_at, tl);
+    memcpy(w + head, mark, (size_t)ml);
+    memcpy(w + head + (size_t)ml, tail, tl);
+    return head + (size_t)ml + tl;
+}
+
+void host_log_shorten(char *msg)
+{
+    char *r = msg, *w = msg;
+    while (*r) {
+        size_t n = strcspn(r, " \t");
+        if (n > LOG_WORD_MAX)
+            w += squeeze(w, r, n, LOG_WORD_KEEP);
+        else {
+            memmove(w, r, n);
+            w += n;
+        }
+        r += n;
+        size_t blanks = strspn(r, " \t");
+        memmove(w, r, blanks);
+        w += blanks;
+        r += blanks;
+    }
+    *w = '\0';
+    size_t len = (size_t)(w - msg);
+    if (len > LOG_LINE_MAX)
+        msg[squeeze(msg, msg, len, LOG_LINE_MAX / 2 - 32)] = '\0';
+}
+
 void host_logv(perp_log_level lvl, const char *component, const char *fmt,
                va_list ap)
 {
@@ -176,8 +234,10 @@ void host_logv(perp_log_level lvl, const char *component, const char *fmt,
 
     pthread_mutex_lock(&log_mu);
     if (lvl >= log_min) {
-        if (msg)
+        if (msg) {
             redact_locked(msg);
+            host_log_shorten(msg);
+        }
         fprintf(stderr, "%s %s %s %s\n", level_name(lvl), when,
                 component && *component ? component : "perpd",
                 msg ? msg : "(log message lost: out of memory)");

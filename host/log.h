@@ -14,6 +14,11 @@ void host_log(perp_log_level lvl, const char *component, const char *fmt, ...)
 void host_logv(perp_log_level lvl, const char *component, const char *fmt,
                va_list ap);
 void host_log_set_level(perp_log_level min);
+/* What host_logv does to every message before it is written: a run of
+ * non-blank bytes over 240 keeps 80 of each end around "…(N bytes)…", and
+ * a message over 4096 bytes its first and last ~2000 the same way, so a
+ * long value cannot drown a line or push its reason out. In place. */
+void host_log_shorten(char *msg);
 
 /* Registers a secret value (copied) to be replaced by "***" in every log
  * line and in every string host_redact() sees. Values shorter than 4

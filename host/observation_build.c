@@ -107,7 +107,9 @@ static void view_prices(const host_obs_inputs *in, const host_market *m,
     v->volume_24h = host_market_volume_24h(m);
     v->funding_rate_1h = m->funding_rate_1h;
     v->last_update = m->last_update;
-    v->stale = host_market_is_stale(m->last_update, in->ts, in->stale_after_ms);
+    v->stale =
+        host_market_is_stale(m->last_update, in->ts, in->stale_after_ms) ||
+        m->last_update < in->stale_before;
 }
 
 static perp_indicator_value *view_market(const host_obs_inputs *in, size_t i,

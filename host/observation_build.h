@@ -35,6 +35,8 @@ typedef struct host_obs_inputs {
     size_t n_feedback;
     int64_t stale_after_ms; /* 0: only a market never priced is stale */
     const perp_market_slippage *slippage; /* n_markets, or NULL */
+    int64_t stale_before; /* a market last priced before this is stale
+                             (priced before a replay's skipped gap) */
 } host_obs_inputs;
 
 typedef struct host_obs_view {

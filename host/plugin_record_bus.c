@@ -70,7 +70,9 @@ void host_record_bus_emit(void *ud, const perp_record *rec)
             /* Say it once and count the rest; a full disk
              * would otherwise drown the log. */
             if (b->write_errors++ == 0)
-                host_log(PERP_LOG_ERROR, "agent", "sink %s: write failed",
+                host_log(PERP_LOG_ERROR, "agent",
+                         "sink %s: write failed; later failures are "
+                         "counted and the run will end with status 1",
                          b->sinks[i].name);
         }
     }
@@ -84,7 +86,8 @@ void host_record_bus_flush(host_record_bus *b)
     pthread_mutex_lock(&b->mu);
     for (size_t i = 0; i < b->n_sinks; i++) {
         const perp_sink_vtable *vt = b->sinks[i].vtable;
-        if (vt->flush && vt->flush(b->sinks[i].self) != PERP_OK)
+        if (vt->flush && vt->flush(b->sinks[i].self) != PERP_OK &&
+            b->write_errors++ == 0)
             host_log(PERP_LOG_ERROR, "agent", "sink %s: flush failed",
                      b->sinks[i].name);
     }

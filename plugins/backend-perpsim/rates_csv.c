@@ -7,6 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <perp/file.h>
+#include <perp/quote.h>
+
+/* A rates line is "ts,symbol,rate": anything longer is not one. */
+#define RATES_LINE_MAX 512
+/* 9999-12-31T23:59:59Z: later is a corrupt row, and the bound keeps
+ * ts * 1000 inside int64. */
+#define RATES_TS_MAX 253402300799LL
+
 typedef struct row {
     int sym;
     size_t line;
@@ -54,7 +63,7 @@ static int parse_line(char *s, long long *ts, char **sym, double *rate)
     char *end;
     errno = 0;
     *ts = strtoll(s, &end, 10);
-    if (errno || end == s || *end)
+    if (errno || end == s || *end || *ts < 0 || *ts > RATES_TS_MAX)
         return -1;
     *rate = strtod(c2 + 1, &end);
     if (end == c2 + 1 || *end || !isfinite(*rate))
@@ -85,22 +94,35 @@ static int finish(psim_engine *e, table *t)
 int psim_rates_load(psim_engine *e, const char *path, size_t *skipped,
                     char *why, size_t why_len)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(why, why_len, "%s: %s", path, strerror(errno));
+    FILE *f = perp_file_fopen(path, why, why_len);
+    if (!f)
         return PERP_EINVAL;
-    }
+    char shown[PERP_QUOTE_LEN];
+    perp_shorten(path, shown, sizeof shown);
     table t = {0};
-    char buf[512];
-    size_t line = 0;
+    char *buf = NULL;
+    size_t cap = 0, len, line = 0;
     int rc = PERP_OK;
     *skipped = 0;
-    while (rc == PERP_OK && fgets(buf, sizeof buf, f)) {
+    while (rc == PERP_OK) {
+        int st = perp_file_getline(f, RATES_LINE_MAX, &buf, &cap, &len);
+        if (st == PERP_LINE_EOF)
+            break;
         line++;
+        if (st != PERP_LINE_OK) {
+            if (st == PERP_LINE_TOO_LONG)
+                snprintf(why, why_len, "%s:%zu: line longer than %d bytes",
+                         shown, line, RATES_LINE_MAX);
+            else
+                snprintf(why, why_len, "%s:%zu: read error: %s", shown, line,
+                         strerror(errno));
+            rc = PERP_EINVAL;
+            break;
+        }
         if (line == 1) {
             if (strncmp(buf, "ts,symbol,rate", 14) != 0) {
                 snprintf(why, why_len, "%s:1: expected header ts,symbol,rate",
-                         path);
+                         shown);
                 rc = PERP_EINVAL;
             }
             continue;
@@ -114,7 +136,7 @@ int psim_rates_load(psim_engine *e, const char *path, size_t *skipped,
             snprintf(why, why_len,
                      "%s:%zu: expected <unix seconds>,<symbol>,<rate per "
                      "hour>",
-                     path, line);
+                     shown, line);
             rc = PERP_EINVAL;
             break;
         }
@@ -128,9 +150,10 @@ int psim_rates_load(psim_engine *e, const char *path, size_t *skipped,
             rc = PERP_ENOMEM;
     }
     if (rc == PERP_OK && line == 0) {
-        snprintf(why, why_len, "%s: empty file", path);
+        snprintf(why, why_len, "%s: empty file", shown);
         rc = PERP_EINVAL;
     }
+    free(buf);
     fclose(f);
     if (rc == PERP_OK)
         rc = finish(e, &t);

@@ -5,6 +5,8 @@
  */
 #include "bar_cache.h"
 
+#include <perp/file.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -66,7 +68,9 @@ int rp_cache_open(const char *cache_path, const char *csv_real,
     memset(out, 0, sizeof *out);
     if (strlen(csv_real) >= PATH_ROOM)
         return -1;
-    int fd = open(cache_path, O_RDONLY | O_CLOEXEC);
+    /* Whatever sits at the cache path, only a regular file is read. */
+    char why[160];
+    int fd = perp_file_open_why(cache_path, why, sizeof why);
     if (fd < 0)
         return -1;
     struct stat st;

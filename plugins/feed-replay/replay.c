@@ -16,10 +16,18 @@
 #include <string.h>
 #include <time.h>
 
+#include <perp/quote.h>
 #include <perp/sdk.h>
 #include <perp/time.h>
 
 #include "series.h"
+
+/* A thousandth of real time (a minute of data in 17 hours) to a billion
+ * times it. Beyond either bound the pacing arithmetic is meaningless:
+ * 1e-300 overflowed int64 (a signed overflow under UBSan, no candle
+ * ever in the plain build). */
+#define SPEED_MIN 1e-3
+#define SPEED_MAX 1e9
 
 typedef struct rp_feed {
     const perp_host *host;
@@ -29,12 +37,14 @@ typedef struct rp_feed {
     double speed; /* 0: as fast as possible */
     int started;
     int64_t wall0_ms, ev0_ms; /* pacing origin */
+    int64_t last_ms;          /* the previous event's time */
+    int64_t max_gap_ms;       /* pauses longer than this are not paced */
     uint64_t emitted;
 } rp_feed;
 
 typedef struct rp_settings {
     const char *dir, *from, *to, *speed, *cache_dir;
-    int64_t interval_ms, from_s, to_s;
+    int64_t interval_ms, from_s, to_s, max_gap_ms;
     int cache;
     char label[16];
     char cache_buf[PATH_MAX];
@@ -115,11 +125,14 @@ static const perp_config_key rp_config[] = {
     {.name = "speed",
      .type = PERP_CFG_NUMBER,
      .default_value = "max",
-     .min = 0.001,
-     .max = 1e9,
+     .min = SPEED_MIN,
+     .max = SPEED_MAX,
      .choices = "max",
      .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX,
      .description = "max (as fast as possible) or a multiple of real time"},
+    PERP_CFG_DUR("max_gap", "4h", 60000, 86400000LL * 366 * 100,
+                 "with a speed: a pause in the data longer than this is not "
+                 "waited out"),
     PERP_CFG_BOOLEAN("cache", "true", "keep a binary cache of parsed CSVs"),
     PERP_CFG_FILE("cache_dir", NULL,
                   "cache folder (default $XDG_CACHE_HOME/perpd/replay, "
@@ -137,8 +150,13 @@ static perp_status read_settings(const perp_host *h,
         h->cfg_str(h, cfg, "cache_dir", NULL, &s->cache_dir) != PERP_OK ||
         h->cfg_bool(h, cfg, "cache", 1, &s->cache) != PERP_OK ||
         h->cfg_duration_ms(h, cfg, "interval", 60000, &s->interval_ms) !=
+            PERP_OK ||
+        h->cfg_duration_ms(h, cfg, "max_gap", 4 * 3600000LL, &s->max_gap_ms) !=
             PERP_OK)
         return PERP_EINVAL;
+    if (s->max_gap_ms < s->interval_ms)
+        return h->cfg_error(h, h->cfg_child(cfg, "max_gap"),
+                            "max_gap: expected at least one interval");
     if (interval_label(s->interval_ms, s->label, sizeof s->label) != 0)
         return h->cfg_error(h, h->cfg_child(cfg, "interval"),
                             "interval: expected whole minutes such as 1m, "
@@ -185,15 +203,21 @@ static perp_status add_source(const perp_host *h, rp_source *src, size_t *n,
 {
     if (*n == PERP_MAX_SYMBOLS)
         return h->cfg_error(h, node, "at most %d symbols", PERP_MAX_SYMBOLS);
+    char q[PERP_QUOTE_LEN];
     if (!*symbol || strlen(symbol) >= PERP_SYMBOL_MAX)
-        return h->cfg_error(h, node, "'%s' does not name a symbol", path);
+        return h->cfg_error(h, node, "%s does not name a symbol",
+                            perp_quote(path, q, sizeof q));
     for (size_t i = 0; i < *n; i++)
         if (strcmp(src[i].symbol, symbol) == 0)
             return h->cfg_error(h, node, "symbol %s given twice", symbol);
     snprintf(src[*n].symbol, sizeof src[*n].symbol, "%s", symbol);
     if (snprintf(src[*n].path, sizeof src[*n].path, "%s", path) >=
         (int)sizeof src[*n].path)
-        return h->cfg_error(h, node, "path too long");
+        return h->cfg_error(h, node,
+                            "path too long (%zu bytes; the limit is "
+                            "%d): %s",
+                            strlen(path), PATH_MAX - 1,
+                            perp_quote(path, q, sizeof q));
     src[*n].node = node;
     (*n)++;
     return PERP_OK;
@@ -215,7 +239,13 @@ static perp_status sources_from_dir(const perp_host *h,
         char path[PATH_MAX];
         if (!sym)
             return h->cfg_error(h, seq, "symbols: entry %zu is not a name", i);
-        snprintf(path, sizeof path, "%s/%s_%s.csv", s->dir, sym, s->label);
+        int w =
+            snprintf(path, sizeof path, "%s/%s_%s.csv", s->dir, sym, s->label);
+        if (w < 0 || (size_t)w >= sizeof path)
+            return h->cfg_error(h, h->cfg_child(cfg, "dir"),
+                                "dir: path too long (%zu bytes; files' "
+                                "paths stop at %d)",
+                                strlen(s->dir), PATH_MAX - 1);
         if (add_source(h, src, n, sym, path,
                        seq ? h->cfg_at(seq, i) : h->cfg_child(cfg, "dir")) !=
             PERP_OK)
@@ -298,6 +328,8 @@ static perp_status rp_create(const perp_host *host, const perp_config_node *cfg,
     }
     if (rc == PERP_OK)
         rc = parse_speed(host, cfg, s.speed, &f->speed);
+    if (rc == PERP_OK)
+        f->max_gap_ms = s.max_gap_ms;
     if (rc == PERP_OK) {
         f->interval_s = s.interval_ms / 1000;
         rc = s.dir ? sources_from_dir(host, cfg, &s, src, &n)
@@ -315,16 +347,22 @@ static perp_status rp_create(const perp_host *host, const perp_config_node *cfg,
 }
 
 /* Real-time pacing: PERP_OK when the event is due, PERP_AGAIN when it is
- * not due within timeout_ms (having waited that long). */
+ * not due within timeout_ms (having waited that long). A pause in the
+ * data over max_gap starts the pacing afresh: ten missing years are not
+ * waited out. */
 static int pace(rp_feed *f, int64_t ev_ms, int timeout_ms)
 {
-    if (!f->started) {
+    if (!f->started || ev_ms - f->last_ms > f->max_gap_ms) {
         f->started = 1;
         f->wall0_ms = mono_ms();
         f->ev0_ms = ev_ms;
     }
-    int64_t due =
-        f->wall0_ms + (int64_t)((double)(ev_ms - f->ev0_ms) / f->speed);
+    /* speed >= SPEED_MIN and ev_ms - ev0_ms <= max_gap + the data's span
+     * keep this far inside int64; the clamp makes sure of it. */
+    double wait_ms = (double)(ev_ms - f->ev0_ms) / f->speed;
+    if (wait_ms > 1e15)
+        wait_ms = 1e15;
+    int64_t due = f->wall0_ms + (int64_t)wait_ms;
     int64_t wait = due - mono_ms();
     if (wait <= 0)
         return PERP_OK;
@@ -353,6 +391,7 @@ static perp_status rp_next(void *self, perp_event *ev, int timeout_ms)
         return PERP_AGAIN;
     const rp_bar *b = &best->bars[best->pos++];
     rp_series_release_behind(best);
+    f->last_ms = close_ms;
     ev->type = PERP_EV_CANDLE;
     ev->ts = close_ms;
     perp_candle *c = &ev->u.candle;

@@ -3,52 +3,19 @@
  */
 #include "series.h"
 
-#include <stdint.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include <perp/file.h>
+#include <perp/quote.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int read_file(const char *path, char **out, size_t *len, char *err,
-                     size_t err_len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(err, err_len, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (buf && got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (!buf || got != (size_t)st.st_size) {
-        snprintf(err, err_len, "%s: cannot read (%s)", path,
-                 buf ? "short read" : "out of memory");
-        free(buf);
-        return -1;
-    }
-    buf[got] = '\0';
-    *out = buf;
-    *len = got;
-    return 0;
-}
 
 /* First row with ts >= t. */
 static size_t lower_bound(const rp_bar *b, size_t n, int64_t t)
@@ -64,17 +31,24 @@ static size_t lower_bound(const rp_bar *b, size_t n, int64_t t)
     return lo;
 }
 
-static int parse_into(rp_series *s, const char *path, const char *real,
+/* 35 years of one-minute rows: a bigger file is a mistake, not history. */
+#define CSV_MAX_BYTES (1024u * 1024u * 1024u)
+
+static int parse_into(rp_series *s, int fd, const char *path, const char *real,
                       const struct stat *st, const rp_load_opts *o,
                       const char *cache_path, size_t *n, char *err,
                       size_t err_len)
 {
     char *text;
     size_t len;
-    if (read_file(path, &text, &len, err, err_len) != 0)
+    if (perp_file_read_fd(fd, path, CSV_MAX_BYTES, &text, &len, err, err_len) !=
+        0)
         return -1;
-    int rc = rp_csv_parse(path, text, len, o->interval_s, &s->owned, n, err,
-                          err_len);
+    /* The file's name in "name:line: what", shortened when long so the
+     * line number and the reason always follow it. */
+    char shown[PERP_QUOTE_LEN];
+    int rc = rp_csv_parse(perp_shorten(path, shown, sizeof shown), text, len,
+                          o->interval_s, &s->owned, n, err, err_len);
     free(text);
     if (rc != 0 || !cache_path)
         return rc;
@@ -98,21 +72,32 @@ int rp_series_load(rp_series *s, const char *path, const char *symbol,
     *cached = 0;
     char real[PATH_MAX], cache_path[PATH_MAX + 256];
     struct stat st;
-    if (!realpath(path, real) || stat(real, &st) != 0) {
-        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+    /* A regular file only: a FIFO would block, /dev/zero never end,
+     * /dev/urandom and /proc files read as "empty" (perp/file.h). */
+    int fd = perp_file_open(path, err, err_len);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || !realpath(path, real)) {
+        char q[PERP_QUOTE_LEN];
+        snprintf(err, err_len, "%s: %s", perp_quote(path, q, sizeof q),
+                 strerror(errno));
+        close(fd);
         return -1;
     }
     int use_cache =
         o->cache_dir &&
         rp_cache_path(o->cache_dir, real, cache_path, sizeof cache_path) == 0;
     size_t n = 0;
+    int rc = 0;
     if (use_cache &&
-        rp_cache_open(cache_path, real, &st, o->interval_s, &s->map) == 0) {
+        rp_cache_open(cache_path, real, &st, o->interval_s, &s->map) == 0)
         *cached = 1;
-    } else if (parse_into(s, path, real, &st, o, use_cache ? cache_path : NULL,
-                          &n, err, err_len) != 0) {
+    else
+        rc = parse_into(s, fd, path, real, &st, o,
+                        use_cache ? cache_path : NULL, &n, err, err_len);
+    close(fd);
+    if (rc != 0)
         return -1;
-    }
     s->bars = s->map.map ? s->map.bars : s->owned;
     n = s->map.map ? s->map.n : n;
     s->pos = lower_bound(s->bars, n, o->from_s);

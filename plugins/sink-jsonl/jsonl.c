@@ -3,7 +3,14 @@
  * per line, {"type":..., "ts":..., "version":..., ...fields}. Lines are
  * flushed every `flush_every` records (jsonl_config), by default each, so
  * a crash of perpd loses no record already written.
+ *
+ * A file that cannot be written (a full disk, /dev/full) is said once,
+ * with its name and errno's reason; later failures are only counted, and
+ * the count is said when the sink closes. Each failed write returns
+ * PERP_ERR, which the host counts to end the run with a non-zero status.
  */
+#include <perp/file.h>
+#include <perp/quote.h>
 #include <perp/sdk.h>
 
 #include <errno.h>
@@ -20,8 +27,10 @@
 typedef struct jsonl_sink {
     const perp_host *host; /* borrowed */
     FILE *f;               /* owned */
+    char *path;            /* owned, for messages */
     int64_t flush_every;
     int64_t unflushed;
+    uint64_t lost; /* records not written (guarded by mu) */
     /* The planner may emit llm_call records from its own thread while
      * the loop emits trades: one writer at a time keeps lines whole. */
     pthread_mutex_t mu;
@@ -317,14 +326,25 @@ static perp_status jsonl_create(const perp_host *h, const perp_config_node *cfg,
     jsonl_sink *s = calloc(1, sizeof *s);
     if (!s)
         return PERP_ENOMEM;
-    if (make_parents(path) != 0 || !(s->f = fopen(path, "a"))) {
-        int e = errno;
+    char err[512], q[PERP_QUOTE_LEN];
+    int fd = -1;
+    if (make_parents(path) != 0)
+        snprintf(err, sizeof err, "%s: cannot create its folder: %s",
+                 perp_quote(path, q, sizeof q), strerror(errno));
+    else
+        fd = perp_file_open_append(path, err, sizeof err);
+    if (fd >= 0 && !(s->f = fdopen(fd, "a"))) {
+        snprintf(err, sizeof err, "%s: %s", perp_quote(path, q, sizeof q),
+                 strerror(errno));
+        close(fd);
+    }
+    if (!s->f) {
         free(s);
         return h->cfg_error(h, h->cfg_child(cfg, "path"),
-                            "cannot open '%s' for appending: %s", path,
-                            strerror(e));
+                            "cannot open for appending: %s", err);
     }
     s->host = h;
+    s->path = strdup(path);
     s->flush_every = flush_every;
     pthread_mutex_init(&s->mu, NULL);
     *self = s;
@@ -435,20 +455,39 @@ static int fast_line(jl_buf *b, const perp_record *rec)
     return jl_ok(b);
 }
 
-static int put_line(jsonl_sink *s, const char *text, size_t len)
+/* n records are lost; the first loss is said, with the file and why.
+ * stdio keeps the stream in error until clearerr, so each later write is
+ * tried afresh (the disk may have room again). Caller holds mu. */
+static void failed(jsonl_sink *s, int64_t n)
 {
-    int ok = fwrite(text, 1, len, s->f) == len;
-    if (ok && ++s->unflushed >= s->flush_every) {
-        ok = fflush(s->f) == 0;
-        s->unflushed = 0;
+    int e = errno;
+    if (s->lost == 0) {
+        char q[PERP_QUOTE_LEN];
+        s->host->log(s->host, PERP_LOG_ERROR,
+                     "cannot write %s: %s; records are being lost (counted, "
+                     "and said when the sink closes)",
+                     perp_quote(s->path, q, sizeof q), strerror(e));
     }
-    return ok;
+    s->lost += (uint64_t)n;
+    s->unflushed = 0;
+    clearerr(s->f);
 }
 
-static int write_failed(jsonl_sink *s)
+/* One record's line (text, plus a newline when nl); on a failure this
+ * record and those still buffered are lost. Caller holds mu. */
+static int put_line(jsonl_sink *s, const char *text, size_t len, int nl)
 {
-    s->host->log(s->host, PERP_LOG_ERROR, "write failed: %s", strerror(errno));
-    return PERP_ERR;
+    int64_t pending = s->unflushed + 1;
+    int ok =
+        fwrite(text, 1, len, s->f) == len && (!nl || fputc('\n', s->f) != EOF);
+    if (ok && ++s->unflushed >= s->flush_every) {
+        ok = fflush(s->f) == 0;
+        if (ok)
+            s->unflushed = 0;
+    }
+    if (!ok)
+        failed(s, pending);
+    return ok;
 }
 
 static perp_status jsonl_write(void *self, const perp_record *rec)
@@ -458,9 +497,9 @@ static perp_status jsonl_write(void *self, const perp_record *rec)
         return PERP_EINVAL;
     pthread_mutex_lock(&s->mu);
     if (fast_line(&s->line, rec)) {
-        int ok = put_line(s, s->line.p, s->line.len);
+        int ok = put_line(s, s->line.p, s->line.len, 0);
         pthread_mutex_unlock(&s->mu);
-        return ok ? PERP_OK : write_failed(s);
+        return ok ? PERP_OK : PERP_ERR;
     }
     pthread_mutex_unlock(&s->mu);
     json_t *line = record_json(rec);
@@ -472,19 +511,10 @@ static perp_status jsonl_write(void *self, const perp_record *rec)
         return PERP_EINVAL;
     }
     pthread_mutex_lock(&s->mu);
-    int ok = fputs(text, s->f) >= 0 && fputc('\n', s->f) != EOF;
-    if (ok && ++s->unflushed >= s->flush_every) {
-        ok = fflush(s->f) == 0;
-        s->unflushed = 0;
-    }
+    int ok = put_line(s, text, strlen(text), 1);
     pthread_mutex_unlock(&s->mu);
     free(text);
-    if (!ok) {
-        s->host->log(s->host, PERP_LOG_ERROR, "write failed: %s",
-                     strerror(errno));
-        return PERP_ERR;
-    }
-    return PERP_OK;
+    return ok ? PERP_OK : PERP_ERR;
 }
 
 static perp_status jsonl_flush(void *self)
@@ -492,6 +522,8 @@ static perp_status jsonl_flush(void *self)
     jsonl_sink *s = self;
     pthread_mutex_lock(&s->mu);
     int rc = fflush(s->f) == 0 ? PERP_OK : PERP_ERR;
+    if (rc != PERP_OK)
+        failed(s, s->unflushed);
     s->unflushed = 0;
     pthread_mutex_unlock(&s->mu);
     return rc;
@@ -502,11 +534,22 @@ static void jsonl_destroy(void *self)
     jsonl_sink *s = self;
     if (!s)
         return;
-    if (fclose(s->f) != 0)
-        s->host->log(s->host, PERP_LOG_ERROR, "close failed: %s",
-                     strerror(errno));
+    char q[PERP_QUOTE_LEN];
+    int64_t pending = s->unflushed;
+    if (fclose(s->f) != 0) {
+        s->host->log(s->host, PERP_LOG_ERROR, "cannot close %s: %s",
+                     perp_quote(s->path, q, sizeof q), strerror(errno));
+        s->lost += (uint64_t)pending;
+    }
+    if (s->lost)
+        s->host->log(s->host, PERP_LOG_ERROR,
+                     "%llu records were not written "
+                     "to %s",
+                     (unsigned long long)s->lost,
+                     perp_quote(s->path, q, sizeof q));
     pthread_mutex_destroy(&s->mu);
     jl_free(&s->line);
+    free(s->path);
     free(s);
 }
 

@@ -157,6 +157,37 @@ static inline int perp_file_open(const char *path, char *err, size_t err_len)
     return fd;
 }
 
+/* Opens path for appending (created 0644 if missing; close-on-exec),
+ * for record and cassette files. A device or a FIFO is allowed (records
+ * piped to /dev/stdout or a reader), but open never blocks: a FIFO with
+ * no reader is refused ("a FIFO with no reader") instead of waiting for
+ * one. A directory is refused. Returns the fd (blocking writes), or -1
+ * with err "'path': why". */
+static inline int perp_file_open_append(const char *path, char *err,
+                                        size_t err_len)
+{
+    if (!path || !*path) {
+        perp_file_err_(err, err_len, path, "empty path", NULL);
+        return -1;
+    }
+    int fd = open(
+        path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+        0644);
+    if (fd < 0) {
+        perp_file_err_(
+            err, err_len, path,
+            errno == ENXIO ? "a FIFO with no reader" : strerror(errno), NULL);
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        perp_file_err_(err, err_len, path, strerror(errno), NULL);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* perp_file_open as a stdio stream for reading ("r"); NULL with err. */
 static inline FILE *perp_file_fopen(const char *path, char *err, size_t err_len)
 {
@@ -171,18 +202,17 @@ static inline FILE *perp_file_fopen(const char *path, char *err, size_t err_len)
     return f;
 }
 
-/* Reads the whole file into *out (malloc'd, NUL-terminated; the caller
- * frees) and its length into *len. A file over max_bytes is refused
- * rather than cut. 0, or -1 with err set (nothing allocated). */
-static inline int perp_file_read_all(const char *path, size_t max_bytes,
-                                     char **out, size_t *len, char *err,
-                                     size_t err_len)
+/* Reads what is left of fd (from perp_file_open) into *out (malloc'd,
+ * NUL-terminated; the caller frees) and its length into *len; path names
+ * it in errors. Reads to the end of the file, whatever its size said. A
+ * file over max_bytes is refused rather than cut. 0, or -1 with err set
+ * (nothing allocated). The caller still closes fd. */
+static inline int perp_file_read_fd(int fd, const char *path, size_t max_bytes,
+                                    char **out, size_t *len, char *err,
+                                    size_t err_len)
 {
     *out = NULL;
     *len = 0;
-    int fd = perp_file_open(path, err, err_len);
-    if (fd < 0)
-        return -1;
     size_t cap = 8192, n = 0;
     char *buf = malloc(cap + 1);
     int rc = buf ? 0 : -1;
@@ -191,7 +221,7 @@ static inline int perp_file_read_all(const char *path, size_t max_bytes,
     while (rc == 0) {
         if (n == cap) {
             size_t grown = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
-            char *nb = grown > cap ? realloc(buf, grown + 1) : NULL;
+            char *nb = grown > cap ? (char *)realloc(buf, grown + 1) : NULL;
             if (!nb) {
                 perp_file_err_(err, err_len, path, "out of memory", NULL);
                 rc = -1;
@@ -215,7 +245,6 @@ static inline int perp_file_read_all(const char *path, size_t max_bytes,
             rc = -1;
         }
     }
-    close(fd);
     if (rc != 0) {
         free(buf);
         return -1;
@@ -224,6 +253,21 @@ static inline int perp_file_read_all(const char *path, size_t max_bytes,
     *out = buf;
     *len = n;
     return 0;
+}
+
+/* perp_file_open and perp_file_read_fd in one: the whole file at path. */
+static inline int perp_file_read_all(const char *path, size_t max_bytes,
+                                     char **out, size_t *len, char *err,
+                                     size_t err_len)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = perp_file_open(path, err, err_len);
+    if (fd < 0)
+        return -1;
+    int rc = perp_file_read_fd(fd, path, max_bytes, out, len, err, err_len);
+    close(fd);
+    return rc;
 }
 
 /* Reads one line of at most max bytes (its '\n' and a '\r' before it are

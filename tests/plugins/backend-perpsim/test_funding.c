@@ -7,7 +7,10 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "psim_fixture.h"
@@ -139,6 +142,56 @@ Test(funding, csv_errors_name_file_and_line)
         psim_rates_load(&E, "/nonexistent/r.csv", &skipped, why, sizeof why),
         PERP_EINVAL);
     cr_assert(strstr(why, "/nonexistent/r.csv"), "%s", why);
+}
+
+/* Issue 15, item 4: the rates CSV is a regular file (a FIFO blocked in
+ * open), lines have a limit (fgets split a long one into several
+ * "lines"), and a ts whose milliseconds overflow int64 is refused. */
+Test(funding, csv_must_be_a_regular_file_with_bounded_lines, .timeout = 20)
+{
+    start_model(PSIM_FUNDING_EXTERNAL, H);
+    size_t skipped;
+    char why[256];
+    char dir[] = "/tmp/psim_dir_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/r.csv", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_assert_eq(psim_rates_load(&E, fifo, &skipped, why, sizeof why),
+                 PERP_EINVAL);
+    cr_assert(strstr(why, "r.csv': not a regular file (a FIFO)"), "%s", why);
+    unlink(fifo);
+    cr_assert_eq(psim_rates_load(&E, dir, &skipped, why, sizeof why),
+                 PERP_EINVAL);
+    cr_assert(strstr(why, "': not a regular file (a directory)"), "%s", why);
+    static const struct {
+        const char *row, *reason;
+    } bad[] = {
+        {"9223372036854775807,BTC-USD,0.0001", ":2: expected <unix seconds>"},
+        {"-60,BTC-USD,0.0001", ":2: expected <unix seconds>"},
+    };
+    char path[64];
+    snprintf(path, sizeof path, "%s/b.csv", dir);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        FILE *f = fopen(path, "w");
+        fprintf(f, "ts,symbol,rate\n%s\n", bad[i].row);
+        fclose(f);
+        cr_assert_eq(psim_rates_load(&E, path, &skipped, why, sizeof why),
+                     PERP_EINVAL, "%s", bad[i].row);
+        cr_assert(strstr(why, bad[i].reason), "%s", why);
+    }
+    FILE *f = fopen(path, "w");
+    fprintf(f, "ts,symbol,rate\n1700000000,BTC-USD,0.");
+    for (int i = 0; i < 600; i++)
+        fputc('1', f);
+    fprintf(f, "\n");
+    fclose(f);
+    cr_assert_eq(psim_rates_load(&E, path, &skipped, why, sizeof why),
+                 PERP_EINVAL);
+    cr_assert(strstr(why, "b.csv:2: line longer than 512 bytes"), "%s", why);
+    unlink(path);
+    rmdir(dir);
+    psim_free(&E);
 }
 
 /* Heuristic, EMA horizon 10 min (alpha = 2/11), cap 1 (so no clamp):

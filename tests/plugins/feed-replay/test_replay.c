@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "plugin_env.h"
 #include "stderr_capture.h"
@@ -253,7 +255,7 @@ Test(replay, config_errors_are_clear)
 {
     expect_refused("plugin: replay\n", "set exactly one of dir");
     expect_refused("plugin: replay\ndir: /nonexistent-perpd\n",
-                   "/nonexistent-perpd/BTC-USD_1m.csv: No such file");
+                   "'/nonexistent-perpd/BTC-USD_1m.csv': No such file");
     expect_refused("plugin: replay\ndir: x\nspeed: fast\n",
                    "test.yaml:3:8: key 'speed': expected a number in "
                    "0.001..1e+09, or max, found 'fast'");
@@ -356,4 +358,144 @@ Test(replay, real_time_speed_holds_events_until_due)
     free(a);
     temp_dir_remove(dir);
     free(dir);
+}
+
+/* Issue 15, item 2: `speed: 1e-300` overflowed the pacing arithmetic
+ * (UBSan abort; the plain build never emitted a candle). */
+Test(replay, speed_is_bounded_on_both_sides)
+{
+    /* The config map (ABI 1.2) holds the bounds; the host says them. */
+    expect_refused("plugin: replay\ndir: x\nspeed: 1e-300\n",
+                   "test.yaml:3:8: key 'speed': expected a number in "
+                   "0.001..1e+09, or max, found 1e-300");
+    expect_refused("plugin: replay\ndir: x\nspeed: 0.0009\n",
+                   "or max, found 0.0009");
+    expect_refused("plugin: replay\ndir: x\nspeed: 2e9\n", "or max, found 2e9");
+    expect_refused("plugin: replay\ndir: x\nspeed: -1\n", "or max, found -1");
+    expect_refused("plugin: replay\ndir: x\nspeed: nan\n", "or max, found");
+    char *dir = temp_dir_new();
+    char *a = write_csv(dir, "AAA-USD_1m.csv", "1700000040,1,1,1,1,1\n");
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "plugin: replay\nfiles: [%s]\nspeed: 0.001\ncache: false\n", a);
+    plugin_env env;
+    void *feed = create_ok(&env, yaml, FIVE, 0);
+    perp_event ev;
+    cr_expect_eq(vt()->next(feed, &ev, 0), PERP_OK, "the first is due now");
+    cr_expect_eq(vt()->next(feed, &ev, 0), PERP_EOF);
+    vt()->destroy(feed);
+    plugin_env_free(&env);
+    free(a);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* With a speed, ten missing years are not waited out: a pause over
+ * max_gap starts the pacing afresh. A pause under it is paced. */
+Test(replay, real_time_pacing_skips_a_gap_over_max_gap)
+{
+    char *dir = temp_dir_new();
+    /* 1700000040 + 10 years (315,360,000 s, a multiple of 60) */
+    char *a = write_csv(dir, "AAA-USD_1m.csv",
+                        "1700000040,1,1,1,1,1\n"
+                        "2015360040,2,2,2,2,2\n"
+                        "2015360100,3,3,3,3,3\n");
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "plugin: replay\nfiles: [%s]\nspeed: 60\ncache: false\n"
+             "max_gap: 4h\n",
+             a);
+    plugin_env env;
+    void *feed = create_ok(&env, yaml, FIVE, 0);
+    perp_event ev;
+    cr_assert_eq(vt()->next(feed, &ev, 0), PERP_OK);
+    cr_assert_eq(vt()->next(feed, &ev, 0), PERP_OK,
+                 "the row after the gap is due at once");
+    cr_expect_eq(ev.u.candle.close, 2);
+    cr_expect_eq(vt()->next(feed, &ev, 0), PERP_AGAIN,
+                 "the next minute is paced again (a second away)");
+    vt()->destroy(feed);
+    plugin_env_free(&env);
+    expect_refused("plugin: replay\ndir: x\nmax_gap: 30s\n",
+                   "key 'max_gap': expected a duration in 1m..");
+    expect_refused("plugin: replay\ndir: x\ninterval: 1h\nmax_gap: 30m\n",
+                   "max_gap: expected at least one interval");
+    free(a);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* Items 4 and 12: a CSV that is a symlink to /dev/zero, /dev/urandom or a
+ * /proc file read as empty ("found ''"), a FIFO blocked in open. */
+Test(replay, a_csv_must_be_a_regular_file, .timeout = 20)
+{
+    char *dir = temp_dir_new();
+    static const struct {
+        const char *sym, *target, *reason;
+    } cases[] = {
+        {"AAA", "/dev/zero", "not a regular file (a character device)"},
+        {"BBB", "/dev/urandom", "not a regular file (a character device)"},
+        {"CCC", "/proc/self/status",
+         "not a regular file (a /proc or /sys pseudo-file)"},
+        {"DDD", NULL, "not a regular file (a FIFO)"},
+        {"EEE", "EEE-USD_1m.csv", "Too many levels of symbolic links"},
+        {"FFF", ".", "not a regular file (a directory)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *csv = NULL, *yaml = NULL, *want = NULL;
+        cr_assert(asprintf(&csv, "%s/%s-USD_1m.csv", dir, cases[i].sym) > 0);
+        if (cases[i].target)
+            cr_assert_eq(symlink(cases[i].target, csv), 0);
+        else
+            cr_assert_eq(mkfifo(csv, 0600), 0);
+        cr_assert(asprintf(&yaml,
+                           "plugin: replay\ndir: %s\nsymbols: [%s-USD]\n", dir,
+                           cases[i].sym) > 0);
+        cr_assert(asprintf(&want, "test.yaml:3:11: '%s': %s", csv,
+                           cases[i].reason) > 0);
+        expect_refused(yaml, want);
+        free(want);
+        free(yaml);
+        free(csv);
+    }
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* Item 15: a 100,000-byte path was cut at the buffer's end, reason and
+ * all ("c.yaml:9:10: ////..."). */
+Test(replay, long_paths_keep_the_reason)
+{
+    size_t n = 100000;
+    char *slashes = malloc(n + 1);
+    memset(slashes, '/', n);
+    slashes[n] = '\0';
+    char *yaml = NULL;
+    cr_assert(asprintf(&yaml, "plugin: replay\ndir: %s\n", slashes) > 0);
+    expect_refused(yaml, "test.yaml:2:6: dir: path too long (100000 bytes; "
+                         "files' paths stop at 4095)");
+    free(yaml);
+    memcpy(slashes + n - 6, "x.csv", 6);
+    cr_assert(asprintf(&yaml, "plugin: replay\nfiles: ['%s']\n", slashes) > 0);
+    expect_refused(yaml, "test.yaml:2:9: path too long (99999 bytes; the "
+                         "limit is 4095): '/////");
+    expect_refused(yaml, "\xe2\x80\xa6(99999 bytes)\xe2\x80\xa6/////");
+    free(yaml);
+    /* Within PATH_MAX but long: the file's name is shortened, the
+     * reason follows it. */
+    char *path = strdup("/nonexistent");
+    for (int i = 0; i < 30; i++) {
+        char *p = NULL;
+        cr_assert(asprintf(&p, "%s/abcdefghijklmnopqrstuvwxyz%02d", path, i) >
+                  0);
+        free(path);
+        path = p;
+    }
+    cr_assert(asprintf(&yaml, "plugin: replay\nfiles: ['%s/A-USD_1m.csv']\n",
+                       path) > 0);
+    expect_refused(yaml, "\xe2\x80\xa6(895 bytes)\xe2\x80\xa6");
+    expect_refused(yaml, "z29/A-USD_1m.csv': No such file or directory");
+    free(yaml);
+    free(path);
+    free(slashes);
 }

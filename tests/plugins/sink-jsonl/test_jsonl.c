@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "plugin_instance.h"
@@ -386,4 +387,76 @@ Test(jsonl, config_errors)
     out = create_fails("plugin: jsonl\npath: /proc/nope/%s\n");
     cr_assert(strstr(out, "sink.yaml:2:7: cannot open"), "%s", out);
     free(out);
+}
+
+/* Issue 15, item 14: on /dev/full the sink logged "jsonl write failed: No
+ * space left on device" once per record, without the file's name. Now:
+ * one line naming the file, every failed write returns PERP_ERR (the host
+ * counts them and ends the run with status 1), and the count of lost
+ * records is said when the sink closes. */
+Test(jsonl, a_full_disk_is_said_once_with_the_file_and_a_count)
+{
+    fixture f;
+    cr_assert_eq(open_sink(&f, "plugin: jsonl\npath: /dev/full\n# %s\n"),
+                 PERP_OK);
+    perp_record r = {.type = PERP_REC_EQUITY, .ts = 1, .version = "v"};
+    stderr_capture_begin();
+    int failed = 0;
+    for (int i = 0; i < 150; i++)
+        failed += f.vt->write(f.self, &r) == PERP_ERR;
+    char *during = stderr_capture_end();
+    cr_expect_eq(failed, 150, "every lost record is a failed write");
+    const char *line = "cannot write '/dev/full': No space left on device";
+    const char *first = strstr(during, line);
+    cr_expect_not_null(first, "%s", during);
+    cr_expect_null(first ? strstr(first + 1, line) : NULL,
+                   "said more than once:\n%s", during);
+    stderr_capture_begin();
+    f.vt->destroy(f.self);
+    char *at_close = stderr_capture_end();
+    cr_expect(strstr(at_close, "150 records were not written to '/dev/full'"),
+              "%s", at_close);
+    f.self = NULL;
+    f.vt->destroy(NULL);
+    host_services_free(f.host);
+    host_config_free(f.cfg);
+    temp_dir_remove(f.dir);
+    free(f.dir);
+    free(f.path);
+    free(during);
+    free(at_close);
+}
+
+/* Opening for append never blocks: a FIFO without a reader is refused, a
+ * directory too. */
+Test(jsonl, a_fifo_without_reader_or_a_directory_is_refused, .timeout = 20)
+{
+    char *dir = temp_dir_new();
+    char *fifo = NULL, *yaml = NULL;
+    cr_assert(asprintf(&fifo, "%s/fifo", dir) > 0);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_assert(asprintf(&yaml, "plugin: jsonl\npath: %s\n# %%s\n", fifo) > 0);
+    char *out = create_fails(yaml);
+    char *want = NULL;
+    cr_assert(asprintf(&want,
+                       "sink.yaml:2:7: cannot open for appending: '%s': a "
+                       "FIFO with no reader",
+                       fifo) > 0);
+    cr_expect(strstr(out, want), "%s", out);
+    free(out);
+    free(want);
+    free(yaml);
+    cr_assert(asprintf(&yaml, "plugin: jsonl\npath: %s\n# %%s\n", dir) > 0);
+    out = create_fails(yaml);
+    cr_assert(asprintf(&want,
+                       "sink.yaml:2:7: cannot open for appending: '%s': Is a "
+                       "directory",
+                       dir) > 0);
+    cr_expect(strstr(out, want), "%s", out);
+    free(out);
+    free(want);
+    free(yaml);
+    free(fifo);
+    temp_dir_remove(dir);
+    free(dir);
 }
