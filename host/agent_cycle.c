@@ -368,8 +368,13 @@ void host_agent_cycle_apply(host_agent *a, const perp_observation *obs,
         if (d->error[0])
             feedback_add(a, "planner error: %s", d->error);
         record_decision(a, d, llm);
-        for (size_t i = 0; i < d->n_coins && i < PERP_MAX_SYMBOLS; i++)
-            apply_coin(a, obs, &d->coins[i]);
+        for (size_t i = 0; i < d->n_coins && i < PERP_MAX_SYMBOLS; i++) {
+            char why[PERP_ERROR_MAX];
+            if (host_decision_names_twice(obs, d, i, why, sizeof why))
+                reject(a, d->coins[i].coin, why, &d->coins[i]);
+            else
+                apply_coin(a, obs, &d->coins[i]);
+        }
     }
     host_agent_record_account(a);
 }

@@ -247,3 +247,23 @@ int host_validate_decision(const perp_observation *obs,
                       (int)d->signal);
     return target_ok(obs, m, d, why, why_len);
 }
+
+int host_decision_names_twice(const perp_observation *obs,
+                              const perp_decision *d, size_t i, char *why,
+                              size_t why_len)
+{
+    if (!obs || !d || i >= d->n_coins || i >= PERP_MAX_SYMBOLS)
+        return 0;
+    const perp_market_view *m = find_market(obs, d->coins[i].coin);
+    for (size_t j = 0; m && j < d->n_coins && j < PERP_MAX_SYMBOLS; j++) {
+        if (j == i || find_market(obs, d->coins[j].coin) != m)
+            continue;
+        refuse(why, why_len, d->coins[i].coin,
+               "%s is named twice in one decision ('%.16s' and '%.16s'): "
+               "which one was meant is unclear; no order",
+               m->symbol, d->coins[i < j ? i : j].coin,
+               d->coins[i < j ? j : i].coin);
+        return 1;
+    }
+    return 0;
+}

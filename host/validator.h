@@ -21,4 +21,12 @@ int host_validate_decision(const perp_observation *obs,
                            const perp_market_view **market_out, char *why,
                            size_t why_len);
 
+/* 1 if another coin decision of d than d->coins[i] names the same market
+ * (as a coin or a symbol, in any case: "BTC", "btc", "BTC-USD"), with a
+ * reason in why; else 0. Whatever a parser let through, two instructions
+ * for one market are refused, never applied one after the other. */
+int host_decision_names_twice(const perp_observation *obs,
+                              const perp_decision *d, size_t i, char *why,
+                              size_t why_len);
+
 #endif

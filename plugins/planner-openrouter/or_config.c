@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <perp/file.h>
+
 /* One row of `prices`. */
 static const perp_config_key price_rows[] = {
     PERP_CFG_REQ_STR("model", "model id the prices are for"),
@@ -107,26 +109,26 @@ const perp_config_key or_config_map[] = {
      .description = "largest response body read"},
     PERP_CFG_LAST};
 
-static char *read_file(const perp_host *h, const char *what, const char *path)
+/* A prompt far larger than a model's context is a wrong file. */
+#define PROMPT_MAX_BYTES (1024u * 1024u)
+
+/* A prompt file (perp/file.h: a regular file, read errors reported);
+ * errors point at the YAML key when it was given. */
+static char *read_file(const perp_host *h, const perp_config_node *n,
+                       const char *what, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        h->log(h, PERP_LOG_ERROR, "%s %s: %s", what, path, strerror(errno));
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    char chunk[8192];
-    size_t n;
-    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, mem);
-    fclose(f);
-    if (mem)
-        fclose(mem);
-    if (!buf)
-        h->log(h, PERP_LOG_ERROR, "%s %s: out of memory", what, path);
-    return buf;
+    char *buf;
+    size_t len;
+    char err[512];
+    if (perp_file_read_all(path, PROMPT_MAX_BYTES, &buf, &len, err,
+                           sizeof err) == 0)
+        return buf;
+    const perp_config_node *at = n ? h->cfg_child(n, what) : NULL;
+    if (at)
+        h->cfg_error(h, at, "%s: cannot read %s", what, err);
+    else
+        h->log(h, PERP_LOG_ERROR, "%s: cannot read %s", what, err);
+    return NULL;
 }
 
 static perp_status read_strings(const perp_host *h, const perp_config_node *n,
@@ -308,8 +310,8 @@ perp_status or_config_read(const perp_host *h, const perp_config_node *n,
         c->url = NULL;
         return PERP_ENOMEM;
     }
-    c->system_prompt = read_file(h, "system_prompt", sys);
-    c->user_template = read_file(h, "user_prompt", user);
+    c->system_prompt = read_file(h, n, "system_prompt", sys);
+    c->user_template = read_file(h, n, "user_prompt", user);
     if (!c->system_prompt || !c->user_template)
         return PERP_EINVAL;
     return read_key(h, c);

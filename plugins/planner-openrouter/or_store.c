@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <perp/file.h>
+#include <perp/quote.h>
+
 void or_hash(const char *body, char out[OR_HASH_HEX])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -66,30 +69,43 @@ static int load_line(or_store *s, const char *line, size_t len)
     return rc;
 }
 
+/* A line holds one response of at most max_response_bytes (8 MiB by
+ * default), JSON-escaped: four times that is no cassette line. */
+#define STORE_LINE_MAX (64u * 1024u * 1024u)
+
 or_store *or_store_load(const char *path, char *err, size_t err_len)
 {
-    FILE *f = fopen(path, "r");
+    char why[512], shown[PERP_QUOTE_LEN];
+    FILE *f = perp_file_fopen(path, why, sizeof why);
     if (!f) {
-        snprintf(err, err_len, "replay file %s: %s", path, strerror(errno));
+        snprintf(err, err_len, "replay file %s", why);
         return NULL;
     }
+    perp_shorten(path, shown, sizeof shown);
     or_store *s = calloc(1, sizeof *s);
     char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int lineno = 0;
-    while (s && (len = getline(&line, &cap, f)) >= 0) {
+    size_t cap = 0, len;
+    int lineno = 0, st;
+    while (s && (st = perp_file_getline(f, STORE_LINE_MAX, &line, &cap,
+                                        &len)) != PERP_LINE_EOF) {
         lineno++;
-        if (len <= 1)
+        if (st == PERP_LINE_OK && len == 0)
             continue;
-        if (load_line(s, line, (size_t)len) != 0) {
+        if (st == PERP_LINE_TOO_LONG)
+            snprintf(err, err_len, "%s:%d: line longer than %u bytes", shown,
+                     lineno, STORE_LINE_MAX);
+        else if (st == PERP_LINE_ERROR)
+            snprintf(err, err_len, "%s:%d: read error: %s", shown, lineno,
+                     strerror(errno));
+        else if (load_line(s, line, len) != 0)
             snprintf(err, err_len,
                      "%s:%d: expected {\"request_hash\": sha256 hex, "
                      "\"response\": string}",
-                     path, lineno);
-            or_store_free(s);
-            s = NULL;
-        }
+                     shown, lineno);
+        else
+            continue;
+        or_store_free(s);
+        s = NULL;
     }
     free(line);
     fclose(f);
@@ -132,14 +148,22 @@ int or_store_append(const char *path, const char *hash, const char *response,
         snprintf(err, err_len, "record: response is not valid UTF-8 text");
         return -1;
     }
-    FILE *f = fopen(path, "a");
+    char why[512];
+    int fd = perp_file_open_append(path, why, sizeof why);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
     int rc = -1;
     if (!f) {
-        snprintf(err, err_len, "record file %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            snprintf(why, sizeof why, "%s", strerror(errno));
+            close(fd);
+        }
+        snprintf(err, err_len, "record file %s", why);
     } else {
         rc = fprintf(f, "%s\n", line) < 0 ? -1 : 0;
         if (fclose(f) != 0 || rc != 0) {
-            snprintf(err, err_len, "record file %s: write failed", path);
+            char q[PERP_QUOTE_LEN];
+            snprintf(err, err_len, "record file %s: write failed: %s",
+                     perp_quote(path, q, sizeof q), strerror(errno));
             rc = -1;
         }
     }

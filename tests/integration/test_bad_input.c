@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "build_dir.h"
+#include "jsonl_records.h"
 #include "run_process.h"
 #include "temp_dir.h"
 
@@ -79,6 +80,43 @@ Test(bad_input, a_sink_that_cannot_write_fails_the_run, .timeout = 60)
     cr_expect_lt(count_of(out, "\n"), 20, "a line per record?\n%s", out);
     free(out);
     free(yaml);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* Item 7 through a whole run: "BTC" and "btc" are different JSON keys,
+ * so no parser sees a duplicate, but they name one market. Both are
+ * rejected with the reason; nothing is traded. */
+Test(bad_input, one_market_twice_in_a_decision_trades_nothing, .timeout = 60)
+{
+    char *dir = temp_dir_new();
+    free(temp_dir_write(dir, "script.jsonl",
+                        "{\"ts\": 0, \"positions\": {\"BTC\": {\"signal\": "
+                        "\"buy\", \"quantity\": 0.01}, \"btc\": {\"signal\": "
+                        "\"sell\", \"quantity\": 0.02}}}\n"));
+    char *extra = NULL;
+    cr_assert(asprintf(&extra,
+                       "planner: {plugin: script, path: %s/script.jsonl}\n"
+                       "sinks: [{plugin: jsonl, path: %s/records.jsonl}]\n",
+                       dir, dir) > 0);
+    char *yaml = pipeline(dir, extra);
+    char *out = NULL;
+    int rc = perpd_run("run", yaml, PERPD_STDERR, &out);
+    cr_assert_eq(rc, 0, "%s", out);
+    json_t *all = jsonl_records_read(dir);
+    cr_expect_eq(jsonl_records_count(all, "trade"), 0);
+    cr_assert_eq(jsonl_records_count(all, "rejection"), 2);
+    for (size_t k = 0; k < 2; k++) {
+        const char *why =
+            jsonl_str(jsonl_records_nth(all, "rejection", k), "reason");
+        cr_expect(strstr(why, "BTC-USD is named twice in one decision ('BTC' "
+                              "and 'btc')"),
+                  "%s", why);
+    }
+    json_decref(all);
+    free(out);
+    free(yaml);
+    free(extra);
     temp_dir_remove(dir);
     free(dir);
 }

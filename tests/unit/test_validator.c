@@ -238,3 +238,30 @@ Test(validator, reason_is_one_line_and_bounded)
     cr_assert_eq(check(d), 0);
     cr_assert_null(strchr(why, '\n'));
 }
+
+/* Issue 15, item 7, closed for every parser: two coin decisions that
+ * name one market ("BTC" and "btc", "BTC" and "BTC-USD", the array form
+ * with BTC twice) are both refused, never applied one after the other. */
+Test(validator, a_market_named_twice_in_one_decision_is_refused)
+{
+    perp_decision d;
+    memset(&d, 0, sizeof d);
+    d.coins[0] = dec("BTC", PERP_SIGNAL_BUY, 0.01, 2);
+    d.coins[1] = dec("ETH", PERP_SIGNAL_HOLD, 0, 1);
+    d.coins[2] = dec("btc-usd", PERP_SIGNAL_SELL, 0.02, 2);
+    d.n_coins = 3;
+    cr_assert_eq(host_decision_names_twice(&obs, &d, 0, why, sizeof why), 1);
+    cr_assert_str_eq(why, "BTC: BTC-USD is named twice in one decision ('BTC' "
+                          "and 'btc-usd'): which one was meant is unclear; "
+                          "no order");
+    cr_assert_eq(host_decision_names_twice(&obs, &d, 2, why, sizeof why), 1);
+    cr_assert(strncmp(why, "btc-usd: BTC-USD is named twice", 31) == 0, "%s",
+              why);
+    why[0] = '\0';
+    cr_assert_eq(host_decision_names_twice(&obs, &d, 1, why, sizeof why), 0);
+    cr_assert_str_eq(why, "");
+    /* Unknown coins are the validator's to refuse, not duplicates. */
+    d.coins[0] = dec("PEPE", PERP_SIGNAL_BUY, 1, 1);
+    d.coins[2] = dec("PEPE", PERP_SIGNAL_BUY, 1, 1);
+    cr_assert_eq(host_decision_names_twice(&obs, &d, 0, why, sizeof why), 0);
+}

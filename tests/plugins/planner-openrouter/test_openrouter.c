@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chat_server.h"
 #include "config.h"
@@ -766,4 +767,67 @@ Test(openrouter, a_coin_named_twice_is_refused_with_the_reason)
     cr_assert_not_null(strstr(repair, "duplicate key 'BTC'"), "%.400s", repair);
     free(repair);
     destroy();
+}
+
+/* Issue 15, item 4: prompt files and the replay cassette are regular
+ * files (a FIFO blocked in open, /dev/zero never ended), the cassette's
+ * lines have a limit, and a record file that is a FIFO with no reader is
+ * refused instead of blocking the planner. */
+Test(openrouter, prompt_and_cassette_paths_must_be_regular_files, .timeout = 30)
+{
+    char *dir = temp_dir_new();
+    char *fifo = NULL, *yaml = NULL, *want = NULL;
+    cr_assert(asprintf(&fifo, "%s/fifo", dir) > 0);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    static const struct {
+        const char *key, *fmt;
+    } cases[] = {
+        {"system_prompt", "system_prompt: cannot read '%s': not a regular "
+                          "file (a FIFO)"},
+        {"user_prompt", "user_prompt: cannot read '%s': not a regular file "
+                        "(a FIFO)"},
+        {"replay", "replay file '%s': not a regular file (a FIFO)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_assert(asprintf(&yaml, "%s: %s\n", cases[i].key, fifo) > 0);
+        cr_assert(asprintf(&want, cases[i].fmt, fifo) > 0);
+        stderr_capture_begin();
+        int rc = create(yaml);
+        char *log = stderr_capture_end();
+        cr_expect_eq(rc, PERP_EINVAL);
+        cr_expect(strstr(log, want), "want %s in:\n%s", want, log);
+        discard();
+        free(log);
+        free(want);
+        free(yaml);
+    }
+    stderr_capture_begin();
+    int rc = create("user_prompt: /dev/zero\n");
+    char *log = stderr_capture_end();
+    cr_expect_eq(rc, PERP_EINVAL);
+    cr_expect(strstr(log, "or.yaml:9:14: user_prompt: cannot read "
+                          "'/dev/zero': not a regular file (a character "
+                          "device)"),
+              "%s", log);
+    discard();
+    free(log);
+    /* The record file is opened per answer: a FIFO there fails the
+     * recording with a reason, and the decision still comes. */
+    char *body = answer(DECISION(GOOD_BTC));
+    script1(200, body);
+    free(body);
+    build_obs(1);
+    cr_assert(asprintf(&yaml, "record: %s\n", fifo) > 0);
+    cr_assert_eq(create(yaml), PERP_OK);
+    stderr_capture_begin();
+    perp_decision d = plan();
+    log = stderr_capture_end();
+    cr_expect_eq(d.n_coins, 2);
+    cr_expect(strstr(log, "': a FIFO with no reader"), "%s", log);
+    destroy();
+    free(log);
+    free(yaml);
+    free(fifo);
+    temp_dir_remove(dir);
+    free(dir);
 }
