@@ -19,6 +19,12 @@
  * Every message starts with the path, quoted and shortened in the middle
  * when long (perp/quote.h), so the reason always stays on the line.
  *
+ * Reading: perp_file_open (a descriptor), perp_file_fopen (a stream),
+ * perp_file_read_all / perp_file_read_fd (the whole file, with a size
+ * limit), perp_file_getline (one line, with a length limit). Writing:
+ * perp_file_open_append (records, cassettes: a device or a FIFO with a
+ * reader is allowed, a FIFO without one refused, never blocking).
+ *
  * POSIX.1-2008 (compile with _GNU_SOURCE or _POSIX_C_SOURCE >= 200809L).
  * On Linux, files of the /proc and /sys pseudo-filesystems are refused
  * too: they claim to be regular files of size 0.
@@ -36,6 +42,11 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/vfs.h>
+#endif
+
+#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
+#error                                                                         \
+    "perp/file.h needs POSIX.1-2008: compile with -D_POSIX_C_SOURCE=200809L or -D_GNU_SOURCE"
 #endif
 
 #include "quote.h"
