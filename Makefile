@@ -84,15 +84,22 @@ plugin_srcs = $(wildcard $(1)/*.c) $(addprefix plugins/,$(shell cat $(1)/srcs 2>
 # Every plugin's headers: a few plugins share one by relative path
 # (indicator-volatility uses indicator-bollinger/rolling_std.h).
 PLUGIN_HEADERS := $(wildcard plugins/*/*.h)
-PLUGIN_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -fno-math-errno
+PLUGIN_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -fno-math-errno \
+                 -I$(B)/gen
+
+# sink-postgres compiles in migrations/NNNN_name.sql, in order
+# (scripts/embed-migrations.sh), so an installed perpd carries its schema.
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+GEN_MIGRATIONS := $(B)/gen/migrations.inc
 
 # --------------------------------------------------------------- tests
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRCS))
 # Kept, not deleted as intermediates: else every test binary relinks.
 .SECONDARY: $(SUPPORT_OBJS)
-TEST_PKGS := criterion libwebsockets libmicrohttpd openssl
-TEST_CFLAGS := $(HOST_CFLAGS) $(call PKG_CFLAGS,$(TEST_PKGS)) -Itests/support
+TEST_PKGS := criterion libwebsockets libmicrohttpd openssl libpq
+TEST_CFLAGS := $(HOST_CFLAGS) $(call PKG_CFLAGS,$(TEST_PKGS)) -Itests/support \
+               -I$(B)/gen
 TEST_LIBS := $(call PKG_LIBS,$(TEST_PKGS)) $(HOST_LIBS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
@@ -172,6 +179,13 @@ $(foreach d,$(PLUGIN_DIRS),$(eval $(call PLUGIN_RULE,$(d))))
 # service-dashboard compiles in its OpenAPI document (openapi_doc.c).
 $(B)/lib/perp/dashboard.so: plugins/service-dashboard/openapi.json
 
+$(GEN_MIGRATIONS): $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	$(call msg,GEN,$@)
+	$(Q)scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(B)/lib/perp/postgres.so: $(GEN_MIGRATIONS)
+
 # ----------------------------------------------------------- test rules
 $(B)/obj/tests/%.o: tests/%.c $(wildcard tests/support/*.h) $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
@@ -190,7 +204,7 @@ $(B)/tests/integration/%: tests/integration/%.c $(HOST_LIB) $(SUPPORT_OBJS) $(wi
 
 # tests/plugins/<dir>/test_x.c compiles in plugins/<dir>/*.c
 define PLUGIN_TEST_RULE
-$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(call plugin_srcs,plugins/$(1)) $(PLUGIN_HEADERS) $(SDK_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS)
+$(B)/tests/plugins/$(1)/%: tests/plugins/$(1)/%.c $(call plugin_srcs,plugins/$(1)) $(PLUGIN_HEADERS) $(SDK_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS) $(GEN_MIGRATIONS)
 	@mkdir -p $$(dir $$@)
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(TEST_CFLAGS) $$(call PKG_CFLAGS,$$(call plugin_pkgs,plugins/$(1))) -Iplugins/$(1) \

@@ -3,6 +3,7 @@
  * position manager, orders, and the records of each step.
  */
 #include "agent_internal.h"
+#include "agent_recovery.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -377,6 +378,7 @@ void host_agent_cycle_apply(host_agent *a, const perp_observation *obs,
         }
     }
     host_agent_record_account(a);
+    host_agent_cycle_end(a, obs->ts, plan_rc == PERP_OK);
 }
 
 void host_agent_cycle_sync(host_agent *a, int64_t ts)

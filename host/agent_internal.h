@@ -25,6 +25,16 @@
 
 #define HOST_RECENT_TRADES 10
 
+/* Checkpoints and resume (agent_recovery.h). */
+typedef struct host_agent_persist {
+    int checkpoints;       /* some sink takes checkpoints */
+    int64_t last_cycle_ts; /* time of the newest cycle run */
+    int64_t metrics_cycle; /* cycle of the newest METRICS record */
+    int resuming;          /* replay: events up to resume_ts only warm up */
+    int64_t resume_ts, resume_cycle_ts;
+    int64_t absorbed; /* events used for warm-up only */
+} host_agent_persist;
+
 struct host_agent {
     host_config *cfg; /* owned; every node and string below
                          borrowed from it lives until close */
@@ -84,6 +94,8 @@ struct host_agent {
     int64_t stale_before;  /* markets priced before this are stale */
     uint64_t gaps_skipped; /* stretches over agent.max_gap */
     int64_t gap_cycles_skipped;
+
+    host_agent_persist persist; /* agent_recovery.h */
 };
 
 /* agent_cycle.c */

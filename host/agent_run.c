@@ -5,6 +5,7 @@
  * polls the feeds against the wall clock and plans on a worker thread.
  */
 #include "agent_internal.h"
+#include "agent_recovery.h"
 
 #include <jansson.h>
 #include <stdatomic.h>
@@ -195,7 +196,8 @@ void host_agent_replay_start(host_agent *a, int64_t first_ts)
     /* Replay time starts at the first event. */
     host_clock_advance(&a->clock, first_ts);
     host_agent_emit_version(a);
-    a->next_cycle = host_cycle_align_up(first_ts, a->set.cycle_ms);
+    a->next_cycle = host_agent_resume_next(
+        a, host_cycle_align_up(first_ts, a->set.cycle_ms));
 }
 
 void host_agent_replay_cycles_before(host_agent *a, int64_t ts)
@@ -264,6 +266,10 @@ static int run_replay(host_agent *a)
         if (!started) {
             host_agent_replay_start(a, ev.ts);
             started = 1;
+        }
+        if (host_agent_resume_absorb(a, &ev)) {
+            events++;
+            continue;
         }
         host_agent_replay_cycles_before(a, ev.ts);
         if (host_agent_replay_done(a))
@@ -456,6 +462,12 @@ void host_agent_emit_version(host_agent *a)
         json_string(a->set.description ? a->set.description : ""));
     json_t *c = cfg ? json_loads(cfg, 0, NULL) : NULL;
     json_object_set_new(o, "config", c ? c : json_null());
+    const perp_backend_vtable *vt = a->backend.vtable;
+    perp_account acc;
+    memset(&acc, 0, sizeof acc);
+    if (vt->account(a->backend.self, &acc) == PERP_OK)
+        json_object_set_new(o, "starting_equity",
+                            json_real(acc.starting_equity));
     char *json = json_dumps(o, JSON_COMPACT);
     if (json) {
         perp_record rec = {.type = PERP_REC_VERSION};
@@ -492,6 +504,8 @@ int host_agent_run(host_agent *a)
     if (!a)
         return 1;
     struct sigaction old_int, old_term;
+    if (host_agent_restore(a) != PERP_OK)
+        return 1;
     g_stop = 0;
     a->ctx.stop = &g_stop; /* before any plan() can ask */
     install_signals(&old_int, &old_term);
@@ -503,6 +517,7 @@ int host_agent_run(host_agent *a)
     int rc = a->live ? run_live(a) : run_replay(a);
     host_agent_emit_version(a); /* a replay without any event still registers */
     host_agent_holds_flush(a);
+    host_agent_run_end(a);
     if (g_stop)
         host_log(PERP_LOG_INFO, "agent", "stopping on signal");
     host_record_bus_flush(&a->bus);

@@ -93,9 +93,10 @@ static int ctx_ok(int64_t ms)
 static int read_agent(const perp_config_node *agent, host_agent_settings *s)
 {
     static const char *const keys[] = {
-        "version", "description",       "cycle",   "symbols",     "dry_run",
-        "context", "history",           "series",  "stale_after", "bootstrap",
-        "warmup",  "observation_every", "max_gap", NULL};
+        "version",       "description", "cycle",   "symbols",
+        "dry_run",       "context",     "history", "series",
+        "stale_after",   "bootstrap",   "warmup",  "observation_every",
+        "max_gap",       "metrics_every", NULL};
     if (host_cfg_kind(agent) != HOST_NODE_MAP)
         return node_error(agent, "agent: expected a mapping", NULL);
     if (host_cfg_check_keys("agent", agent, keys) != PERP_OK)
@@ -124,6 +125,8 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
     rc |= host_cfg_get_int("agent", agent, "warmup", 0, &warmup);
     rc |= host_cfg_get_int("agent", agent, "observation_every", 1,
                            &s->observation_every);
+    rc |= host_cfg_get_int("agent", agent, "metrics_every", 10,
+                           &s->metrics_every);
     if (rc != 0)
         return PERP_EINVAL;
     if (!s->version || !*s->version)
@@ -154,6 +157,9 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
     if (s->observation_every < 1)
         return node_error(host_cfg_child(agent, "observation_every"),
                           "observation_every: expected a count >= 1", NULL);
+    if (s->metrics_every < 1)
+        return node_error(host_cfg_child(agent, "metrics_every"),
+                          "metrics_every: expected a count >= 1", NULL);
     s->history = (size_t)history;
     /* The warm-up is sized from the indicators' lookbacks once they are
      * open (agent.c); agent.warmup only overrides the 1m count. */

@@ -35,6 +35,7 @@ typedef struct host_agent_settings {
                                      indicators are open) */
     size_t series;                /* indicator values kept, default 3 */
     int64_t observation_every;    /* OBSERVATION record every Nth cycle (1) */
+    int64_t metrics_every;        /* METRICS record every Nth cycle (10) */
     perp_limits limits;
     int max_leverage_set; /* 0: take the backend's rules */
 } host_agent_settings;

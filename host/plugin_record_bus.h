@@ -3,7 +3,10 @@
  * agent version (and the clock when a plugin left ts at 0). Backends emit TRADE
  * records from the main thread and planners emit LLM_CALL records from the
  * planner thread, so writes are serialised by a mutex. Every TRADE also feeds
- * the version's trade book (round trips, metrics).
+ * the version's trade book (round trips, metrics), and each round trip it
+ * closes goes out as a ROUND_TRIP record; LLM calls and decisions are
+ * tallied for the version's metrics. Record types of ABI 1.2 reach only
+ * sinks built for 1.2 or later.
  */
 #ifndef HOST_PLUGIN_RECORD_BUS_H
 #define HOST_PLUGIN_RECORD_BUS_H
@@ -16,6 +19,13 @@
 #include "metrics.h"
 #include "plugin_instance.h"
 
+/* What the version spent on its planner, all time (restored at start). */
+typedef struct host_record_tally {
+    int64_t llm_calls, prompt_tokens, completion_tokens, cached_tokens;
+    double llm_cost_usd;
+    int64_t decisions; /* cycles the planner decided (the agent counts) */
+} host_record_tally;
+
 typedef struct host_record_bus {
     pthread_mutex_t mu;
     const char *version;     /* borrowed */
@@ -23,6 +33,7 @@ typedef struct host_record_bus {
     host_instance *sinks;    /* borrowed array of sink instances */
     size_t n_sinks;
     host_trade_book *book; /* borrowed */
+    host_record_tally tally;
     uint64_t write_errors;
     uint64_t llm_calls; /* LLM_CALL records seen: a decision made while
                            this grew cost a model call */
@@ -46,8 +57,15 @@ uint64_t host_record_bus_llm_calls(host_record_bus *b);
 /* Signature of host_context.emit; ud is the bus. */
 void host_record_bus_emit(void *ud, const perp_record *rec);
 void host_record_bus_flush(host_record_bus *b);
-/* Hold while reading the trade book outside the bus. */
+/* Hands cp to every sink that takes checkpoints (ABI 1.2), in order with
+ * the records. */
+void host_record_bus_checkpoint(host_record_bus *b, const perp_checkpoint *cp);
+/* Hold while reading the trade book or the tally outside the bus. */
 void host_record_bus_lock(host_record_bus *b);
 void host_record_bus_unlock(host_record_bus *b);
+
+/* 1 if a vtable of struct_size covers member m of type T and sets it. */
+#define HOST_VT_HAS(T, vt, m)                                                  \
+    ((vt)->struct_size >= offsetof(T, m) + sizeof(((T *)0)->m) && (vt)->m)
 
 #endif

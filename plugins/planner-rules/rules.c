@@ -119,11 +119,61 @@ static perp_status rules_plan(void *self, const perp_observation *obs,
     return PERP_OK;
 }
 
+/* The per-market memory as text, one market a line: "SYMBOL HAD EXIT_TS"
+ * (HAD: a position was open at the last cycle; EXIT_TS: when one was
+ * last seen closed), so a restarted agent keeps its cooldowns. */
+static perp_status rules_export(void *self, char **out)
+{
+    rules *r = self;
+    size_t cap = 64 + r->n_mem * (PERP_SYMBOL_MAX + 32);
+    char *s = malloc(cap);
+    if (!s)
+        return PERP_ENOMEM;
+    size_t len = 0;
+    s[0] = '\0';
+    for (size_t i = 0; i < r->n_mem; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s %d %lld\n",
+                                r->symbols[i], r->mem[i].had_position,
+                                (long long)r->mem[i].last_exit_ts);
+    *out = s;
+    return PERP_OK;
+}
+
+static perp_status rules_import(void *self, const char *state)
+{
+    rules *r = self;
+    rules fresh = *r;
+    fresh.n_mem = 0;
+    for (const char *line = state; line && *line;) {
+        char sym[PERP_SYMBOL_MAX];
+        int had, used = 0;
+        long long exit_ts;
+        if (sscanf(line, "%23s %d %lld%n", sym, &had, &exit_ts, &used) != 3 ||
+            fresh.n_mem == PERP_MAX_SYMBOLS) {
+            r->host->log(r->host, PERP_LOG_ERROR,
+                         "import_state: expected lines of \"SYMBOL HAD "
+                         "EXIT_TS\"");
+            return PERP_EINVAL;
+        }
+        snprintf(fresh.symbols[fresh.n_mem], PERP_SYMBOL_MAX, "%s", sym);
+        fresh.mem[fresh.n_mem].had_position = had != 0;
+        fresh.mem[fresh.n_mem].last_exit_ts = exit_ts;
+        fresh.n_mem++;
+        line += used;
+        while (*line == '\n' || *line == ' ')
+            line++;
+    }
+    *r = fresh;
+    return PERP_OK;
+}
+
 static const perp_planner_vtable rules_vtable = {
     .struct_size = sizeof(perp_planner_vtable),
     .create = rules_create,
     .destroy = rules_destroy,
     .plan = rules_plan,
+    .export_state = rules_export,
+    .import_state = rules_import,
 };
 
 PERP_PLUGIN_WITH_CONFIG(PERP_KIND_PLANNER, "rules", "2.0.0",

@@ -261,11 +261,55 @@ static perp_status script_plan(void *self, const perp_observation *obs,
     return PERP_OK; /* nothing due: hold everything */
 }
 
+/* The lines already used, {"used": [0, 3, ...]} (indexes among the
+ * non-blank lines), so a restarted agent does not replay them. */
+static perp_status script_export(void *self, char **out)
+{
+    script_planner *p = self;
+    json_t *used = json_array();
+    for (size_t i = 0; used && i < p->n; i++)
+        if (p->lines[i].used)
+            json_array_append_new(used, json_integer((json_int_t)i));
+    json_t *root = used ? json_pack("{s:o}", "used", used) : NULL;
+    *out = root ? json_dumps(root, JSON_COMPACT) : NULL;
+    json_decref(root);
+    return *out ? PERP_OK : PERP_ENOMEM;
+}
+
+static perp_status script_import(void *self, const char *state)
+{
+    script_planner *p = self;
+    json_t *root = json_loads(state, 0, NULL);
+    json_t *used = json_object_get(root, "used");
+    size_t i;
+    json_t *v;
+    int ok = json_is_array(used);
+    json_array_foreach(used, i, v)
+    {
+        json_int_t k = json_integer_value(v);
+        ok = ok && json_is_integer(v) && k >= 0 && (size_t)k < p->n;
+    }
+    if (ok) {
+        for (i = 0; i < p->n; i++)
+            p->lines[i].used = 0;
+        json_array_foreach(used, i, v) p->lines[json_integer_value(v)].used = 1;
+    } else {
+        p->host->log(p->host, PERP_LOG_ERROR,
+                     "import_state: expected {\"used\": [line indexes below "
+                     "%zu]}",
+                     p->n);
+    }
+    json_decref(root);
+    return ok ? PERP_OK : PERP_EINVAL;
+}
+
 static const perp_planner_vtable script_vtable = {
     .struct_size = sizeof script_vtable,
     .create = script_create,
     .destroy = script_destroy,
     .plan = script_plan,
+    .export_state = script_export,
+    .import_state = script_import,
 };
 
 PERP_PLUGIN_WITH_CONFIG(PERP_KIND_PLANNER, "script", "1.0.0",

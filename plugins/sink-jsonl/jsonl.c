@@ -152,6 +152,10 @@ static const char *type_name(perp_record_type t)
         return "position";
     case PERP_REC_VERSION:
         return "version";
+    case PERP_REC_ROUND_TRIP:
+        return "round_trip";
+    case PERP_REC_METRICS:
+        return "metrics";
     }
     return NULL;
 }
@@ -236,6 +240,65 @@ static json_t *position_fields(const perp_position *p)
         (json_int_t)p->entry_ts, "exit_plan", plan ? plan : json_null());
 }
 
+static json_t *round_trip_fields(const perp_round_trip *t)
+{
+    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
+                     "symbol", STR_FIELD(t->symbol), "side",
+                     t->side < 0 ? "short" : "long", "qty", num(t->qty),
+                     "entry_price", num(t->entry_price), "exit_price",
+                     num(t->exit_price), "entry_ts", (json_int_t)t->entry_ts,
+                     "exit_ts", (json_int_t)t->exit_ts, "fees", num(t->fees),
+                     "net_pnl", num(t->net_pnl), "entry_reason",
+                     str_n(t->entry_reason, PERP_REASON_MAX), "exit_reason",
+                     str_n(t->exit_reason, PERP_REASON_MAX));
+}
+
+static json_t *metrics_fields(const perp_metrics_record *m)
+{
+    json_t *o = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I}", "cycles", (json_int_t)m->cycles,
+        "first_ts", (json_int_t)m->first_ts, "last_ts", (json_int_t)m->last_ts,
+        "round_trips", (json_int_t)m->round_trips, "wins", (json_int_t)m->wins,
+        "losses", (json_int_t)m->losses);
+    const struct {
+        const char *k;
+        double v;
+    } nums[] = {{"starting_equity", m->starting_equity},
+                {"equity", m->equity},
+                {"total_return_pct", m->total_return_pct},
+                {"annual_return_pct", m->annual_return_pct},
+                {"sharpe", m->sharpe},
+                {"sortino", m->sortino},
+                {"max_drawdown_pct", m->max_drawdown_pct},
+                {"calmar", m->calmar},
+                {"win_rate", m->win_rate},
+                {"profit_factor", m->profit_factor},
+                {"avg_win", m->avg_win},
+                {"avg_loss", m->avg_loss},
+                {"largest_win", m->largest_win},
+                {"largest_loss", m->largest_loss},
+                {"avg_hold_ms", m->avg_hold_ms},
+                {"realized_pnl", m->realized_pnl},
+                {"total_fees", m->total_fees},
+                {"total_funding", m->total_funding},
+                {"llm_cost_usd", m->llm_cost_usd},
+                {"cost_per_decision", m->cost_per_decision},
+                {"snapshot_interval_s", m->snapshot_interval_s}};
+    const struct {
+        const char *k;
+        int64_t v;
+    } ints[] = {{"llm_calls", m->llm_calls},
+                {"prompt_tokens", m->prompt_tokens},
+                {"completion_tokens", m->completion_tokens},
+                {"cached_tokens", m->cached_tokens},
+                {"decisions", m->decisions}};
+    for (size_t i = 0; o && i < sizeof nums / sizeof nums[0]; i++)
+        json_object_set_new(o, nums[i].k, num(nums[i].v));
+    for (size_t i = 0; o && i < sizeof ints / sizeof ints[0]; i++)
+        json_object_set_new(o, ints[i].k, json_integer((json_int_t)ints[i].v));
+    return o;
+}
+
 static json_t *record_fields(const perp_record *rec)
 {
     switch (rec->type) {
@@ -257,6 +320,10 @@ static json_t *record_fields(const perp_record *rec)
         return llm_call_fields(&rec->u.llm_call);
     case PERP_REC_POSITION:
         return position_fields(&rec->u.position);
+    case PERP_REC_ROUND_TRIP:
+        return round_trip_fields(&rec->u.round_trip);
+    case PERP_REC_METRICS:
+        return metrics_fields(&rec->u.metrics);
     }
     return NULL;
 }

@@ -415,7 +415,10 @@ typedef enum perp_record_type {
     PERP_REC_LIQUIDATION = 7,
     PERP_REC_LLM_CALL = 8,
     PERP_REC_POSITION = 9, /* a position snapshot after a cycle */
-    PERP_REC_VERSION = 10  /* agent registered: config snapshot */
+    PERP_REC_VERSION = 10, /* agent registered: config snapshot */
+    /* ABI 1.2; the host sends them only to sinks built for 1.2 or later */
+    PERP_REC_ROUND_TRIP = 11, /* a round trip closed by a fill */
+    PERP_REC_METRICS = 12     /* the version's performance, every N cycles */
 } perp_record_type;
 
 typedef struct perp_trade_record {
@@ -470,6 +473,35 @@ typedef struct perp_llm_call_record {
     int64_t cached_tokens;
 } perp_llm_call_record;
 
+/* ABI 1.2: the version's performance (DESIGN.md, Metrics), computed by the
+ * host from every round trip and equity snapshot of the version since its
+ * first run, every agent.metrics_every cycles and at stop. Money in USD,
+ * percentages as 12.5 for 12.5 %, times in ms. A figure without a
+ * definition yet (no round trip, one snapshot) is 0; profit factor and
+ * Sortino may be INFINITY (no loss). */
+typedef struct perp_metrics_record {
+    int64_t cycles;            /* decision cycles run by the version */
+    int64_t first_ts, last_ts; /* span of the equity curve */
+    double starting_equity, equity;
+    double total_return_pct;
+    double annual_return_pct; /* compounded to a 365-day year */
+    double sharpe, sortino;   /* annualised by the real snapshot interval */
+    double max_drawdown_pct;
+    double calmar; /* annual_return_pct / max_drawdown_pct; 0 if no dd */
+    int64_t round_trips, wins, losses;
+    double win_rate; /* 0..1, net P&L > 0 */
+    double profit_factor;
+    double avg_win, avg_loss;         /* net; avg_loss <= 0 */
+    double largest_win, largest_loss; /* net; largest_loss <= 0 */
+    double avg_hold_ms;
+    double realized_pnl, total_fees, total_funding; /* funding: net, signed */
+    int64_t llm_calls, prompt_tokens, completion_tokens, cached_tokens;
+    double llm_cost_usd;
+    int64_t decisions; /* cycles whose planner returned a decision */
+    double cost_per_decision;
+    double snapshot_interval_s; /* mean spacing of the equity snapshots */
+} perp_metrics_record;
+
 typedef struct perp_record {
     perp_record_type type;
     int64_t ts;
@@ -483,6 +515,9 @@ typedef struct perp_record {
         perp_liquidation_record liquidation;
         perp_llm_call_record llm_call;
         perp_position position;
+        /* ABI 1.2 (neither grows the union) */
+        perp_round_trip round_trip; /* reasons borrowed for the call */
+        perp_metrics_record metrics;
     } u;
 } perp_record;
 
@@ -773,6 +808,15 @@ typedef struct perp_planner_vtable {
     perp_status (*backtest_cost)(void *self, int64_t cycles,
                                  size_t observation_bytes, int64_t *calls,
                                  double *usd);
+    /* ABI 1.2, optional: memory the planner keeps between cycles (a
+     * cooldown clock, a script's position), as text, so a restarted agent
+     * decides as the uninterrupted one would. The host calls export after
+     * a cycle's plan() has returned and import once before the first
+     * plan(), both from the host thread. export: *out is malloc'd by the
+     * plugin and freed by the caller with free(). A planner without such
+     * memory leaves both NULL. */
+    perp_status (*export_state)(void *self, char **out);
+    perp_status (*import_state)(void *self, const char *state);
 } perp_planner_vtable;
 
 typedef struct perp_backend_vtable {
@@ -816,10 +860,55 @@ typedef struct perp_backend_vtable {
                             perp_slippage *out);
 } perp_backend_vtable;
 
+/* ABI 1.2: where an agent stands after a cycle, for crash recovery. The
+ * host hands one to every sink after each cycle's records (and once more at
+ * stop); a sink that stores records keeps the records written since the
+ * previous checkpoint and this checkpoint together, all or nothing (one
+ * database transaction), so what it has stored always ends at a
+ * checkpoint. Every pointer is borrowed for the call. */
+typedef struct perp_checkpoint {
+    uint32_t struct_size; /* sizeof(perp_checkpoint) of the caller */
+    int64_t cycle;        /* cycles run so far (1-based number of the last) */
+    int64_t cycle_ts;     /* time of that cycle; the next one is due one
+                             agent.cycle later */
+    int64_t ts;           /* the agent clock: every market event up to and
+                             including this time is in the states below (a
+                             replay resumes with the events after it) */
+    const char *backend_state; /* backend export_state, or NULL */
+    const char *planner_state; /* planner export_state, or NULL */
+    const char *agent_state;   /* the host's own (JSON), or NULL */
+} perp_checkpoint;
+
+/* ABI 1.2: what a sink hands back to the host from restore(). */
+typedef struct perp_restore_visitor {
+    uint32_t struct_size; /* sizeof(perp_restore_visitor) of the host */
+    void *ud;             /* the host's; passed back to each call */
+    /* The last checkpoint stored for the version, once, first; not called
+     * when the sink holds nothing for the version (a first run). */
+    perp_status (*checkpoint)(void *ud, const perp_checkpoint *cp);
+    /* Then every stored TRADE record of the version up to that checkpoint,
+     * in write order, then every EQUITY record, in write order. The record
+     * and its strings are borrowed for the call. A non-OK return stops the
+     * restore, which then returns it. */
+    perp_status (*record)(void *ud, const perp_record *rec);
+} perp_restore_visitor;
+
 typedef struct perp_sink_vtable {
     PERP_VTABLE_HEAD;
     perp_status (*write)(void *self, const perp_record *rec);
     perp_status (*flush)(void *self);
+    /* ABI 1.2, optional: the end of a cycle (see perp_checkpoint). Called
+     * under the same serialisation as write(). */
+    perp_status (*checkpoint)(void *self, const perp_checkpoint *cp);
+    /* ABI 1.2, optional: called once when a run starts (`perpd run`, not
+     * `perpd check`), before any write: the sink opens its store (and may
+     * refuse the run: unreachable, version held by another live process),
+     * then reports the version's stored state through v (see
+     * perp_restore_visitor). Whatever it stored after the last checkpoint
+     * is discarded, since the agent resumes from that checkpoint.
+     * PERP_OK (with or without a checkpoint), or PERP_ERR after one
+     * log line: the host then refuses to run. */
+    perp_status (*restore)(void *self, const perp_restore_visitor *v);
 } perp_sink_vtable;
 
 typedef struct perp_service_vtable {

@@ -1,0 +1,172 @@
+/*
+ * pg_buf.c — byte buffer and COPY text fields.
+ */
+#include "pg_buf.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pg_buf_free(pg_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+static int reserve(pg_buf *b, size_t extra)
+{
+    if (b->failed)
+        return 0;
+    if (b->len + extra <= b->cap)
+        return 1;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->failed = 1;
+        return 0;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 1;
+}
+
+void pg_buf_put(pg_buf *b, const void *s, size_t n)
+{
+    if (n && reserve(b, n)) {
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+    }
+}
+
+void pg_buf_put_u32(pg_buf *b, uint32_t v)
+{
+    unsigned char x[4];
+    for (int i = 0; i < 4; i++)
+        x[i] = (unsigned char)(v >> (8 * i));
+    pg_buf_put(b, x, 4);
+}
+
+void pg_buf_put_i64(pg_buf *b, int64_t v)
+{
+    unsigned char x[8];
+    uint64_t u = (uint64_t)v;
+    for (int i = 0; i < 8; i++)
+        x[i] = (unsigned char)(u >> (8 * i));
+    pg_buf_put(b, x, 8);
+}
+
+void pg_copy_int(pg_buf *b, int64_t v)
+{
+    char s[32];
+    int n = snprintf(s, sizeof s, "%lld\t", (long long)v);
+    pg_buf_put(b, s, (size_t)n);
+}
+
+void pg_copy_num(pg_buf *b, double v)
+{
+    char s[40];
+    int n;
+    if (isnan(v))
+        n = snprintf(s, sizeof s, "NaN\t");
+    else if (isinf(v))
+        n = snprintf(s, sizeof s, "%sInfinity\t", v < 0 ? "-" : "");
+    else
+        n = snprintf(s, sizeof s, "%.17g\t", v);
+    pg_buf_put(b, s, (size_t)n);
+}
+
+void pg_copy_num_or_null_if_zero(pg_buf *b, double v)
+{
+    if (v == 0.0)
+        pg_copy_null(b);
+    else
+        pg_copy_num(b, v);
+}
+
+void pg_copy_null(pg_buf *b)
+{
+    pg_buf_put(b, "\\N\t", 3);
+}
+
+size_t pg_utf8_len(const unsigned char *s, size_t avail)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = (s[0] & 0xE0) == 0xC0   ? 2
+               : (s[0] & 0xF0) == 0xE0 ? 3
+               : (s[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
+    if (n == 0 || n > avail || (n == 2 && s[0] < 0xC2) ||
+        (n == 4 && s[0] > 0xF4))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) ||
+        (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) ||
+        (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+void pg_copy_text(pg_buf *b, const char *s, size_t max)
+{
+    if (!s) {
+        pg_copy_null(b);
+        return;
+    }
+    size_t len = strnlen(s, max);
+    /* Worst case every byte doubles. */
+    if (!reserve(b, 2 * len + 1))
+        return;
+    const unsigned char *u = (const unsigned char *)s;
+    char *o = b->p + b->len;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = u[i];
+        if (c >= 0x80) {
+            size_t n = pg_utf8_len(u + i, len - i);
+            if (n == 0) {
+                *o++ = '?';
+                i++;
+            } else {
+                memcpy(o, u + i, n);
+                o += n;
+                i += n;
+            }
+            continue;
+        }
+        switch (c) {
+        case '\\':
+            *o++ = '\\';
+            *o++ = '\\';
+            break;
+        case '\t':
+            *o++ = '\\';
+            *o++ = 't';
+            break;
+        case '\n':
+            *o++ = '\\';
+            *o++ = 'n';
+            break;
+        case '\r':
+            *o++ = '\\';
+            *o++ = 'r';
+            break;
+        default:
+            *o++ = (char)c;
+        }
+        i++;
+    }
+    *o++ = '\t';
+    b->len = (size_t)(o - b->p);
+}
+
+void pg_copy_end_row(pg_buf *b)
+{
+    if (!b->failed && b->len > 0 && b->p[b->len - 1] == '\t')
+        b->p[b->len - 1] = '\n';
+}

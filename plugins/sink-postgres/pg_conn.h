@@ -1,0 +1,45 @@
+/*
+ * pg_conn.h — connecting to PostgreSQL with libpq and saying what went
+ * wrong in one line. The connection URL may hold a password: it is never
+ * copied into a message. A target is described by host, port, database and
+ * user only, as libpq resolved them.
+ */
+#ifndef PG_CONN_H
+#define PG_CONN_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* Opens a connection to url (a postgresql:// URI or a "key=value"
+ * string; "" for libpq's defaults and PG* variables) with a connect
+ * timeout of timeout_s unless the URL sets one. NULL on failure, with
+ * "cannot connect to PostgreSQL (host=... port=... dbname=... user=...):
+ * <libpq's reason>" in err. */
+PGconn *pg_connect(const char *url, int timeout_s, char *err, size_t len);
+
+/* "host=... port=... dbname=... user=..." of a connection (open or
+ * failed); never the password. */
+void pg_describe(const PGconn *c, char *out, size_t len);
+
+/* The first line of libpq's message for c, without its "connection to
+ * server ... failed: " preamble and severity prefix. */
+void pg_conn_error(const PGconn *c, char *out, size_t len);
+
+/* A failed result's primary message (one line, SQLSTATE appended), or
+ * the connection's when there is no result. */
+void pg_result_error(const PGconn *c, const PGresult *r, char *out, size_t len);
+
+/* Runs a parameterised statement; text parameters, text results. Returns
+ * the result when its status is PGRES_COMMAND_OK or PGRES_TUPLES_OK (the
+ * caller PQclear()s it), else NULL with the reason in err. */
+PGresult *pg_exec(PGconn *c, const char *sql, int n, const char *const *params,
+                  char *err, size_t len);
+/* The same for a statement whose result is not needed: 0 ok, -1 err. */
+int pg_run(PGconn *c, const char *sql, int n, const char *const *params,
+           char *err, size_t len);
+
+/* 1 when the connection is gone (the server stopped, the network broke):
+ * the work can be retried once it is back. */
+int pg_conn_lost(const PGconn *c);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * pg_writer.h — the thread that stores units, so the agent never waits on
+ * the database: the agent hands over whole units (a cycle's records and
+ * its checkpoint) through a bounded queue (the agent waits only when the
+ * queue is full); the thread commits every unit waiting in one
+ * transaction. When the database goes away, units are appended to the
+ * spool file (fsync'd) and the thread reconnects with backoff (0.5 s
+ * doubling to retry_max), saying each time how many records wait; once
+ * back, it writes the spool in order, empties it, and carries on. A unit
+ * is never committed twice: units carry their sequence numbers and the
+ * version's last_seq tells what is in.
+ */
+#ifndef PG_WRITER_H
+#define PG_WRITER_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include <perp/sdk.h>
+
+#include "pg_spool.h"
+#include "pg_unit.h"
+
+typedef struct pg_writer_config {
+    const perp_host *host; /* logging; borrowed, outlives the writer */
+    const char *url;       /* copied */
+    const char *tag;       /* the version's tag; copied */
+    int version_id;
+    int connect_timeout_s;
+    int64_t retry_max_ms;
+    size_t queue_max_bytes;
+} pg_writer_config;
+
+typedef struct pg_writer {
+    const perp_host *host;
+    char *url, *tag; /* owned */
+    int version_id, timeout_s;
+    int64_t retry_max_ms;
+    size_t queue_max;
+    pg_spool *spool; /* borrowed from the sink */
+
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t work, done; /* work: units or stop; done: progress */
+    pg_unit *head, *tail;      /* the queue, oldest first */
+    size_t queued_bytes;
+    uint64_t queued_records;
+    uint64_t submitted, finished; /* units handed over / stored or spooled */
+    int stop;
+
+    /* the thread's own */
+    PGconn *conn; /* owned; NULL while the database is away */
+    int64_t db_last_seq;
+    int away;
+    int64_t backoff_ms, next_retry_ms;
+    uint64_t rejected; /* units the database refused (not a lost link) */
+} pg_writer;
+
+/* Takes over conn (open, migrated, holding the version's lock, its
+ * statements prepared) and starts the thread. 0, or -1 after logging. */
+int pg_writer_start(pg_writer *w, const pg_writer_config *cfg, PGconn *conn,
+                    int64_t db_last_seq, pg_spool *spool);
+/* Hands u over (the writer owns it). Waits while the queue is full. */
+void pg_writer_submit(pg_writer *w, pg_unit *u);
+/* Waits until every unit handed over is committed or spooled. */
+void pg_writer_wait(pg_writer *w);
+/* Stores what is queued (or spools it), stops the thread, closes the
+ * connection (releasing the version's lock). Safe on a never-started one. */
+void pg_writer_stop(pg_writer *w);
+
+/* The spool's units into the database, in order, then the spool emptied.
+ * Used at start (before the thread exists) and by the thread. 0, or -1
+ * with err; *lost is set when the connection broke. */
+int pg_writer_drain_spool(PGconn *c, int version_id, pg_spool *spool,
+                          int64_t *db_last_seq, uint64_t *records, int *lost,
+                          char *err, size_t len);
+
+/* Version lock: 1 taken, 0 held by another session, -1 error. */
+int pg_version_lock(PGconn *c, const char *tag, char *err, size_t len);
+
+int64_t pg_now_ms(void); /* monotonic */
+
+#endif

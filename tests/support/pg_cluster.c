@@ -1,0 +1,254 @@
+/*
+ * pg_cluster.c — see pg_cluster.h.
+ */
+#include "pg_cluster.h"
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run_process.h"
+
+#define SCRIPT  "scripts/pg-cluster.sh"
+#define ENV_URL "PERP_TEST_PG_SHARED"
+#define ENV_PW  "PERP_TEST_PG_PASSWORD"
+#define ENV_DIR "PERP_TEST_PG_DIR"
+
+int pg_server_installed(void)
+{
+    glob_t g;
+    int found = glob("/usr/lib/postgresql/*/bin/initdb", 0, NULL, &g) == 0 &&
+                g.gl_pathc > 0;
+    globfree(&g);
+    return found;
+}
+
+static int script(const char *cmd, const char *dir, const char *pwfile,
+                  char **out)
+{
+    char *argv[] = {SCRIPT,
+                    (char *)cmd,
+                    (char *)dir,
+                    "--test",
+                    pwfile ? "--password-file" : NULL,
+                    (char *)pwfile,
+                    NULL};
+    if (strcmp(cmd, "start") != 0)
+        argv[3] = NULL;
+    char *text = NULL;
+    int rc = run_process(argv, &text);
+    if (rc != 0)
+        fprintf(stderr, "%s %s %s failed (exit %d):\n%s\n", SCRIPT, cmd, dir,
+                rc, text);
+    if (out)
+        *out = text;
+    else
+        free(text);
+    return rc == 0 ? 0 : -1;
+}
+
+char *pg_cluster_url(const pg_cluster *c, const char *dbname)
+{
+    char *url = NULL;
+    if (asprintf(&url, "postgresql://perp:%s@/%s?host=%s", c->password, dbname,
+                 c->dir) < 0)
+        return NULL;
+    return url;
+}
+
+int pg_cluster_start(pg_cluster *c)
+{
+    memset(c, 0, sizeof *c);
+    const char *base = getenv("PERP_PG_TEST_ROOT");
+    if (asprintf(&c->root, "%s/perp-pg-XXXXXX", base && *base ? base : "/tmp") <
+            0 ||
+        !mkdtemp(c->root))
+        return -1;
+    /* The server runs as `postgres` when the tests run as root: it must
+     * be able to reach the folder. */
+    chmod(c->root, 0755);
+    if (asprintf(&c->dir, "%s/c", c->root) < 0 ||
+        asprintf(&c->password, "pw-%d-%ld", (int)getpid(), (long)random()) < 0)
+        return -1;
+    char pwfile[1024];
+    snprintf(pwfile, sizeof pwfile, "%s/password", c->root);
+    FILE *f = fopen(pwfile, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "%s\n", c->password);
+    fclose(f);
+    chmod(pwfile, 0644);
+    int rc = script("start", c->dir, pwfile, NULL);
+    if (rc == 0)
+        c->url = pg_cluster_url(c, "perpd");
+    return rc;
+}
+
+int pg_cluster_stop(pg_cluster *c)
+{
+    return script("stop", c->dir, NULL, NULL);
+}
+
+int pg_cluster_resume(pg_cluster *c)
+{
+    char pwfile[1024];
+    snprintf(pwfile, sizeof pwfile, "%s/password", c->root);
+    return script("start", c->dir, pwfile, NULL);
+}
+
+void pg_cluster_remove(pg_cluster *c)
+{
+    if (c->dir)
+        script("stop", c->dir, NULL, NULL);
+    if (c->root) {
+        char *argv[] = {"rm", "-rf", c->root, NULL};
+        char *text = NULL;
+        run_process(argv, &text);
+        free(text);
+    }
+    free(c->root);
+    free(c->dir);
+    free(c->password);
+    free(c->url);
+    memset(c, 0, sizeof *c);
+}
+
+char *pg_cluster_new_db(const pg_cluster *c, const char *name)
+{
+    PGconn *conn = PQconnectdb(c->url);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "pg_cluster_new_db: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return NULL;
+    }
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", name);
+    PGresult *r = PQexec(conn, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "pg_cluster_new_db: %s", PQerrorMessage(conn));
+    PQclear(r);
+    PQfinish(conn);
+    return ok ? pg_cluster_url(c, name) : NULL;
+}
+
+/* ------------------------------------------------------------ shared */
+
+static pg_cluster shared;
+
+void pg_shared_start(void)
+{
+    if (!pg_server_installed()) {
+        fprintf(stderr,
+                "\n*** PostgreSQL server not installed "
+                "(/usr/lib/postgresql/*/bin/initdb): the PostgreSQL tests "
+                "are SKIPPED. `make test` installs it (scripts/deps.sh). "
+                "***\n\n");
+        return;
+    }
+    if (pg_cluster_start(&shared) != 0) {
+        fprintf(stderr, "*** the test PostgreSQL cluster did not start ***\n");
+        return;
+    }
+    setenv(ENV_URL, shared.url, 1);
+    setenv(ENV_PW, shared.password, 1);
+    setenv(ENV_DIR, shared.dir, 1);
+}
+
+void pg_shared_stop(void)
+{
+    pg_cluster_remove(&shared);
+}
+
+const char *pg_test_password(void)
+{
+    const char *p = getenv(ENV_PW);
+    return p ? p : "";
+}
+
+char *pg_test_db(const char *hint)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED (install "
+                     "the 'postgresql' package) ***");
+    const char *url = getenv(ENV_URL);
+    cr_assert_not_null(url, "the shared test cluster did not start (see the "
+                            "runner's output)");
+    pg_cluster c = {
+        .dir = getenv(ENV_DIR), .password = getenv(ENV_PW), .url = (char *)url};
+    static int n;
+    char name[64];
+    snprintf(name, sizeof name, "t_%s_%d_%d", hint, (int)getpid(), n++);
+    char *db = pg_cluster_new_db(&c, name);
+    cr_assert_not_null(db, "cannot create database %s", name);
+    return db;
+}
+
+/* ------------------------------------------------------------ queries */
+
+PGconn *pg_test_connect(const char *url)
+{
+    PGconn *c = PQconnectdb(url);
+    cr_assert(PQstatus(c) == CONNECTION_OK, "cannot connect: %s",
+              PQerrorMessage(c));
+    return c;
+}
+
+PGresult *pg_test_query(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    cr_assert(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "%s\n-> %s", sql,
+              PQerrorMessage(c));
+    return r;
+}
+
+void pg_test_exec(PGconn *c, const char *sql)
+{
+    PQclear(pg_test_query(c, sql));
+}
+
+static PGresult *one_value(PGconn *c, const char *sql)
+{
+    PGresult *r = pg_test_query(c, sql);
+    cr_assert(PQntuples(r) >= 1 && PQnfields(r) >= 1, "%s: no row", sql);
+    return r;
+}
+
+long long pg_test_int(PGconn *c, const char *sql)
+{
+    PGresult *r = one_value(c, sql);
+    long long v = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+double pg_test_num(PGconn *c, const char *sql)
+{
+    PGresult *r = one_value(c, sql);
+    double v = strtod(PQgetvalue(r, 0, 0), NULL);
+    PQclear(r);
+    return v;
+}
+
+char *pg_test_str(PGconn *c, const char *sql)
+{
+    PGresult *r = one_value(c, sql);
+    char *v = PQgetisnull(r, 0, 0) ? NULL : strdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+void pg_test_str_eq(PGconn *c, const char *sql, const char *want)
+{
+    char *got = pg_test_str(c, sql);
+    int same = (!got && !want) || (got && want && strcmp(got, want) == 0);
+    char shown[512];
+    snprintf(shown, sizeof shown, "%s", got ? got : "(NULL)");
+    free(got);
+    cr_assert(same, "%s\n  got:  %s\n  want: %s", sql, shown,
+              want ? want : "(NULL)");
+}
