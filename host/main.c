@@ -50,6 +50,11 @@ static const char usage_text[] =
     "                   --out DIR [--feed NAME] [--url BASE] [--path DIR]\n"
     "                                   candles to CSV through a feed's\n"
     "                                   backfill (default feed coinbase)\n"
+    "  migrate [--database-url URL]     bring the PostgreSQL schema up to\n"
+    "                                   date (default URL: $DATABASE_URL)\n"
+    "  metrics [--version TAG] [--database-url URL]\n"
+    "                                   a version's stored metrics, or the\n"
+    "                                   leaderboard of every version\n"
     "  PLUGIN ARGS...                   a plugin's own command (below)\n"
     "\n"
     "`perpd COMMAND --help` prints that command's usage.\n"
@@ -416,6 +421,38 @@ static int cmd_plugin(int argc, char **argv)
     return rc;
 }
 
+/* ------------------------------------------------- migrate / metrics */
+
+/* `perpd migrate ...` and `perpd metrics ...` are `perpd postgres migrate
+ * ...` and `perpd postgres metrics ...`: the postgres sink's own tools,
+ * named at the top level since every database user needs them; the host
+ * stays free of libpq. argv[0] is "migrate" or "metrics". */
+static int cmd_postgres_tool(int argc, char **argv)
+{
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args) {
+        fprintf(stderr, "perpd: out of memory\n");
+        return 1;
+    }
+    args[0] = "postgres";
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    host_plugin_path search;
+    host_plugin_path_init(&search, NULL, 0);
+    int rc = 1;
+    if (host_plugin_command_run(&search, "postgres", argc + 1, args, &rc) ==
+        HOST_COMMAND_NOT_FOUND) {
+        fprintf(stderr,
+                "perpd %s: the postgres sink plugin (postgres.so) is not on "
+                "the plugin path\n",
+                argv[0]);
+        rc = 1;
+    }
+    host_plugin_path_free(&search);
+    free(args);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -440,6 +477,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "history") == 0)
         return host_history_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "migrate") == 0 || strcmp(cmd, "metrics") == 0)
+        return cmd_postgres_tool(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(usage_text, "unknown option '%s'", cmd);
     return cmd_plugin(argc - 1, argv + 1);

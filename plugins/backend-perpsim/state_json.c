@@ -59,6 +59,14 @@ char *psim_state_export(const psim_engine *e)
     for (size_t i = 0; i < e->n_symbols; i++)
         json_array_append_new(syms, symbol_json(&e->sym[i]));
     json_object_set_new(root, "symbols", syms);
+    /* The running totals are kept by increments, so they differ from a
+     * fresh sum in the last bits: a restore that only resummed would not
+     * give back the same account, nor resync on the same update. */
+    json_object_set_new(
+        root, "totals",
+        json_pack("{s:o, s:o, s:o, s:I}", "unrealized", num(e->u_total),
+                  "maintenance", num(e->mm_total), "initial", num(e->im_total),
+                  "since_resync", (json_int_t)e->updates_since_resync));
     char *text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(root);
     return text;
@@ -225,6 +233,24 @@ static void read_root(reader *r, const json_t *root, psim_engine *e)
     }
 }
 
+/* The exported running totals, when the state has them (older states
+ * keep the fresh sums of psim_resync). */
+static void restore_totals(json_t *root, psim_engine *e)
+{
+    json_t *t = json_object_get(root, "totals");
+    json_t *u = json_object_get(t, "unrealized");
+    json_t *mm = json_object_get(t, "maintenance");
+    json_t *im = json_object_get(t, "initial");
+    json_t *n = json_object_get(t, "since_resync");
+    if (!json_is_number(u) || !json_is_number(mm) || !json_is_number(im) ||
+        !json_is_integer(n) || json_integer_value(n) < 0)
+        return;
+    e->u_total = json_number_value(u);
+    e->mm_total = json_number_value(mm);
+    e->im_total = json_number_value(im);
+    e->updates_since_resync = (uint32_t)json_integer_value(n);
+}
+
 int psim_state_import(psim_engine *e, const char *json, char *why,
                       size_t why_len)
 {
@@ -244,11 +270,12 @@ int psim_state_import(psim_engine *e, const char *json, char *why,
     }
     *tmp = *e;
     read_root(&r, root, tmp);
-    json_decref(root);
     if (!r.failed) {
         *e = *tmp;
         psim_resync(e);
+        restore_totals(root, e);
     }
+    json_decref(root);
     free(tmp);
     return r.failed ? PERP_EINVAL : PERP_OK;
 }

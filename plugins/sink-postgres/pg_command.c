@@ -16,25 +16,45 @@ typedef struct cmd_args {
     const char *url, *version;
 } cmd_args;
 
+static const char usage_text[] =
+    "usage: perpd migrate [--database-url URL]\n"
+    "       perpd metrics [--version TAG] [--database-url URL]\n"
+    "(also as `perpd postgres migrate|metrics`)\n"
+    "\n"
+    "  migrate   apply the schema migrations this perpd carries that the\n"
+    "            database lacks (each in a transaction, under a lock)\n"
+    "  metrics   the newest stored metrics of version TAG, or one line per\n"
+    "            version (the leaderboard, best Sharpe first)\n"
+    "\n"
+    "The URL defaults to $DATABASE_URL; prefer the variable, since a\n"
+    "command line is visible to every user of the machine.\n";
+
+/* Usage on stderr after why (exit 2), or on stdout when asked (exit 0). */
 static int usage(const char *why, const char *arg)
 {
-    if (why)
-        fprintf(stderr, "perpd postgres: %s%s\n", why, arg ? arg : "");
-    fprintf(stderr, "usage: perpd postgres %s\n",
-            "migrate [--database-url URL]\n"
-            "       perpd postgres metrics [--version TAG] "
-            "[--database-url URL]\n"
-            "(the URL defaults to $DATABASE_URL)");
+    if (!why) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    fprintf(stderr, "perpd postgres: %s%s\n\n%s", why, arg ? arg : "",
+            usage_text);
     return 2;
 }
 
-/* 0, or the usage exit code. */
+static int is_help(const char *s)
+{
+    return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
+}
+
+/* 0; -1 when --help was asked; or the usage exit code. */
 static int parse(int argc, char **argv, int want_version, cmd_args *a)
 {
     const char *env = getenv("DATABASE_URL");
     a->url = env ? env : "";
     a->version = NULL;
     for (int i = 2; i < argc; i++) {
+        if (is_help(argv[i]))
+            return -1;
         int is_url = strcmp(argv[i], "--database-url") == 0;
         int is_ver = want_version && strcmp(argv[i], "--version") == 0;
         if (!is_url && !is_ver)
@@ -54,7 +74,7 @@ static int cmd_migrate(int argc, char **argv)
     cmd_args a;
     int rc = parse(argc, argv, 0, &a);
     if (rc)
-        return rc;
+        return rc < 0 ? usage(NULL, NULL) : rc;
     char err[1024];
     PGconn *c = pg_connect(a.url, 10, err, sizeof err);
     int applied = 0;
@@ -153,7 +173,7 @@ static int cmd_metrics(int argc, char **argv)
     cmd_args a;
     int rc = parse(argc, argv, 1, &a);
     if (rc)
-        return rc;
+        return rc < 0 ? usage(NULL, NULL) : rc;
     char err[1024];
     PGconn *c = pg_connect(a.url, 10, err, sizeof err);
     int have = c ? pg_schema_version(c, err, sizeof err) : -1;
@@ -196,6 +216,8 @@ int pg_command(const perp_host *host, int argc, char **argv)
 {
     (void)host;
     if (argc < 2)
+        return usage("a command is missing", NULL);
+    if (is_help(argv[1]))
         return usage(NULL, NULL);
     if (strcmp(argv[1], "migrate") == 0)
         return cmd_migrate(argc, argv);

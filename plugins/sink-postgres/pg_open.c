@@ -12,6 +12,8 @@
 #include "pg_migrate.h"
 #include "pg_writer.h"
 
+#define LOCK_WAIT_MS 2000
+
 /* "version X is in use by another live process (pid N on H since T)" */
 static void held_error(PGconn *c, const char *tag, char *err, size_t len)
 {
@@ -71,6 +73,13 @@ int pg_open(const char *url, int timeout_s, const char *tag, pg_opened *out,
     if (pg_migrate(c, &out->migrations_applied, err, len) != 0)
         goto fail;
     got = pg_version_lock(c, tag, err, len);
+    /* A process killed an instant ago may still hold its session (the
+     * server has not yet read the closed socket): wait a little before
+     * calling the holder live. */
+    for (int i = 0; got == 0 && i < LOCK_WAIT_MS / 100; i++) {
+        usleep(100 * 1000);
+        got = pg_version_lock(c, tag, err, len);
+    }
     if (got == 0)
         held_error(c, tag, err, len);
     if (got != 1)

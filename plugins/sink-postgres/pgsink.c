@@ -278,25 +278,8 @@ static const perp_sink_vtable pg_vtable = {
     .restore = pg_restore,
 };
 
-/* Written out rather than PERP_PLUGIN_WITH_CONFIG: it also has a command. */
-static const perp_plugin_descriptor pg_descriptor = {
-    .abi_major = PERP_ABI_MAJOR,
-    .abi_minor = PERP_ABI_MINOR,
-    .struct_size = sizeof(perp_plugin_descriptor),
-    .kind = PERP_KIND_SINK,
-    .name = "postgres",
-    .version = "1.0.0",
-    .description = "every record into PostgreSQL (libpq): versions, trades, "
-                   "metrics, checkpoints for crash recovery, spool while the "
-                   "database is away",
-    .vtable = &pg_vtable,
-    .config_map = pg_config,
-    .command = pg_command,
-    .command_usage = PG_COMMAND_USAGE,
-};
-
-PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void);
-PERP_PLUGIN_EXPORT const perp_plugin_descriptor *perp_plugin_entry(void)
-{
-    return &pg_descriptor;
-}
+PERP_PLUGIN_WITH_COMMAND(PERP_KIND_SINK, "postgres", "1.0.0",
+                         "every record into PostgreSQL (libpq): versions, "
+                         "trades, metrics, checkpoints for crash recovery, "
+                         "spool while the database is away",
+                         pg_vtable, pg_config, pg_command, PG_COMMAND_USAGE)
