@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "build_dir.h"
+#include "file_read.h"
 #include "pg_cluster.h"
 #include "run_process.h"
 #include "temp_dir.h"
@@ -198,13 +200,8 @@ int pg_run_perpd(const char *yaml, const char *url, char **out)
     setenv("DATABASE_URL", url, 1);
     char *perpd = perpd_path();
     char *argv[] = {perpd, "run", (char *)yaml, NULL};
-    char *text = NULL;
-    int rc = run_process(argv, &text);
+    int rc = run_process(argv, out);
     free(perpd);
-    if (out)
-        *out = text;
-    else
-        free(text);
     return rc;
 }
 
@@ -221,12 +218,52 @@ int pg_spawn_perpd(const char *yaml, const char *url, const char *log_path)
             dup2(fd, 1);
             dup2(fd, 2);
         }
+        /* Not the test runner's own pipes: a perpd that outlives the test
+         * process would hold them open. */
+        for (int k = 3; k < 1024; k++)
+            close(k);
         execl(perpd, perpd, "run", yaml, (char *)NULL);
         _exit(127);
     }
     free(perpd);
     cr_assert_gt(pid, 0, "fork failed");
     return pid;
+}
+
+static size_t count_marks(const char *text, const char *mark)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, mark)) != NULL; p++)
+        n++;
+    return n;
+}
+
+void pg_expect_refusal(const char *dir, const char *version, const char *yaml,
+                       const char *url, const char *why, const char *secret)
+{
+    char *out = NULL;
+    int rc = pg_run_perpd(yaml, url, &out);
+    cr_assert_eq(rc, 1, "exit %d, expected 1:\n%s", rc, out);
+    cr_assert_eq(count_marks(out, "ERROR "), 1, "not one error line:\n%s",
+                 out);
+    const char *line = strstr(out, "ERROR ");
+    const char *end = strchr(line, '\n');
+    const char *at = strstr(line, why);
+    cr_assert(at && (!end || at < end),
+              "the error line does not say '%s':\n%s", why, out);
+    cr_assert_null(strstr(out, secret), "the password is in the output:\n%s",
+                   out);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/spool", dir);
+    struct stat sb;
+    cr_assert_neq(stat(path, &sb), 0, "a spool folder was made");
+    snprintf(path, sizeof path, "%s/%s/records.jsonl", dir, version);
+    char *jsonl = file_read(path, NULL);
+    cr_assert(!jsonl || !*jsonl, "records were written:\n%s", jsonl);
+    free(jsonl);
+    fprintf(stderr, "refused as expected: %.*s\n",
+            (int)(end ? end - line : (long)strlen(line)), line);
+    free(out);
 }
 
 int pg_version_id(PGconn *c, const char *tag)

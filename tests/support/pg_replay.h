@@ -28,12 +28,19 @@ typedef struct pg_run_cfg {
 char *pg_run_yaml(const pg_run_cfg *c);
 
 /* Runs `perpd run yaml` with DATABASE_URL=url (the test's environment is
- * the child's). Exit code; the output in *out (malloc'd, may be NULL). */
+ * the child's). Exit code; the output in *out (malloc'd). */
 int pg_run_perpd(const char *yaml, const char *url, char **out);
 
 /* Starts the same in the background; the child's pid. Its output goes to
  * log_path. */
 int pg_spawn_perpd(const char *yaml, const char *url, const char *log_path);
+
+/* Runs perpd on yaml with DATABASE_URL=url and checks it refuses to
+ * start: exit code 1, exactly one ERROR line and it holds `why`, `secret`
+ * nowhere in the output, no spool folder under dir, no record in
+ * dir/<version>/records.jsonl. */
+void pg_expect_refusal(const char *dir, const char *version, const char *yaml,
+                       const char *url, const char *why, const char *secret);
 
 /* The version's id in the database, or fails the test. */
 int pg_version_id(PGconn *c, const char *tag);
