@@ -10,6 +10,7 @@ PKGS=(
   libpq-dev
   libsecp256k1-dev libmsgpack-dev nettle-dev
   xxd chromium
+  postgresql    # the server: the tests' clusters and `make run`'s var/pg
 )
 
 missing=()
@@ -31,5 +32,14 @@ fi
 
 echo "perpd: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# perpd starts its own clusters (scripts/pg-cluster.sh): the package's
+# default cluster, listening on TCP port 5432, is not wanted.
+# A drop-in (createcluster.conf includes the folder), not the package's
+# own conffile, so dpkg has nothing to ask.
+if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" \
+    >/etc/postgresql-common/createcluster.d/perpd.conf
+fi
 apt-get update -qq -o DPkg::Lock::Timeout=600
 apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null

@@ -388,6 +388,44 @@ SIZE_AT_1_0(perp_llm_call_record, 80);
 SIZE_AT_1_1(perp_llm_call_record, 80);
 SIZE_AT_1_2(perp_llm_call_record, 88);
 
+/* perp_metrics_record (1.2): inside perp_record's union, so it may grow
+ * at its end while the union (perp_trade_record, 592) holds it. */
+#if PERP_ABI_MINOR >= 2
+PIN_1_2(perp_metrics_record, cycles, 0, 8);
+PIN_1_2(perp_metrics_record, first_ts, 8, 8);
+PIN_1_2(perp_metrics_record, last_ts, 16, 8);
+PIN_1_2(perp_metrics_record, starting_equity, 24, 8);
+PIN_1_2(perp_metrics_record, equity, 32, 8);
+PIN_1_2(perp_metrics_record, total_return_pct, 40, 8);
+PIN_1_2(perp_metrics_record, annual_return_pct, 48, 8);
+PIN_1_2(perp_metrics_record, sharpe, 56, 8);
+PIN_1_2(perp_metrics_record, sortino, 64, 8);
+PIN_1_2(perp_metrics_record, max_drawdown_pct, 72, 8);
+PIN_1_2(perp_metrics_record, calmar, 80, 8);
+PIN_1_2(perp_metrics_record, round_trips, 88, 8);
+PIN_1_2(perp_metrics_record, wins, 96, 8);
+PIN_1_2(perp_metrics_record, losses, 104, 8);
+PIN_1_2(perp_metrics_record, win_rate, 112, 8);
+PIN_1_2(perp_metrics_record, profit_factor, 120, 8);
+PIN_1_2(perp_metrics_record, avg_win, 128, 8);
+PIN_1_2(perp_metrics_record, avg_loss, 136, 8);
+PIN_1_2(perp_metrics_record, largest_win, 144, 8);
+PIN_1_2(perp_metrics_record, largest_loss, 152, 8);
+PIN_1_2(perp_metrics_record, avg_hold_ms, 160, 8);
+PIN_1_2(perp_metrics_record, realized_pnl, 168, 8);
+PIN_1_2(perp_metrics_record, total_fees, 176, 8);
+PIN_1_2(perp_metrics_record, total_funding, 184, 8);
+PIN_1_2(perp_metrics_record, llm_calls, 192, 8);
+PIN_1_2(perp_metrics_record, prompt_tokens, 200, 8);
+PIN_1_2(perp_metrics_record, completion_tokens, 208, 8);
+PIN_1_2(perp_metrics_record, cached_tokens, 216, 8);
+PIN_1_2(perp_metrics_record, llm_cost_usd, 224, 8);
+PIN_1_2(perp_metrics_record, decisions, 232, 8);
+PIN_1_2(perp_metrics_record, cost_per_decision, 240, 8);
+PIN_1_2(perp_metrics_record, snapshot_interval_s, 248, 8);
+SIZE_AT_1_2(perp_metrics_record, 256);
+#endif
+
 /* perp_record */
 PIN(perp_record, type, 0, 4);
 PIN(perp_record, ts, 8, 8);
@@ -401,6 +439,8 @@ PIN_OFFSET(perp_record, u.llm_call, 24);
 PIN(perp_record, u.position, 24, 376);
 PIN(perp_record, u.rejection, 24, 288);
 PIN(perp_record, u.trade, 24, 592);
+PIN_1_2(perp_record, u.round_trip, 24, 104);
+PIN_1_2(perp_record, u.metrics, 24, 256);
 SIZE(perp_record, 616);
 
 /* perp_host */
@@ -509,9 +549,11 @@ PIN(perp_planner_vtable, create, 8, 8);
 PIN(perp_planner_vtable, destroy, 16, 8);
 PIN(perp_planner_vtable, plan, 24, 8);
 PIN_1_2(perp_planner_vtable, backtest_cost, 32, 8);
+PIN_1_2(perp_planner_vtable, export_state, 40, 8);
+PIN_1_2(perp_planner_vtable, import_state, 48, 8);
 SIZE_AT_1_0(perp_planner_vtable, 32);
 SIZE_AT_1_1(perp_planner_vtable, 32);
-SIZE_AT_1_2(perp_planner_vtable, 40);
+SIZE_AT_1_2(perp_planner_vtable, 56);
 
 /* perp_backend_vtable */
 PIN(perp_backend_vtable, struct_size, 0, 4);
@@ -538,9 +580,30 @@ PIN(perp_sink_vtable, create, 8, 8);
 PIN(perp_sink_vtable, destroy, 16, 8);
 PIN(perp_sink_vtable, write, 24, 8);
 PIN(perp_sink_vtable, flush, 32, 8);
+PIN_1_2(perp_sink_vtable, checkpoint, 40, 8);
+PIN_1_2(perp_sink_vtable, restore, 48, 8);
 SIZE_AT_1_0(perp_sink_vtable, 40);
 SIZE_AT_1_1(perp_sink_vtable, 40);
-SIZE_AT_1_2(perp_sink_vtable, 40);
+SIZE_AT_1_2(perp_sink_vtable, 56);
+
+/* Crash recovery (1.2): a sink's checkpoint and the host's restore
+ * visitor, each with its own struct_size, growing at its end. Types older
+ * headers do not have. */
+#if PERP_ABI_MINOR >= 2
+PIN_1_2(perp_checkpoint, struct_size, 0, 4);
+PIN_1_2(perp_checkpoint, cycle, 8, 8);
+PIN_1_2(perp_checkpoint, cycle_ts, 16, 8);
+PIN_1_2(perp_checkpoint, ts, 24, 8);
+PIN_1_2(perp_checkpoint, backend_state, 32, 8);
+PIN_1_2(perp_checkpoint, planner_state, 40, 8);
+PIN_1_2(perp_checkpoint, agent_state, 48, 8);
+SIZE_AT_1_2(perp_checkpoint, 56);
+PIN_1_2(perp_restore_visitor, struct_size, 0, 4);
+PIN_1_2(perp_restore_visitor, ud, 8, 8);
+PIN_1_2(perp_restore_visitor, checkpoint, 16, 8);
+PIN_1_2(perp_restore_visitor, record, 24, 8);
+SIZE_AT_1_2(perp_restore_visitor, 32);
+#endif
 
 /* perp_service_vtable */
 PIN(perp_service_vtable, struct_size, 0, 4);
