@@ -35,7 +35,7 @@ static char *planner_state(host_agent *a)
 {
     const perp_planner_vtable *vt = a->planner.vtable;
     char *s = NULL;
-    if (HOST_VT_HAS(perp_planner_vtable, vt, export_state) &&
+    if (HOST_VT_HAS(vt, perp_planner_vtable, export_state) &&
         vt->export_state(a->planner.self, &s) != PERP_OK) {
         free(s);
         s = NULL;

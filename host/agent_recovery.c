@@ -44,7 +44,7 @@ static int import_planner(host_agent *a, const char *state)
     const perp_planner_vtable *vt = a->planner.vtable;
     if (!state)
         return PERP_OK;
-    if (!HOST_VT_HAS(perp_planner_vtable, vt, import_state)) {
+    if (!HOST_VT_HAS(vt, perp_planner_vtable, import_state)) {
         host_log(PERP_LOG_WARN, "agent",
                  "planner %s keeps no state: its stored state is ignored",
                  a->planner.name);
@@ -141,8 +141,8 @@ int host_agent_restore(host_agent *a)
                               .record = on_record};
     for (size_t i = 0; i < a->n_sinks; i++) {
         const perp_sink_vtable *vt = a->sinks[i].vtable;
-        a->persist.checkpoints |= HOST_VT_HAS(perp_sink_vtable, vt, checkpoint);
-        if (!HOST_VT_HAS(perp_sink_vtable, vt, restore))
+        a->persist.checkpoints |= HOST_VT_HAS(vt, perp_sink_vtable, checkpoint);
+        if (!HOST_VT_HAS(vt, perp_sink_vtable, restore))
             continue;
         /* Only the first storing sink rebuilds the agent; the others are
          * opened (their records continue after their own checkpoint). */

@@ -141,7 +141,7 @@ void host_record_bus_checkpoint(host_record_bus *b, const perp_checkpoint *cp)
     pthread_mutex_lock(&b->mu);
     for (size_t i = 0; i < b->n_sinks; i++) {
         const perp_sink_vtable *vt = b->sinks[i].vtable;
-        if (HOST_VT_HAS(perp_sink_vtable, vt, checkpoint) &&
+        if (HOST_VT_HAS(vt, perp_sink_vtable, checkpoint) &&
             vt->checkpoint(b->sinks[i].self, cp) != PERP_OK &&
             b->write_errors++ == 0)
             host_log(PERP_LOG_ERROR, "agent", "sink %s: checkpoint failed",

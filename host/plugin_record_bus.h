@@ -64,8 +64,4 @@ void host_record_bus_checkpoint(host_record_bus *b, const perp_checkpoint *cp);
 void host_record_bus_lock(host_record_bus *b);
 void host_record_bus_unlock(host_record_bus *b);
 
-/* 1 if a vtable of struct_size covers member m of type T and sets it. */
-#define HOST_VT_HAS(T, vt, m)                                                  \
-    ((vt)->struct_size >= offsetof(T, m) + sizeof(((T *)0)->m) && (vt)->m)
-
 #endif
