@@ -28,9 +28,8 @@ PG_CLUSTER_STOP_HOOK()
 static long long checkpoints(PGconn *c)
 {
     PGresult *r = PQexec(c, "SELECT count(*) FROM checkpoints");
-    long long n = PQresultStatus(r) == PGRES_TUPLES_OK
-                      ? atoll(PQgetvalue(r, 0, 0))
-                      : 0;
+    long long n =
+        PQresultStatus(r) == PGRES_TUPLES_OK ? atoll(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);
     return n;
 }

@@ -244,13 +244,12 @@ void pg_expect_refusal(const char *dir, const char *version, const char *yaml,
     char *out = NULL;
     int rc = pg_run_perpd(yaml, url, &out);
     cr_assert_eq(rc, 1, "exit %d, expected 1:\n%s", rc, out);
-    cr_assert_eq(count_marks(out, "ERROR "), 1, "not one error line:\n%s",
-                 out);
+    cr_assert_eq(count_marks(out, "ERROR "), 1, "not one error line:\n%s", out);
     const char *line = strstr(out, "ERROR ");
     const char *end = strchr(line, '\n');
     const char *at = strstr(line, why);
-    cr_assert(at && (!end || at < end),
-              "the error line does not say '%s':\n%s", why, out);
+    cr_assert(at && (!end || at < end), "the error line does not say '%s':\n%s",
+              why, out);
     cr_assert_null(strstr(out, secret), "the password is in the output:\n%s",
                    out);
     char path[1100];
