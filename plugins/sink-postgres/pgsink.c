@@ -47,8 +47,9 @@ static const perp_config_key pg_config[] = {
      .description = "libpq connection URI or key=value string, from "
                     "${DATABASE_URL} (it may hold a password)"},
     PERP_CFG_STR("spool_dir", "var/spool",
-                 "folder of the spool file (<version>.spool) where records "
-                 "wait while the database is away"),
+                 "folder (from the working directory) of the spool file, "
+                 "<version>.spool, where records wait while the database "
+                 "is away"),
     PERP_CFG_INT("queue_mb", "64", 1, 4096,
                  "records waiting for the writer thread, in MB, before the "
                  "agent waits"),
@@ -76,14 +77,13 @@ static char *spool_path(const char *dir, const char *tag)
     return p;
 }
 
+/* The host has checked the node against pg_config (types, ranges,
+ * required keys) and filled the defaults in. */
 static int read_config(pg_sink *s, const perp_host *h,
                        const perp_config_node *cfg, const char **spool_dir)
 {
-    static const char *const keys[] = {
-        "url", "spool_dir", "queue_mb", "connect_timeout", "retry_max", NULL};
     int64_t queue_mb = 64, timeout_ms = 5000;
-    if (h->cfg_check_keys(h, cfg, keys) != PERP_OK ||
-        h->cfg_str(h, cfg, "url", NULL, &s->url) != PERP_OK ||
+    if (h->cfg_str(h, cfg, "url", NULL, &s->url) != PERP_OK ||
         h->cfg_str(h, cfg, "spool_dir", "var/spool", spool_dir) != PERP_OK ||
         h->cfg_int(h, cfg, "queue_mb", 64, &queue_mb) != PERP_OK ||
         h->cfg_duration_ms(h, cfg, "connect_timeout", 5000, &timeout_ms) !=
@@ -95,12 +95,10 @@ static int read_config(pg_sink *s, const perp_host *h,
         return h->cfg_error(h, cfg,
                             "key 'url' is required: the database, e.g. "
                             "url: ${DATABASE_URL}");
-    if (queue_mb < 1 || queue_mb > 4096)
-        return h->cfg_error(h, h->cfg_child(cfg, "queue_mb"),
-                            "queue_mb: expected 1..4096");
     if (!*spool_dir || !**spool_dir)
-        return h->cfg_error(h, cfg, "spool_dir: expected a folder");
-    s->queue_max = (size_t)queue_mb << 20;
+        return h->cfg_error(h, h->cfg_child(cfg, "spool_dir"),
+                            "spool_dir: expected a folder");
+    s->queue_max = (size_t)(queue_mb < 1 ? 1 : queue_mb) << 20;
     s->timeout_s = (int)((timeout_ms + 999) / 1000);
     return PERP_OK;
 }
