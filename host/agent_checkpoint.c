@@ -7,7 +7,25 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "decision_json.h"
 #include "log.h"
+
+/* The run of unchanged holds not yet written (agent_holds.h), so a
+ * restarted agent writes the same collapsed record an uninterrupted one
+ * would; null when there is none. */
+static json_t *holds_state(const host_hold_run *r)
+{
+    if (!r->last || r->count == 0)
+        return json_null();
+    char *d = host_decision_to_json(r->last);
+    json_t *doc = d ? json_loads(d, 0, NULL) : NULL;
+    free(d);
+    if (!doc)
+        return json_null();
+    return json_pack("{s:I, s:I, s:I, s:o}", "count", (json_int_t)r->count,
+                     "first_ts", (json_int_t)r->first_ts, "last_ts",
+                     (json_int_t)r->last_ts, "decision", doc);
+}
 
 /* The host's own run state as JSON (malloc'd). The caller holds the bus
  * lock (the tally). */
@@ -26,6 +44,8 @@ static char *agent_state(host_agent *a)
         "completion_tokens", (json_int_t)t->completion_tokens, "cached_tokens",
         (json_int_t)t->cached_tokens, "llm_cost_usd", t->llm_cost_usd,
         "decisions", (json_int_t)t->decisions);
+    if (root)
+        json_object_set_new(root, "holds", holds_state(&a->holds));
     char *s = root ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);
     return s;

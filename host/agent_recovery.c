@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decision_json.h"
 #include "log.h"
 
 typedef struct restored {
@@ -64,7 +65,25 @@ static int64_t int_of(json_t *o, const char *key)
     return (int64_t)json_integer_value(json_object_get(o, key));
 }
 
-/* {"feedback": [...], "tally": {...}, "metrics_cycle": N} */
+/* The pending run of holds, {"count", "first_ts", "last_ts",
+ * "decision"}, back into the agent's hold run. */
+static void import_holds(host_agent *a, json_t *h)
+{
+    host_hold_run *r = &a->holds;
+    json_t *doc = json_object_get(h, "decision");
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    char err[PERP_ERROR_MAX];
+    r->count = 0;
+    if (text && r->last && int_of(h, "count") > 0 &&
+        host_decision_from_json(text, r->last, err, sizeof err) == PERP_OK) {
+        r->count = int_of(h, "count");
+        r->first_ts = int_of(h, "first_ts");
+        r->last_ts = int_of(h, "last_ts");
+    }
+    free(text);
+}
+
+/* {"feedback": [...], "tally": {...}, "metrics_cycle": N, "holds": ...} */
 static void import_agent(host_agent *a, const char *state)
 {
     json_t *root = state ? json_loads(state, 0, NULL) : NULL;
@@ -91,6 +110,7 @@ static void import_agent(host_agent *a, const char *state)
     tl->llm_cost_usd = json_number_value(json_object_get(t, "llm_cost_usd"));
     tl->decisions = int_of(t, "decisions");
     a->persist.metrics_cycle = int_of(root, "metrics_cycle");
+    import_holds(a, json_object_get(root, "holds"));
     json_decref(root);
 }
 

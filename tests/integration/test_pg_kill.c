@@ -207,10 +207,14 @@ static void run_cycles(const char *yaml, const char *url, const char *cycles)
     free(perpd);
 }
 
-/* Stopped cleanly twice (at cycles that carry a metrics record anyway)
- * and resumed: every observation — what the planner saw, each cycle —
- * is the uninterrupted run's, so the restored account, trade history,
- * metrics and feedback are exact. */
+/* Stopped cleanly twice and resumed: every observation — what the
+ * planner saw, each cycle — is the uninterrupted run's, so the restored
+ * account, trade history, metrics and feedback are exact, and so are the
+ * trades, equity and positions that follow. A stop writes the run of
+ * holds it was collapsing (a stopped agent's last decisions are on
+ * record), so the stopped version has one or two hold records more, cut
+ * where it stopped, and its sequence numbers shift after them: records
+ * are compared by content, and the decisions by the cycles they cover. */
 Test(pg_kill, a_resumed_run_sees_what_an_uninterrupted_one_sees, .timeout = 600)
 {
     char *url = pg_test_db("resume");
@@ -232,18 +236,37 @@ Test(pg_kill, a_resumed_run_sees_what_an_uninterrupted_one_sees, .timeout = 600)
     run_cycles(y_parts, url, NULL);
     PGconn *c = pg_test_connect(url);
     int a = pg_version_id(c, "v-one"), b = pg_version_id(c, "v-three");
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
-        cr_assert_eq(pg_rows_differing(c, tables[i], a, b), 0,
-                     "%s differ after two stops", tables[i]);
-    char sql[256];
+    static const char *const same[] = {"trades",           "round_trips",
+                                       "equity_snapshots", "position_snapshots",
+                                       "positions",        "funding_payments",
+                                       "observations",     "version_metrics"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        cr_assert_eq(pg_rows_differing_content(c, same[i], a, b), 0,
+                     "%s differ after two stops", same[i]);
+    char sql[512];
+    /* Every cycle decided once: a collapsed record counts its cycles. */
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT sum(coalesce((decision->'held'->>'cycles')::int, "
+             "1)) FROM decisions WHERE version_id = %d) - (SELECT "
+             "sum(coalesce((decision->'held'->>'cycles')::int, 1)) FROM "
+             "decisions WHERE version_id = %d)",
+             a, b);
+    cr_assert_eq(pg_test_int(c, sql), 0, "the decisions cover other cycles");
+    /* and the decisions that changed something are the same ones */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM ((SELECT ts, decision FROM decisions WHERE "
+             "version_id = %d AND decision->'held' IS NULL AND "
+             "decision->'positions' <> '{}') EXCEPT ALL (SELECT ts, decision "
+             "FROM decisions WHERE version_id = %d AND decision->'held' IS "
+             "NULL AND decision->'positions' <> '{}')) x",
+             a, b);
+    cr_assert_eq(pg_test_int(c, sql), 0, "the acting decisions differ");
     snprintf(sql, sizeof sql,
              "SELECT (SELECT count(*) FROM observations WHERE version_id = "
-             "%d) - (SELECT count(*) FROM decisions WHERE version_id = %d)",
+             "%d) - (SELECT max(cycle) FROM checkpoints WHERE version_id = "
+             "%d)",
              b, b);
     cr_assert_eq(pg_test_int(c, sql), 0, "not an observation per cycle");
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM observations WHERE version_id = %d", b);
-    cr_assert_geq(pg_test_int(c, sql), 959, "16 h of cycles");
     PQfinish(c);
     free(y_whole);
     free(y_parts);

@@ -273,12 +273,10 @@ int pg_version_id(PGconn *c, const char *tag)
     return (int)pg_test_int(c, sql);
 }
 
-long long pg_rows_differing(PGconn *c, const char *table, int va, int vb)
+static long long differing(PGconn *c, const char *table, const char *row,
+                           int va, int vb)
 {
-    char row[256], sql[2048];
-    snprintf(row, sizeof row, "(to_jsonb(t) - 'version_id')%s",
-             strcmp(table, "observations") == 0 ? " #- '{observation,version}'"
-                                                : "");
+    char sql[2048];
     snprintf(sql, sizeof sql,
              "SELECT (SELECT count(*) FROM (SELECT %s FROM %s t WHERE "
              "version_id = %d EXCEPT ALL SELECT %s FROM %s t WHERE version_id "
@@ -287,4 +285,25 @@ long long pg_rows_differing(PGconn *c, const char *table, int va, int vb)
              "version_id = %d) y)",
              row, table, va, row, table, vb, row, table, vb, row, table, va);
     return pg_test_int(c, sql);
+}
+
+long long pg_rows_differing(PGconn *c, const char *table, int va, int vb)
+{
+    char row[256];
+    snprintf(row, sizeof row, "(to_jsonb(t) - 'version_id')%s",
+             strcmp(table, "observations") == 0 ? " #- '{observation,version}'"
+                                                : "");
+    return differing(c, table, row, va, vb);
+}
+
+long long pg_rows_differing_content(PGconn *c, const char *table, int va,
+                                    int vb)
+{
+    char row[256];
+    snprintf(row, sizeof row,
+             "(to_jsonb(t) - 'version_id' - 'seq' - 'observation_seq' - "
+             "'llm_call_seq')%s",
+             strcmp(table, "observations") == 0 ? " #- '{observation,version}'"
+                                                : "");
+    return differing(c, table, row, va, vb);
 }

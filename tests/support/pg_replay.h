@@ -49,5 +49,9 @@ int pg_version_id(PGconn *c, const char *tag);
  * rows (every column but version_id; for observations also the
  * "version" inside the document) differ, both ways: 0 when identical. */
 long long pg_rows_differing(PGconn *c, const char *table, int va, int vb);
+/* The same without the sequence numbers (and the decision's links to
+ * other rows by seq): the records' content alone. */
+long long pg_rows_differing_content(PGconn *c, const char *table, int va,
+                                    int vb);
 
 #endif
