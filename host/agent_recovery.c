@@ -123,6 +123,7 @@ static perp_status on_checkpoint(void *ud, const perp_checkpoint *cp)
     if (import_backend(a, cp->backend_state) != PERP_OK ||
         import_planner(a, cp->planner_state) != PERP_OK)
         return PERP_ERR;
+    host_agent_account_moved(a); /* a cached account is the old one */
     import_agent(a, cp->agent_state);
     r->have_checkpoint = 1;
     a->cycles = cp->cycle;
@@ -209,15 +210,21 @@ int host_agent_resume_absorb(host_agent *a, const perp_event *ev)
     host_market *m = sym ? market_of(a, sym) : NULL;
     if (!m)
         return 1;
+    /* The backend's own market view (a slippage model's window of
+     * candles) is not in its exported state: it sees the candles again,
+     * as it did, but none of their prices (those are in its state). */
     if (ev->type == PERP_EV_CANDLE) {
-        host_market_on_candle(m, &ev->u.candle);
+        if (host_market_on_candle(m, &ev->u.candle))
+            host_agent_market_candle(a, &ev->u.candle);
     } else if (ev->type == PERP_EV_FUNDING) {
         host_market_on_funding(m, &ev->u.funding);
     } else if (ev->type == PERP_EV_TICK) {
         perp_candle closed[64];
         size_t n = host_market_on_tick(m, &ev->u.tick, closed, 64);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             host_market_on_candle(m, &closed[i]);
+            host_agent_market_candle(a, &closed[i]);
+        }
     }
     return 1;
 }
