@@ -167,7 +167,7 @@ int main(void)
            "ratio %.2f)\n",
            os / 1e6, of / 1e6, os / of);
     printf("  quotes, sqrt model: %.1f M/s (fixed model %.1f M/s, ratio "
-           "%.2f; 20 a cycle for five coins)\n",
+           "%.2f; the host asks 4 a coin a cycle under sqrt, 1 under fixed)\n",
            qs / 1e6, qf / 1e6, qs / qf);
     printf("  market_candle (1-day window): %.1f M candles/s (on_candle's "
            "price walk %.1f M/s, ratio %.2f)\n",

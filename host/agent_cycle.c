@@ -101,6 +101,11 @@ static int backend_slippage(host_agent *a, const perp_account *acc)
             ms->notional[k] = k < PERP_SLIPPAGE_QUOTES - 1
                                   ? sizes[k]
                                   : fmax(0.0, acc->available * lev);
+            /* A fixed cost is the same at every size: asked once. */
+            if (k > 0 && strcmp(ms->model, "fixed") == 0) {
+                ms->bps[k] = ms->bps[0];
+                continue;
+            }
             perp_slippage q = {.struct_size = sizeof q};
             if (vt->slippage(a->backend.self, a->markets[i].symbol,
                              ms->notional[k], &q) != PERP_OK) {

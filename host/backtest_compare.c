@@ -226,6 +226,40 @@ static void co_add(co_sums *s, double v, double b)
     s->n++;
 }
 
+/* pre[i]: the sums of the first i pairs (pre[0] zero), so a block of
+ * any length costs one subtraction, not a pass over it. */
+static co_sums *prefix_sums(const double *rv, const double *rb, size_t k)
+{
+    co_sums *pre = calloc(k + 1, sizeof *pre);
+    for (size_t i = 0; pre && i < k; i++) {
+        pre[i + 1] = pre[i];
+        co_add(&pre[i + 1], rv[i], rb[i]);
+    }
+    return pre;
+}
+
+/* Adds pairs [a, b) of the prefix sums to s. */
+static void co_span(co_sums *s, const co_sums *pre, size_t a, size_t b)
+{
+    s->v += pre[b].v - pre[a].v;
+    s->b += pre[b].b - pre[a].b;
+    s->vb += pre[b].vb - pre[a].vb;
+    s->bb += pre[b].bb - pre[a].bb;
+    s->n += b - a;
+}
+
+/* A circular block of len pairs from start. */
+static void co_block(co_sums *s, const co_sums *pre, size_t k, size_t start,
+                     size_t len)
+{
+    if (start + len <= k) {
+        co_span(s, pre, start, start + len);
+    } else {
+        co_span(s, pre, start, k);
+        co_span(s, pre, 0, start + len - k);
+    }
+}
+
 /* Annualised alpha % of the sums; NAN when the benchmark is flat. */
 static double co_alpha(const co_sums *s, double per_year)
 {
@@ -249,11 +283,13 @@ int host_bt_verdict_of(const int64_t *ts, const double *equity,
     for (size_t i = 0; i < k; i++)
         co_add(&all, rv[i], rb[i]);
     double *d = k >= 3 ? malloc((resamples ? resamples : 1) * sizeof *d) : 0;
-    if (k < 3 || !d || !isfinite(co_alpha(&all, per_year)) || !resamples) {
+    co_sums *pre = d ? prefix_sums(rv, rb, k) : NULL;
+    free(rv);
+    free(rb);
+    if (k < 3 || !pre || !isfinite(co_alpha(&all, per_year)) || !resamples) {
         free(d);
-        free(rv);
-        free(rb);
-        return k < 3 || d ? PERP_EINVAL : PERP_ENOMEM;
+        free(pre);
+        return k < 3 || pre ? PERP_EINVAL : PERP_ENOMEM;
     }
     out->alpha_pct = co_alpha(&all, per_year);
     out->block = (size_t)ceil(cbrt((double)k));
@@ -264,8 +300,8 @@ int host_bt_verdict_of(const int64_t *ts, const double *equity,
         co_sums s = {0};
         while (s.n < k) {
             size_t start = (size_t)(next_u64(&seed) % k);
-            for (size_t j = 0; j < out->block && s.n < k; j++)
-                co_add(&s, rv[(start + j) % k], rb[(start + j) % k]);
+            size_t len = k - s.n < out->block ? k - s.n : out->block;
+            co_block(&s, pre, k, start, len);
         }
         double a = co_alpha(&s, per_year);
         if (isfinite(a))
@@ -278,8 +314,7 @@ int host_bt_verdict_of(const int64_t *ts, const double *equity,
         out->beats = out->lo > 0 ? 1 : out->hi < 0 ? -1 : 0;
     }
     free(d);
-    free(rv);
-    free(rb);
+    free(pre);
     return PERP_OK;
 }
 
