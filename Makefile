@@ -59,8 +59,7 @@ HOST_LIB_OBJS := $(filter-out $(B)/obj/host/main.o,$(HOST_OBJS))
 # the modules it uses.
 HOST_LIB := $(B)/lib/libperphost.a
 HOST_CFLAGS := $(CFLAGS_COMMON) $(call PKG_CFLAGS,$(HOST_PKGS)) \
-               -DPERP_VERSION=\"$(VERSION)\" \
-               -DPERP_INSTALL_LIBDIR=\"$(PREFIX)/lib/perp\"
+               -DPERP_VERSION=\"$(VERSION)\"
 HOST_LIBS := $(call PKG_LIBS,$(HOST_PKGS)) -ldl -lm -lpthread
 
 PERPD := $(B)/bin/perpd
@@ -132,6 +131,16 @@ deps:
 	@scripts/npm-deps.sh
 
 # ----------------------------------------------------------- host rules
+# The install folders are compiled into data_dir.o alone. $(B)/prefix
+# holds the PREFIX that object was built for: `make install PREFIX=...`
+# after a plain `make` rebuilds it (and relinks perpd), nothing else.
+PREFIX_STAMP := $(B)/prefix
+$(shell mkdir -p $(B) && { [ "$$(cat $(PREFIX_STAMP) 2>/dev/null)" = "$(PREFIX)" ] || \
+    printf '%s\n' "$(PREFIX)" > $(PREFIX_STAMP); })
+$(B)/obj/host/data_dir.o: $(PREFIX_STAMP)
+$(B)/obj/host/data_dir.o: HOST_CFLAGS += -DPERP_INSTALL_LIBDIR=\"$(PREFIX)/lib/perp\" \
+    -DPERP_INSTALL_DATADIR=\"$(PREFIX)/share/perp\"
+
 $(B)/obj/host/%.o: host/%.c $(wildcard host/*.h) $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
@@ -289,6 +298,11 @@ run: deps all
 	@echo "perpd: planner $$PERP_PLANNER; records in var/records.jsonl"
 	$(PERPD) run config/default.yaml
 
+# Paths in a pipeline follow its own folder, so a PERP_DATA_DIR given
+# relative to where make runs is made absolute before perpd sees it.
+ifneq ($(PERP_DATA_DIR),)
+replay: export PERP_DATA_DIR := $(abspath $(PERP_DATA_DIR))
+endif
 replay: deps all
 	@mkdir -p var
 	$(PERPD) run config/replay.yaml

@@ -6,11 +6,15 @@
  */
 #include "agent_internal.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "config_path.h"
 #include "log.h"
 
 static int64_t agent_now(void *ud)
@@ -41,6 +45,34 @@ static const char *name_of(const perp_config_node *node)
     return s && *s ? s : plugin_of(node);
 }
 
+/* One plugin_path entry, resolved against the YAML's folder: a folder
+ * that is not there is an error (a path written for another working
+ * directory would otherwise go unnoticed while another folder serves). */
+static int plugin_dir_of(const perp_config_node *n, const char **out)
+{
+    const char *d = host_cfg_scalar(n);
+    if (!d || !*d)
+        return where_error(n, "plugin_path: expected a folder name", NULL);
+    int rc = host_cfg_resolve_path("agent", n, 0);
+    if (rc != PERP_OK)
+        return rc;
+    d = host_cfg_scalar(n);
+    struct stat st;
+    const char *why_not = NULL;
+    if (stat(d, &st) != 0)
+        why_not = strerror(errno);
+    else if (!S_ISDIR(st.st_mode))
+        why_not = "not a folder";
+    if (why_not) {
+        char why[PATH_MAX + 128], note[2 * PATH_MAX + 160];
+        snprintf(why, sizeof why, "plugin_path: %s: %s", d, why_not);
+        host_cfg_path_note(n, why, note, sizeof note);
+        return where_error(n, why, note);
+    }
+    *out = d;
+    return PERP_OK;
+}
+
 static int read_plugin_path(host_agent *a, const perp_config_node *root,
                             const host_run_options *opt)
 {
@@ -55,13 +87,11 @@ static int read_plugin_path(host_agent *a, const perp_config_node *root,
     for (size_t i = 0; i < n_extra; i++)
         dirs[i] = opt->extra_plugin_dirs[i];
     for (size_t i = 0; i < n_yaml; i++) {
-        const char *d = host_cfg_scalar(host_cfg_at(pp, i));
-        if (!d || !*d) {
+        int rc = plugin_dir_of(host_cfg_at(pp, i), &dirs[n_extra + i]);
+        if (rc != PERP_OK) {
             free(dirs);
-            return where_error(host_cfg_at(pp, i),
-                               "plugin_path: expected a folder name", NULL);
+            return rc;
         }
-        dirs[n_extra + i] = d;
     }
     host_plugin_path_init(&a->path, dirs, n_extra + n_yaml);
     free(dirs);

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <perp/file.h>
 #include <perp/quote.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* Deeper nesting than this is hostile input, not a pipeline. */
@@ -31,6 +33,7 @@
 struct perp_config_node {
     host_node_kind kind;
     const char *file; /* borrowed from host_config */
+    const char *dir;  /* the file's folder, absolute; from host_config */
     int line, col;    /* 1-based */
     char *text;       /* scalar text after ${} expansion, owned */
     int secret;       /* text came (partly) from a secret variable */
@@ -40,6 +43,9 @@ struct perp_config_node {
     int defaulted;    /* DEFAULT_ADDED / DEFAULT_FOR_NULL: a config-map
                          default the host filled in (not in the file) */
     int dup_said;     /* key node: its duplicate error was logged */
+    char *written;    /* a PATH value the host resolved: the text before
+                         (after ${VAR} expansion), owned; else NULL */
+    int path_base;    /* host_path_base: what `written` was relative to */
     const struct perp_config_node *dup_of; /* key node: the earlier key of
                                               the same name, or NULL */
     size_t n, cap;
@@ -49,6 +55,8 @@ struct perp_config_node {
 
 struct host_config {
     char *file;
+    char *dir; /* absolute folder of file when loaded: relative paths in
+                  the file follow it, whatever the working directory later */
     perp_config_node *root;
 };
 
@@ -59,6 +67,7 @@ struct host_config {
 typedef struct parse_state {
     yaml_parser_t parser;
     const char *file;
+    const char *dir;
     int keep_duplicates; /* flag a repeated key instead of failing */
     char *err;
     size_t err_len;
@@ -78,17 +87,19 @@ static void node_free(perp_config_node *n)
     free(n->keys);
     free(n->items);
     free(n->text);
+    free(n->written);
     free(n);
 }
 
-static perp_config_node *node_new(host_node_kind kind, const char *file,
+static perp_config_node *node_new(host_node_kind kind, const parse_state *st,
                                   yaml_mark_t mark)
 {
     perp_config_node *n = calloc(1, sizeof *n);
     if (!n)
         return NULL;
     n->kind = kind;
-    n->file = file;
+    n->file = st->file;
+    n->dir = st->dir;
     n->line = (int)mark.line + 1;
     n->col = (int)mark.column + 1;
     return n;
@@ -315,7 +326,7 @@ static int is_null_text(const char *s)
 static int parse_scalar(parse_state *st, yaml_event_t *ev,
                         perp_config_node **out)
 {
-    perp_config_node *n = node_new(HOST_NODE_SCALAR, st->file, ev->start_mark);
+    perp_config_node *n = node_new(HOST_NODE_SCALAR, st, ev->start_mark);
     if (!n) {
         set_err(st, 1, 1, "out of memory");
         return -1;
@@ -358,8 +369,7 @@ static int parse_map_entry(parse_state *st, perp_config_node *map,
         yaml_event_delete(kev);
         return -1;
     }
-    perp_config_node *key =
-        node_new(HOST_NODE_SCALAR, st->file, kev->start_mark);
+    perp_config_node *key = node_new(HOST_NODE_SCALAR, st, kev->start_mark);
     if (key)
         key->text = strndup((const char *)kev->data.scalar.value,
                             kev->data.scalar.length);
@@ -401,8 +411,8 @@ static int parse_collection(parse_state *st, yaml_event_t *ev, int depth,
     int is_map = ev->type == YAML_MAPPING_START_EVENT;
     yaml_event_type_t end_type =
         is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
-    perp_config_node *n = node_new(is_map ? HOST_NODE_MAP : HOST_NODE_SEQ,
-                                   st->file, ev->start_mark);
+    perp_config_node *n =
+        node_new(is_map ? HOST_NODE_MAP : HOST_NODE_SEQ, st, ev->start_mark);
     yaml_event_delete(ev);
     if (!n) {
         set_err(st, 1, 1, "out of memory");
@@ -495,7 +505,7 @@ static perp_config_node *parse_stream(parse_state *st)
          * missing. */
         yaml_mark_t start = {0, 0, 0};
         yaml_event_delete(&ev);
-        return node_new(HOST_NODE_MAP, st->file, start);
+        return node_new(HOST_NODE_MAP, st, start);
     }
     yaml_event_delete(&ev); /* DOCUMENT_START */
     perp_config_node *root = NULL;
@@ -513,6 +523,29 @@ fail:
     return NULL;
 }
 
+/* The absolute folder of file `name`: its real path when it exists,
+ * else (a made-up name for text) joined to the working directory.
+ * malloc'd, or NULL when out of memory. */
+static char *folder_of(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    char *dir = !slash          ? strdup(".")
+                : slash == name ? strdup("/")
+                                : strndup(name, (size_t)(slash - name));
+    if (!dir)
+        return NULL;
+    char real[PATH_MAX], cwd[PATH_MAX];
+    char *out = NULL;
+    if (realpath(dir, real))
+        out = strdup(real);
+    else if (dir[0] == '/' || !getcwd(cwd, sizeof cwd))
+        return dir;
+    else if (asprintf(&out, "%s/%s", cwd, dir) < 0)
+        out = NULL;
+    free(dir);
+    return out;
+}
+
 static host_config *parse_text(const char *text, const char *name,
                                int keep_duplicates, char *err, size_t err_len)
 {
@@ -528,7 +561,14 @@ static host_config *parse_text(const char *text, const char *name,
         snprintf(err, err_len, "%s: out of memory", name ? name : "<config>");
         return NULL;
     }
+    c->dir = folder_of(c->file);
+    if (!c->dir) {
+        snprintf(err, err_len, "%s: out of memory", c->file);
+        host_config_free(c);
+        return NULL;
+    }
     parse_state st = {.file = c->file,
+                      .dir = c->dir,
                       .err = err,
                       .err_len = err_len,
                       .keep_duplicates = keep_duplicates};
@@ -615,6 +655,7 @@ void host_config_free(host_config *c)
         return;
     node_free(c->root);
     free(c->file);
+    free(c->dir);
     free(c);
 }
 
@@ -633,6 +674,11 @@ host_node_kind host_cfg_kind(const perp_config_node *n)
 const char *host_cfg_file(const perp_config_node *n)
 {
     return n ? n->file : "?";
+}
+
+const char *host_cfg_dir(const perp_config_node *n)
+{
+    return n && n->dir ? n->dir : "/";
 }
 
 int host_cfg_line(const perp_config_node *n)
@@ -943,6 +989,8 @@ static json_t *scalar_to_json(const perp_config_node *n)
         return json_string("***");
     if (n->defaulted == DEFAULT_FOR_NULL)
         return json_null(); /* as written in the file */
+    if (n->written) /* a resolved path: the file's text, not this disk's */
+        return json_stringn(n->written, strlen(n->written));
     if (!n->plain)
         return json_stringn(n->text, strlen(n->text));
     if (n->null_like)
@@ -1060,6 +1108,7 @@ static perp_config_node *added_node(const perp_config_node *at,
         return NULL;
     n->kind = kind;
     n->file = at->file;
+    n->dir = at->dir;
     n->line = at->line;
     n->col = at->col;
     n->plain = 1;
@@ -1125,4 +1174,39 @@ void host_cfg_mark_secret(const perp_config_node *n)
         return;
     v->secret = 1;
     host_secret_add(v->text);
+}
+
+int host_cfg_is_default(const perp_config_node *n)
+{
+    return n ? n->defaulted != 0 : 0;
+}
+
+int host_cfg_set_path(const perp_config_node *n, const char *resolved,
+                      host_path_base base)
+{
+    perp_config_node *v = (perp_config_node *)n;
+    if (!v || v->kind != HOST_NODE_SCALAR || !resolved)
+        return -1;
+    if (strcmp(v->text, resolved) == 0)
+        return 0;
+    char *copy = strdup(resolved);
+    if (!copy)
+        return -1;
+    if (!v->written)
+        v->written = v->text; /* the first text: resolving is idempotent */
+    else
+        free(v->text);
+    v->text = copy;
+    v->path_base = (int)base;
+    return 0;
+}
+
+const char *host_cfg_path_written(const perp_config_node *n,
+                                  host_path_base *base)
+{
+    if (!n || !n->written)
+        return NULL;
+    if (base)
+        *base = (host_path_base)n->path_base;
+    return n->written;
 }

@@ -37,6 +37,10 @@ const perp_config_node *host_config_root(const host_config *c);
 
 host_node_kind host_cfg_kind(const perp_config_node *n);
 const char *host_cfg_file(const perp_config_node *n);
+/* The absolute folder of n's file, fixed when it was loaded (a text
+ * parsed under a made-up name: that name's folder from the working
+ * directory then). Relative paths in the file follow it. */
+const char *host_cfg_dir(const perp_config_node *n);
 int host_cfg_line(const perp_config_node *n);
 int host_cfg_col(const perp_config_node *n);
 /* "file:line:col" into buf. */
@@ -117,6 +121,26 @@ const perp_config_node *host_cfg_fill_map(const perp_config_node *map,
 /* The scalar is a secret (a config-map secret key): its text is
  * registered with the log redactor and never quoted or snapshotted. */
 void host_cfg_mark_secret(const perp_config_node *n);
+
+/* 1 if the host filled n in from a config-map default (not in the file). */
+int host_cfg_is_default(const perp_config_node *n);
+
+/* What a resolved PATH value was relative to. */
+typedef enum host_path_base {
+    HOST_PATH_YAML = 1, /* the YAML file's folder */
+    HOST_PATH_DATA = 2  /* the data folder (a relative default) */
+} host_path_base;
+
+/* A PATH value resolved by the host (config_path.c): scalar n's text
+ * becomes `resolved` (copied); the text it had is kept for errors and
+ * the JSON snapshot, which shows the file as written. 0, or -1 (not a
+ * scalar, out of memory). Resolving again keeps the first text. */
+int host_cfg_set_path(const perp_config_node *n, const char *resolved,
+                      host_path_base base);
+/* The text of a resolved PATH value before resolution (and its base),
+ * or NULL if n was not changed by host_cfg_set_path. */
+const char *host_cfg_path_written(const perp_config_node *n,
+                                  host_path_base *base);
 
 /* A JSON rendering of the tree with secret scalars replaced by "***"
  * (the version's config snapshot). malloc'd, caller frees. */

@@ -448,14 +448,9 @@ static void check_value(check_ctx *cx, const perp_config_key *row,
         else
             check_mapping(cx, v, row->children, NULL, path);
         return;
-    case PERP_CFG_PATH:
-        /* Checked as text for now. The seam for resolving it (a relative
-         * path against the YAML file's folder, a relative default against
-         * the data folder; issue 19) is here and in fill_row: both see
-         * every PATH node before create(). */
-        check_scalar(cx, row->type, row, v, path);
-        return;
     default:
+        /* A PATH is any text here; host_config_map_paths (config_path.c)
+         * resolves it once the defaults are in, before create(). */
         check_scalar(cx, row->type, row, v, path);
     }
 }
@@ -627,6 +622,9 @@ static int lint_row(const perp_config_key *r, char *why, size_t len)
                  expected);
         return lint_fail(why, len, r->name, msg);
     }
+    if ((r->flags & PERP_CFG_OUTPUT) && r->type != PERP_CFG_PATH &&
+        !(r->type == PERP_CFG_LIST && r->item_type == PERP_CFG_PATH))
+        return lint_fail(why, len, r->name, "PERP_CFG_OUTPUT on a non-path");
     if (r->type == PERP_CFG_MAPPING && !r->children &&
         !(r->flags & PERP_CFG_ANY_KEY))
         return lint_fail(why, len, r->name, "a mapping without children");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_path.h"
 #include "log.h"
 #include "plugin_config_map.h"
 
@@ -55,6 +56,10 @@ int host_plugin_create(const perp_plugin_descriptor *d, const perp_host *h,
                                         host_entry_keys(d->kind)) != PERP_OK;
         if (!refused && host_config_map_fill(node, map) != PERP_OK)
             return say_create_failed(d, node, PERP_ENOMEM);
+        /* Paths follow the YAML's folder (defaults: the data folder). */
+        int rc = refused ? PERP_OK : host_config_map_paths("config", node, map);
+        if (rc != PERP_OK)
+            return say_create_failed(d, node, rc);
     } else {
         /* A 1.1 plugin would read the first of a repeated key. */
         refused = host_cfg_say_duplicates("config", node, 1) > 0;

@@ -6,6 +6,7 @@
  */
 #include "plugin_loader.h"
 
+#include "data_dir.h"
 #include "plugin_config_map.h"
 #include "plugin_elf.h"
 
@@ -22,10 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef PERP_INSTALL_LIBDIR
-#define PERP_INSTALL_LIBDIR "/usr/local/lib/perp"
-#endif
 
 /* Bytes up to and including `field`: what the host needs to read it. */
 #define END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
@@ -104,18 +101,12 @@ static void path_add_env(host_plugin_path *p, const char *env)
 }
 
 /* <dir of the running executable>/../lib/perp, so a build tree or an
- * install tree works without configuration. */
+ * install tree (wherever it was moved) works without configuration. */
 static void path_add_exe_relative(host_plugin_path *p)
 {
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
+    if (host_exe_dir(exe, sizeof exe) != 0)
         return;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return;
-    *slash = '\0';
     char dir[PATH_MAX + 16];
     char real[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/../lib/perp", exe);
@@ -130,8 +121,10 @@ void host_plugin_path_init(host_plugin_path *p, const char *const *yaml_dirs,
     for (size_t i = 0; i < n_yaml; i++)
         path_add(p, yaml_dirs[i]);
     path_add_env(p, getenv("PERP_PLUGIN_PATH"));
-    path_add(p, PERP_INSTALL_LIBDIR);
+    /* The binary's own plugins before the compiled-in folder: a build
+     * tree's perpd must not pick up an older installed plugin. */
     path_add_exe_relative(p);
+    path_add(p, host_install_libdir());
 }
 
 void host_plugin_path_free(host_plugin_path *p)

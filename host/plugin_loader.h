@@ -21,9 +21,10 @@ typedef struct host_plugin {
     const perp_plugin_descriptor *desc; /* borrowed from the .so */
 } host_plugin;
 
-/* The search path: the YAML's plugin_path entries (in order), then each
- * dir of $PERP_PLUGIN_PATH (colon-separated), then the install dir
- * (PERP_INSTALL_LIBDIR), then <dir of the running perpd>/../lib/perp.
+/* The search path: the YAML's plugin_path entries (in order, resolved
+ * against the YAML's folder by the caller), then each dir of
+ * $PERP_PLUGIN_PATH (colon-separated), then <dir of the running
+ * perpd>/../lib/perp, then the install dir (PERP_INSTALL_LIBDIR).
  * Owned by the caller; free with host_plugin_path_free. */
 typedef struct host_plugin_path {
     char **dirs;

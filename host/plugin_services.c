@@ -6,12 +6,14 @@
 #include "plugin_services.h"
 
 #include "config.h"
+#include "config_path.h"
 #include "decision_json.h"
 #include "log.h"
 #include "observation_json.h"
 #include "prompt_render.h"
 #include "prompt_tokens.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,8 +110,11 @@ static int svc_cfg_error(const perp_host *h, const perp_config_node *node,
         msg = NULL;
     va_end(ap);
     host_cfg_where(node, where, sizeof where);
-    host_log(PERP_LOG_ERROR, component_of(h), "%s: %s", where,
-             msg ? msg : "invalid configuration");
+    /* A resolved path: say it as written too (config_path.h). */
+    char note[2 * PATH_MAX + 160];
+    host_cfg_path_note(node, msg, note, sizeof note);
+    host_log(PERP_LOG_ERROR, component_of(h), "%s: %s%s", where,
+             msg ? msg : "invalid configuration", note);
     free(msg);
     return PERP_EINVAL;
 }

@@ -69,12 +69,18 @@ static int interval_label(int64_t ms, char *out, size_t len)
     return snprintf(out, len, "%lld%c", v, unit) < (int)len ? 0 : -1;
 }
 
+/* The XDG cache folder, never the working directory (an installed perpd
+ * runs from anywhere); NULL without $XDG_CACHE_HOME and $HOME: no cache. */
 static const char *default_cache_dir(char *buf, size_t len)
 {
     const char *xdg = getenv("XDG_CACHE_HOME");
     if (xdg && *xdg && snprintf(buf, len, "%s/perpd/replay", xdg) < (int)len)
         return buf;
-    return "var/cache/replay";
+    const char *home = getenv("HOME");
+    if (home && *home &&
+        snprintf(buf, len, "%s/.cache/perpd/replay", home) < (int)len)
+        return buf;
+    return NULL;
 }
 
 /* from/to: "2023-04-01", "2023-04-01T21:03[:00[.000]]", with "Z" or
@@ -134,9 +140,9 @@ static const perp_config_key rp_config[] = {
                  "with a speed: a pause in the data longer than this is not "
                  "waited out"),
     PERP_CFG_BOOLEAN("cache", "true", "keep a binary cache of parsed CSVs"),
-    PERP_CFG_FILE("cache_dir", NULL,
-                  "cache folder (default $XDG_CACHE_HOME/perpd/replay, "
-                  "else var/cache/replay)"),
+    PERP_CFG_OUT_FILE("cache_dir", NULL,
+                      "cache folder (default $XDG_CACHE_HOME/perpd/replay, "
+                      "else ~/.cache/perpd/replay)"),
     PERP_CFG_LAST};
 
 static perp_status read_settings(const perp_host *h,

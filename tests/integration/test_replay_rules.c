@@ -3,8 +3,9 @@
  * API key, over three and a half days of the real April 2021 one-minute
  * history: the agent must trade, give every trade a cause and a reason,
  * and write equity records. The YAML is the repository's file with only
- * the data folder, the time bounds, the plugin path and the record file
- * changed, so the test follows the shipped pipeline.
+ * the data folder, the time bounds and the record file changed, so the
+ * test follows the shipped pipeline (its plugins are found next to the
+ * perpd under test).
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -41,20 +42,17 @@ static char *replace_once(char *text, const char *from, const char *to)
 
 static char *write_yaml(const char *dir)
 {
-    char data[1024], feed[2048], path[1024], sink[1024];
+    char data[1024], feed[2048], sink[1024];
     snprintf(data, sizeof data, "%s/history/1m_2021-04",
              env_or("PERP_SHARED", "../shared"));
     snprintf(feed, sizeof feed,
              "dir: %s\n    from: %s\n    to: %s\n    cache: false", data, FROM,
              TO);
-    snprintf(path, sizeof path, "plugin_path: [%s/lib/perp]",
-             env_or("PERP_BUILD_DIR", "build"));
     snprintf(sink, sizeof sink, "path: %s/records.jsonl", dir);
     char *y = file_read("config/replay.yaml", NULL);
     cr_assert_not_null(y, "cannot open config/replay.yaml");
-    y = replace_once(y, "dir: ${PERP_DATA_DIR:-../shared/history}", feed);
-    y = replace_once(y, "plugin_path: [build/lib/perp]", path);
-    y = replace_once(y, "path: var/replay-records.jsonl", sink);
+    y = replace_once(y, "dir: ${PERP_DATA_DIR:-../../shared/history}", feed);
+    y = replace_once(y, "path: ../var/replay-records.jsonl", sink);
     char *file = temp_dir_write(dir, "replay.yaml", y);
     free(y);
     return file;

@@ -5,7 +5,8 @@
 #ifndef TESTS_BUILD_DIR_H
 #define TESTS_BUILD_DIR_H
 
-/* Borrowed from the environment or a literal; never NULL. */
+/* Absolute when the folder exists, as resolved at the first call (a
+ * static buffer; else the environment's or a literal text); never NULL. */
 const char *test_build_dir(void);
 
 #endif

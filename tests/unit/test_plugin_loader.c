@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "build_dir.h"
+#include "data_dir.h"
 #include "plugin_loader.h"
 #include "temp_dir.h"
 
@@ -41,14 +42,19 @@ Test(loader, search_path_order)
     const char *yaml[] = {"/yaml/1", "/yaml/2"};
     host_plugin_path p;
     host_plugin_path_init(&p, yaml, 2);
-    cr_assert_geq(p.n, 5);
+    cr_assert_eq(p.n, 6);
     cr_assert_str_eq(p.dirs[0], "/yaml/1");
     cr_assert_str_eq(p.dirs[1], "/yaml/2");
     cr_assert_str_eq(p.dirs[2], "/env/a");
     cr_assert_str_eq(p.dirs[3], "/env/b",
                      "empty entries and duplicates "
                      "are skipped");
-    cr_assert_str_eq(p.dirs[4], PERP_INSTALL_LIBDIR);
+    /* The binary's own ../lib/perp before the compiled-in folder. */
+    char exe[4096], want[4200];
+    cr_assert_eq(host_exe_dir(exe, sizeof exe), 0);
+    snprintf(want, sizeof want, "%s/../lib/perp", exe);
+    cr_assert_str_eq(p.dirs[4], want);
+    cr_assert_str_eq(p.dirs[5], host_install_libdir());
     host_plugin_path_free(&p);
     cr_assert_eq(p.n, 0);
 }

@@ -940,11 +940,16 @@ typedef enum perp_config_type {
                               items are of item_type, or mappings checked
                               against `children` */
     PERP_CFG_MAPPING = 7,  /* a mapping checked against `children` */
-    PERP_CFG_PATH = 8      /* a file or folder path: written relative, it
-                              is resolved against the YAML file's folder;
-                              a relative default against the installed data
-                              folder (share/perp). The plugin reads the
-                              resolved absolute path with cfg_str. */
+    PERP_CFG_PATH = 8      /* a file or folder path. After ${VAR}
+                              expansion, a relative path written in the
+                              YAML is resolved against the YAML file's
+                              folder (not the working directory); a
+                              relative default against the data folder
+                              (share/perp, or $PERP_DATA_HOME), unless
+                              PERP_CFG_OUTPUT; "~/" is $HOME. The plugin
+                              reads the resolved absolute path with
+                              cfg_str; the host's errors about the node
+                              (cfg_error) name it as written too. */
 } perp_config_type;
 
 /* flags */
@@ -1045,6 +1050,16 @@ typedef struct perp_config_key {
  *   - The host refuses to load a plugin whose map contradicts itself (a
  *     default of the wrong type or out of its range, a row named twice). */
 #define PERP_CFG_ANY_KEY 0x10u
+/* PERP_CFG_OUTPUT on a PATH: perpd writes there (records, a spool, a
+ * cache). A relative default then follows the YAML file's folder, as a
+ * written path does, instead of the read-only data folder. */
+#define PERP_CFG_OUTPUT 0x20u
+/* A PATH perpd writes to, with a default relative to the YAML's folder. */
+#define PERP_CFG_OUT_FILE(n, def, desc)                                        \
+    {                                                                          \
+        .name = (n), .type = PERP_CFG_PATH, .default_value = (def),            \
+        .flags = PERP_CFG_OUTPUT, .description = (desc)                        \
+    }
 
 #define PERP_CFG_REQ_STR(n, desc)                                              \
     {                                                                          \
