@@ -60,6 +60,8 @@ static void type_text(const perp_config_key *k, char *buf, size_t len)
         snprintf(buf, len, "list of mappings");
     else if (k->type == PERP_CFG_LIST && k->item_type)
         snprintf(buf, len, "list of %ss", type_word(k->item_type));
+    else if (k->type == PERP_CFG_PATH && (k->flags & PERP_CFG_OUTPUT))
+        snprintf(buf, len, "output path");
     else
         snprintf(buf, len, "%s", type_word(k->type));
 }
@@ -393,7 +395,13 @@ void host_plugin_describe_heading(FILE *out)
           "`plugin`\n"
           "and `name`; an indicator also `timeframe` (`1m` or `context`). "
           "A duration\n"
-          "is written `250ms`, `15s`, `5m`, `6h`, `1d` or as seconds.\n"
+          "is written `250ms`, `15s`, `5m`, `6h`, `1d` or as seconds. A "
+          "path written\n"
+          "relative follows the YAML file's folder (after `${VAR}` "
+          "expansion); a\n"
+          "relative default follows the data folder (`share/perp`), an "
+          "output path's\n"
+          "default the YAML file's folder (README: Paths in a pipeline).\n"
           "\n",
           out);
 }

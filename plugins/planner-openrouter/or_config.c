@@ -64,7 +64,7 @@ const perp_config_key or_config_map[] = {
                  "longest Retry-After honoured"),
     PERP_CFG_BOOLEAN("repair", "true",
                      "one repair request on an unparsable answer"),
-    PERP_CFG_FILE("record", NULL, "store answers by request hash (JSONL)"),
+    PERP_CFG_OUT_FILE("record", NULL, "store answers by request hash (JSONL)"),
     PERP_CFG_FILE("replay", NULL,
                   "answer from a record file offline (no key needed)"),
     {.name = "price_in_per_mtok",

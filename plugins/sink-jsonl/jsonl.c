@@ -369,7 +369,10 @@ static int make_parents(const char *path)
 }
 
 static const perp_config_key jsonl_config[] = {
-    PERP_CFG_REQ_FILE("path", "the .jsonl file to append records to"),
+    {.name = "path",
+     .type = PERP_CFG_PATH,
+     .flags = PERP_CFG_REQUIRED | PERP_CFG_OUTPUT,
+     .description = "the .jsonl file to append records to"},
     {.name = "flush_every",
      .type = PERP_CFG_INTEGER,
      .default_value = "1",
