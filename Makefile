@@ -63,6 +63,7 @@ HOST_CFLAGS := $(CFLAGS_COMMON) $(call PKG_CFLAGS,$(HOST_PKGS)) \
 HOST_LIBS := $(call PKG_LIBS,$(HOST_PKGS)) -ldl -lm -lpthread
 
 PERPD := $(B)/bin/perpd
+MANPAGE := $(B)/share/man/man1/perpd.1
 
 # The backtest report inlines lightweight-charts from npm (webui/, shared
 # with the dashboard): installed by the build from the lock file, turned
@@ -112,7 +113,7 @@ FUZZ_CC ?= clang
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 FUZZ_TARGETS := $(B)/fuzz/fuzz_coinbase_message $(B)/fuzz/fuzz_plugin_elf
 
-.PHONY: all deps test test-build bench install clean run replay format help fuzz docs
+.PHONY: all deps test test-build bench install clean run replay format help fuzz man docs
 .DEFAULT_GOAL := all
 
 all: $(PERPD) $(PLUGIN_SOS)
@@ -123,7 +124,9 @@ help:
 	@echo "make replay     same pipeline over ../shared/history (or PERP_DATA_DIR)"
 	@echo "make test       install deps, build, run every test (plain and ASan/UBSan)"
 	@echo "make bench      build with -O2 and print benchmark figures"
-	@echo "make install    PREFIX=/usr/local DESTDIR= : perpd, plugins, SDK, perp-sdk.pc"
+	@echo "make install    PREFIX=/usr/local DESTDIR= : perpd, plugins, SDK, perp-sdk.pc,"
+	@echo "                the data folder share/perp, man page, bash completion"
+	@echo "make man        build/share/man/man1/perpd.1 from perpd's --help texts"
 	@echo "make docs       docs/plugins.md from every plugin's descriptor and config map"
 
 deps:
@@ -224,7 +227,7 @@ $(foreach d,$(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/))),$(eval $(cal
 
 # Every benchmark and (with clang) the fuzz target are compiled by the
 # test build too, not run: CI then notices when one stops building.
-test-build: all $(ALL_TESTS) $(BENCHES) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
+test-build: all $(MANPAGE) $(ALL_TESTS) $(BENCHES) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
 
 # Runs every suite twice: the plain build, then ASan+UBSan.
 test: deps
@@ -276,17 +279,34 @@ $(B)/fuzz/fuzz_plugin_elf: tests/fuzz/fuzz_plugin_elf.c host/plugin_elf.c host/p
 	$(call msg,CLANG,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< host/plugin_elf.c
 
+# --------------------------------------------------------------- manual
+# perpd.1 from perpd's own --help texts, verbatim (scripts/man-page.sh).
+$(MANPAGE): $(PERPD) $(PLUGIN_SOS) scripts/man-page.sh
+	$(call msg,MAN,$@)
+	$(Q)scripts/man-page.sh $(PERPD) $@
+
+man: $(MANPAGE)
+
 # -------------------------------------------------------------- install
-install: all
+# The data folder, share/perp, is laid out as the source tree: config/
+# (example pipelines, prompts, perpd init's templates), webui/ and
+# migrations/ when they exist, copied whole (scripts/install-tree.sh).
+DATADIR := $(DESTDIR)$(PREFIX)/share/perp
+install: all $(MANPAGE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/perp \
 	    $(DESTDIR)$(PREFIX)/include/perp $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	    $(DESTDIR)$(PREFIX)/share/perp/examples
+	    $(DATADIR)/examples $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(PERPD) $(DESTDIR)$(PREFIX)/bin/perpd
 	install -m 755 $(PLUGIN_SOS) $(DESTDIR)$(PREFIX)/lib/perp/
 	install -m 644 sdk/include/perp/*.h $(DESTDIR)$(PREFIX)/include/perp/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    sdk/perp-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/perp-sdk.pc
-	if [ -d sdk/examples ]; then cp -r sdk/examples/. $(DESTDIR)$(PREFIX)/share/perp/examples/; fi
+	if [ -d sdk/examples ]; then cp -r sdk/examples/. $(DATADIR)/examples/; fi
+	for d in config webui migrations; do scripts/install-tree.sh $$d $(DATADIR)/$$d; done
+	install -m 644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man1/perpd.1
+	install -m 644 scripts/perpd-completion.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/perpd
 
 # ------------------------------------------------------------------ run
 # Live: OpenRouter when OPENROUTER_API_KEY is set, else the rule planner.

@@ -21,8 +21,9 @@
 #endif
 
 /* How far above the binary's folder a source tree is looked for:
- * build/bin (2), build/san/bin (3), build/san/tests/unit (4). */
-#define SOURCE_TREE_DEPTH 4
+ * build/bin (2), build/san/bin (3), and the test binaries down to
+ * build/san/tests/plugins/<plugin> (5). */
+#define SOURCE_TREE_DEPTH 6
 
 static int is_dir(const char *path)
 {

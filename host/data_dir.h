@@ -7,7 +7,7 @@
  * The data folder is the first of:
  *   1. $PERP_DATA_HOME, when set and not empty;
  *   2. the source tree, when the running perpd was built in one (its
- *      binary sits at most four folders below a folder holding
+ *      binary sits at most six folders below a folder holding
  *      config/prompts/ and sdk/include/perp/sdk.h: build/bin/perpd,
  *      build/san/bin/perpd, a test binary), so a build works without
  *      installing;

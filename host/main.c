@@ -13,6 +13,7 @@
 #include "plugin_describe.h"
 #include "plugin_loader.h"
 #include "log.h"
+#include "user_dir.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +56,8 @@ static const char usage_text[] =
     "  metrics [--version TAG] [--database-url URL]\n"
     "                                   a version's stored metrics, or the\n"
     "                                   leaderboard of every version\n"
+    "  init DIR                         a folder to start from: live and\n"
+    "                                   replay pipelines, prompts, data/\n"
     "  PLUGIN ARGS...                   a plugin's own command (below)\n"
     "\n"
     "`perpd COMMAND --help` prints that command's usage.\n"
@@ -64,7 +67,12 @@ static const char usage_text[] =
     "  --version     perpd and plugin ABI versions\n"
     "\n"
     "environment: PERP_PLUGIN_PATH (colon-separated plugin dirs),\n"
-    "             PERP_LOG_LEVEL (debug|info|warn|error)\n";
+    "             PERP_DATA_HOME (the data folder: prompts, example\n"
+    "             pipelines; default share/perp beside perpd's bin/),\n"
+    "             PERP_LOG_LEVEL (debug|info|warn|error)\n"
+    "\n"
+    "Relative paths in a pipeline file follow the file's folder, not the\n"
+    "working directory.\n";
 
 static const char plugins_usage[] =
     "usage: perpd plugins [--path DIR]...\n"
@@ -479,6 +487,8 @@ int main(int argc, char **argv)
         return host_history_main(argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0 || strcmp(cmd, "metrics") == 0)
         return cmd_postgres_tool(argc - 1, argv + 1);
+    if (strcmp(cmd, "init") == 0)
+        return host_user_dir_main(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(usage_text, "unknown option '%s'", cmd);
     return cmd_plugin(argc - 1, argv + 1);

@@ -11,6 +11,7 @@ PKGS=(
   libsecp256k1-dev libmsgpack-dev nettle-dev
   xxd chromium
   postgresql    # the server: the tests' clusters and `make run`'s var/pg
+  man-db groff-base
 )
 
 missing=()

@@ -204,7 +204,7 @@ static char *line_with(const char *out, const char *a, const char *b)
 }
 
 Test(pipeline_moved, the_yaml_alone_names_each_path_as_written_and_resolved,
-     .timeout = 60)
+     .timeout = 120)
 {
     char *top = temp_dir_new();
     char real[PATH_MAX], res[PATH_MAX + 64], written[PATH_MAX + 96];
