@@ -18,6 +18,7 @@
  *    temporary folder). Target < 50 MB.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,10 +131,12 @@ static char *replace(const char *s, const char *from, const char *to)
 static char *variant(const char *base, const char *data, const char *planner,
                      const char *sinks)
 {
-    char *a = replace(base, "${PERP_DATA_DIR:-../shared/history}", data);
+    /* data is absolute: the variant is written to another folder, and
+     * relative paths in a pipeline follow its file. */
+    char *a = replace(base, "${PERP_DATA_DIR:-../../shared/history}", data);
     char *b = replace(a, "plugin: ${PERP_PLANNER:-rules}", planner);
-    char *c = replace(b, "  - {plugin: jsonl, path: var/replay-records.jsonl}",
-                      sinks);
+    char *c = replace(
+        b, "  - {plugin: jsonl, path: ../var/replay-records.jsonl}", sinks);
     char *d = replace(c, "${PERP_PLANNER:-rules}", "bench");
     free(a);
     free(b);
@@ -378,8 +381,10 @@ int main(void)
     print_cpu();
     host_log_set_level(PERP_LOG_WARN);
     const char *shared = getenv("PERP_SHARED");
-    char data[1024];
+    char data[1024], real[PATH_MAX];
     snprintf(data, sizeof data, "%s/history", shared ? shared : "../shared");
+    if (realpath(data, real) && strlen(real) < sizeof data)
+        memcpy(data, real, strlen(real) + 1);
     char *base = slurp("config/replay.yaml");
     char tmpl[] = "/tmp/perp-bench-XXXXXX";
     char *dir = mkdtemp(tmpl);

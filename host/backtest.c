@@ -20,6 +20,7 @@
 #include "backtest_report.h"
 #include "backtest_summary.h"
 #include "backtest_run.h"
+#include "config_path.h"
 #include "log.h"
 
 #define EXIT_USAGE 2
@@ -116,6 +117,22 @@ static const char *yaml_str(const host_agent *a, const char *section,
     return v ? host_cfg_scalar(v) : NULL;
 }
 
+/* A folder named in a pipeline file, relative to the file's folder
+ * (config_path.h), as every path in a pipeline is. */
+static const char *yaml_path(const perp_config_node *v)
+{
+    if (!v || host_cfg_resolve_path("backtest", v, 0) != PERP_OK)
+        return NULL;
+    return host_cfg_scalar(v);
+}
+
+static const char *yaml_data(const host_agent *a)
+{
+    const perp_config_node *n =
+        host_cfg_child(host_config_root(a->cfg), "backtest");
+    return yaml_path(n ? host_cfg_child(n, "data") : NULL);
+}
+
 /* The config's first feed, if it is a replay: its folder. */
 static const char *replay_dir(const host_agent *a)
 {
@@ -127,7 +144,7 @@ static const char *replay_dir(const host_agent *a)
     if (!p || !d ||
         strcmp(host_cfg_scalar(p) ? host_cfg_scalar(p) : "", "replay") != 0)
         return NULL;
-    return host_cfg_scalar(d);
+    return yaml_path(d);
 }
 
 static int check_section(const host_agent *a)
@@ -146,11 +163,10 @@ static int feed_options(const bt_args *args, const host_backtest *b,
         if (check_section(b->v[i].agent) != PERP_OK)
             return PERP_EINVAL;
     const char *env = getenv("PERP_DATA_DIR");
-    o->data = args->data ? args->data
-              : yaml_str(a0, "backtest", "data")
-                  ? yaml_str(a0, "backtest", "data")
-              : env && *env ? env
-                            : replay_dir(a0);
+    o->data = args->data      ? args->data
+              : yaml_data(a0) ? yaml_data(a0)
+              : env && *env   ? env
+                              : replay_dir(a0);
     o->from = args->from ? args->from : yaml_str(a0, "backtest", "from");
     o->to = args->to ? args->to : yaml_str(a0, "backtest", "to");
     if (!o->data || !*o->data) {
