@@ -97,7 +97,7 @@ Test(dashboard_serve, refusals)
     free(out);
     free(yaml);
 
-    yaml = temp_dir_write(dir, "empty.yaml", "plugin_path: [x]\n");
+    yaml = temp_dir_write(dir, "empty.yaml", "agent: {version: empty}\n");
     char *argv2[] = {perpd, "serve", yaml, NULL};
     rc = run_process(argv2, &out);
     cr_assert_eq(rc, 1, "%s", out);

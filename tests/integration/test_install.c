@@ -29,7 +29,9 @@
 #include "build_dir.h"
 #include "candles_server.h"
 #include "chat_server.h"
+#include "dash_serve.h"
 #include "file_read.h"
+#include "http_client.h"
 #include "jsonl_records.h"
 #include "run_process.h"
 #include "temp_dir.h"
@@ -95,21 +97,38 @@ static installed install(void)
     installed in;
     memset(&in, 0, sizeof in);
     in.top = temp_dir_new();
-    char prefix[PATH_MAX], dest[PATH_MAX], bdir[PATH_MAX];
+    char prefix[PATH_MAX], dest[PATH_MAX], bdir[PATH_MAX], lock[PATH_MAX];
     char staged[PATH_MAX];
     build_prefix(prefix, sizeof prefix);
     pathf(dest, "DESTDIR=%s/stage", in.top);
     char pre[PATH_MAX];
     pathf(pre, "PREFIX=%s", prefix);
-    pathf(bdir, "B=%s", test_build_dir());
-    const char *b = test_build_dir();
-    int san = strlen(b) >= 4 && strcmp(b + strlen(b) - 4, "/san") == 0;
-    /* A make of its own: not the jobserver of a `make test` above. */
-    char *argv[] = {
-        "env",     "-u",     "MAKEFLAGS", "-u", "MAKELEVEL",
-        "-u",      "MFLAGS", "make",      "-s", "--no-print-directory",
-        "install", dest,     pre,         bdir, san ? "SAN=1" : NULL,
-        NULL};
+    /* The build dir as the build named it (make compares names). */
+    const char *b = getenv("PERP_BUILD_DIR");
+    b = b && *b ? b : "build";
+    pathf(bdir, "B=%s", b);
+    pathf(lock, "%s/.install-test.lock", test_build_dir());
+    int san = strlen(b) >= 3 && strcmp(b + strlen(b) - 3, "san") == 0;
+    /* A make of its own (not the jobserver of a `make test` above), one
+     * at a time: the tests of this file run in parallel. */
+    char *argv[] = {"flock",
+                    lock,
+                    "env",
+                    "-u",
+                    "MAKEFLAGS",
+                    "-u",
+                    "MAKELEVEL",
+                    "-u",
+                    "MFLAGS",
+                    "make",
+                    "-s",
+                    "--no-print-directory",
+                    "install",
+                    dest,
+                    pre,
+                    bdir,
+                    san ? "SAN=1" : NULL,
+                    NULL};
     char *out = NULL;
     int rc = run_process(argv, &out);
     cr_assert_eq(rc, 0, "make install failed (%d):\n%s", rc, out);
@@ -172,6 +191,34 @@ static void result_free(result *r)
 
 /* ------------------------------------------------------- the layout */
 
+/* webui/package.json's run-time "dependencies" are installed (the page
+ * loads lightweight-charts from node_modules/), its devDependencies (the
+ * browser tests' driver) are not. */
+static void check_npm_packages(const installed *in)
+{
+    json_error_t e;
+    json_t *pkg = json_load_file("webui/package.json", 0, &e);
+    if (!pkg || access("webui/node_modules", F_OK) != 0) {
+        json_decref(pkg);
+        return; /* no npm packages in this checkout */
+    }
+    static const char *const kinds[] = {"dependencies", "devDependencies"};
+    for (int k = 0; k < 2; k++) {
+        const char *name;
+        json_t *v;
+        json_object_foreach(json_object_get(pkg, kinds[k]), name, v)
+        {
+            char rel[PATH_MAX];
+            pathf(rel, "share/perp/webui/node_modules/%s/package.json", name);
+            if (k == 0)
+                cr_assert(exists(in->prefix, rel), "%s not installed", name);
+            else
+                cr_assert(!exists(in->prefix, rel), "%s installed", name);
+        }
+    }
+    json_decref(pkg);
+}
+
 Test(install, lays_out_binary_plugins_data_manual_and_completion,
      .timeout = 300)
 {
@@ -188,6 +235,7 @@ Test(install, lays_out_binary_plugins_data_manual_and_completion,
         "share/perp/config/replay.yaml",
         "share/perp/config/ab/v1.yaml",
         "share/perp/config/ab/v2.yaml",
+        "share/perp/config/dashboard.yaml",
         "share/perp/config/init/live.yaml",
         "share/perp/config/init/replay.yaml",
         "share/perp/config/init/README.md",
@@ -196,8 +244,8 @@ Test(install, lays_out_binary_plugins_data_manual_and_completion,
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         cr_assert(exists(in.prefix, files[i]), "not installed: %s", files[i]);
-    /* webui/ and migrations/ (when the checkout has them) go whole,
-     * without the npm modules and tests the build uses. */
+    /* webui/ and migrations/ (when the checkout has them) go whole, but
+     * for the tests and the npm packages the build and tests use. */
     static const char *const trees[] = {"webui", "migrations"};
     for (size_t t = 0; t < 2; t++) {
         char cmd[PATH_MAX + 256];
@@ -215,10 +263,11 @@ Test(install, lays_out_binary_plugins_data_manual_and_completion,
             cr_assert(exists(in.prefix, rel), "not installed: %s", rel);
         }
         char rel[PATH_MAX];
-        pathf(rel, "share/perp/%s/node_modules", trees[t]);
+        pathf(rel, "share/perp/%s/test", trees[t]);
         cr_assert(!exists(in.prefix, rel), "%s installed", rel);
         free(list);
     }
+    check_npm_packages(&in);
     uninstall(&in);
 }
 
@@ -444,6 +493,51 @@ Test(install, the_issues_five_line_pipeline_finds_the_installed_prompts,
     cr_assert(strstr(r.err, want), "want '%s' in:\n%s", want, r.err);
     result_free(&r);
     unsetenv("PERP_DATA_HOME");
+    uninstall(&in);
+}
+
+/* ------------------------------------------------------- dashboard */
+
+Test(install, the_dashboard_serves_the_installed_web_ui, .timeout = 300)
+{
+    installed in = install();
+    char yaml[PATH_MAX], log[PATH_MAX], url[PATH_MAX], here[PATH_MAX];
+    pathf(yaml, "%s/dash.yaml", in.work);
+    pathf(log, "%s/dash.log", in.top);
+    /* No webui: key: the default follows the installed data folder. */
+    write_in(in.work, "dash.yaml",
+             "services:\n"
+             "  - plugin: dashboard\n"
+             "    port: 0\n"
+             "    url: \"${DASH_INSTALL_URL}\"\n");
+    setenv("DASH_INSTALL_URL", "postgresql://x@/y?host=/nonexistent-dir", 1);
+    cr_assert_not_null(getcwd(here, sizeof here));
+    cr_assert_eq(chdir(in.work), 0);
+    dash_proc p;
+    int rc = dash_serve_start_bin(in.perpd, yaml, log, &p);
+    cr_assert_eq(chdir(here), 0);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 0, "no port announced:\n%s", text);
+    free(text);
+    pathf(url, "%s/", p.base);
+    http_result r;
+    cr_assert_eq(http_request(NULL, url, NULL, &r), 0);
+    cr_assert_eq(r.status, 200);
+    char *index = read_in(in.prefix, "share/perp/webui/index.html");
+    cr_assert_str_eq(r.body, index, "not the installed index.html");
+    free(index);
+    http_result_free(&r);
+    /* The chart library the page loads, from the installed npm package. */
+    if (access("webui/node_modules/lightweight-charts", F_OK) == 0) {
+        pathf(url,
+              "%s/node_modules/lightweight-charts/dist/"
+              "lightweight-charts.standalone.production.js",
+              p.base);
+        cr_assert_eq(http_request(NULL, url, NULL, &r), 0);
+        cr_assert_eq(r.status, 200, "%s: %ld", url, r.status);
+        http_result_free(&r);
+    }
+    cr_assert_eq(dash_serve_stop(&p), 0);
     uninstall(&in);
 }
 

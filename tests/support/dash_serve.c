@@ -23,8 +23,16 @@ static void nap_ms(long ms)
 
 int dash_serve_start(const char *yaml, const char *log_path, dash_proc *p)
 {
-    memset(p, 0, sizeof *p);
     char *perpd = perpd_path();
+    int rc = dash_serve_start_bin(perpd, yaml, log_path, p);
+    free(perpd);
+    return rc;
+}
+
+int dash_serve_start_bin(const char *perpd, const char *yaml,
+                         const char *log_path, dash_proc *p)
+{
+    memset(p, 0, sizeof *p);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -39,7 +47,6 @@ int dash_serve_start(const char *yaml, const char *log_path, dash_proc *p)
         execl(perpd, perpd, "serve", yaml, (char *)NULL);
         _exit(127);
     }
-    free(perpd);
     if (pid < 0)
         return -1;
     p->pid = pid;

@@ -15,6 +15,9 @@ typedef struct dash_proc {
 
 /* 0, or -1 (the log says why) when no port was announced within 15 s. */
 int dash_serve_start(const char *yaml, const char *log_path, dash_proc *p);
+/* The same with the perpd binary at path perpd (an installed one). */
+int dash_serve_start_bin(const char *perpd, const char *yaml,
+                         const char *log_path, dash_proc *p);
 /* SIGTERM, then the exit code (128 + signal if killed after 10 s). */
 int dash_serve_stop(dash_proc *p);
 
