@@ -159,10 +159,11 @@ $(PERPD): $(HOST_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(LDFLAGS_COMMON) -rdynamic -o $@ $^ $(HOST_LIBS)
 
+# The one npm setup (webui/package.json and its lock file): see
+# scripts/npm-deps.sh, also run by `make deps`.
 webui/node_modules/.installed: webui/package.json webui/package-lock.json
 	$(call msg,NPM,webui)
-	$(Q)cd webui && npm ci --no-audit --no-fund --loglevel=error >/dev/null
-	$(Q)touch $@
+	$(Q)scripts/npm-deps.sh
 
 $(LWC_JS): webui/node_modules/.installed
 

@@ -80,7 +80,7 @@ static long o200k(const char *text)
     fputs(text, f);
     fclose(f);
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "node scripts/count_tokens.mjs %s 2>/dev/null",
+    snprintf(cmd, sizeof cmd, "node webui/test/count_tokens.mjs %s 2>/dev/null",
              path);
     FILE *p = popen(cmd, "r");
     long bytes = 0, tokens = -1;

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs the npm packages of package.json into node_modules/ when one is
-# missing (never committed; .gitignore). Needs node and npm: Debian's
-# nodejs and npm packages when the machine has neither.
+# The project's one npm setup: webui/package.json and its lock file,
+# installed with `npm ci` into webui/node_modules/ (never committed;
+# .gitignore) when the lock file is newer than the last install. Used by
+# the build (lightweight-charts for the report), the browser tests
+# (playwright-core), the prompt's token counts (gpt-tokenizer) and the
+# dashboard. Needs node and npm: Debian's nodejs and npm packages when the
+# machine has neither.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../webui"
 
-if [ -f node_modules/gpt-tokenizer/package.json ]; then
+stamp=node_modules/.installed
+if [ -f "$stamp" ] && [ "$stamp" -nt package.json ] &&
+  [ "$stamp" -nt package-lock.json ]; then
   exit 0
 fi
 if ! command -v npm >/dev/null 2>&1; then
@@ -18,5 +24,6 @@ if ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
     nodejs npm >/dev/null
 fi
-echo "perpd: installing npm packages into node_modules/" >&2
-npm install --no-audit --no-fund --no-package-lock --loglevel=error >/dev/null
+echo "perpd: npm ci in webui/ (webui/package-lock.json)" >&2
+npm ci --no-audit --no-fund --loglevel=error >/dev/null
+touch "$stamp"

@@ -1,8 +1,8 @@
 /*
  * The prompt planner-openrouter sends for the default pipeline on five
  * coins, counted with the o200k tokenizer (npm gpt-tokenizer, installed
- * by `make deps` into node_modules/): system message plus user message at
- * most 6,000 tokens while carrying every configured indicator's current
+ * by `make deps` into webui/node_modules/): system message plus user
+ * message at most 6,000 tokens while carrying every configured indicator's current
  * value and series, the last hour of one-minute closes, the 6h context,
  * the account, positions with exit plans, the last 10 round trips,
  * metrics, limits and feedback. The observation is a real cycle of `make
@@ -94,12 +94,12 @@ static const char *content(json_t *req, size_t i)
 static long o200k(const char *dir, const char *name, const char *text)
 {
     char *path = temp_dir_write(dir, name, text);
-    char *argv[] = {"node", "scripts/count_tokens.mjs", path, NULL};
+    char *argv[] = {"node", "webui/test/count_tokens.mjs", path, NULL};
     char *out = NULL;
     int rc = run_process(argv, &out);
     cr_assert_eq(rc, 0,
-                 "node scripts/count_tokens.mjs failed (run `make deps` to "
-                 "install gpt-tokenizer into node_modules/): %s",
+                 "node webui/test/count_tokens.mjs failed (run `make deps` to "
+                 "install gpt-tokenizer into webui/node_modules/): %s",
                  out);
     long bytes = 0, tokens = -1;
     cr_assert_eq(sscanf(out, "%ld\t%ld", &bytes, &tokens), 2, "%s", out);
