@@ -118,8 +118,11 @@ int host_indicator_chain_add(host_indicator_chain *c, host_instance *inst,
         rc = vt->bind(e->inst.self, c->n_out, (const char *const *)c->names);
     if (rc == PERP_OK)
         rc = add_outputs(c, e);
-    if (rc == PERP_OK)
+    if (rc == PERP_OK) {
         e->warmup = entry_warmup(c, e);
+        if (e->warmup > c->warmup_max)
+            c->warmup_max = e->warmup;
+    }
     if (rc != PERP_OK) {
         host_log(PERP_LOG_ERROR, "agent", "indicator %s: %s", yaml_name,
                  rc == PERP_ENOMEM ? "out of memory"
@@ -188,25 +191,18 @@ const host_chain_entry *host_indicator_chain_find(const host_indicator_chain *c,
 
 size_t host_indicator_chain_warmup(const host_indicator_chain *c)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->e[i].warmup > w)
-            w = c->e[i].warmup;
-    return w;
+    return c->warmup_max;
 }
 
 perp_warmup host_indicator_chain_output_warmup(const host_indicator_chain *c,
                                                size_t out_index)
 {
     perp_warmup w = {0, 0};
-    for (size_t i = 0; i < c->n; i++) {
-        const host_chain_entry *e = &c->e[i];
-        if (out_index < e->first || out_index >= e->first + e->n_out)
-            continue;
-        size_t need = e->warmup > UINT32_MAX ? UINT32_MAX : e->warmup;
-        w.needed = (uint32_t)need;
-        w.seen = (uint32_t)(c->candles < need ? c->candles : need);
-        break;
-    }
+    if (out_index >= c->n_out)
+        return w;
+    const host_chain_entry *e = &c->e[c->entry_of[out_index]];
+    size_t need = e->warmup > UINT32_MAX ? UINT32_MAX : e->warmup;
+    w.needed = (uint32_t)need;
+    w.seen = (uint32_t)(c->candles < need ? c->candles : need);
     return w;
 }

@@ -42,7 +42,8 @@ typedef struct host_indicator_chain {
     size_t *entry_of;          /* owned: output index -> entry index */
     size_t n_out;
     size_t series_len;
-    uint64_t candles; /* candles folded in since init */
+    uint64_t candles;  /* candles folded in since init */
+    size_t warmup_max; /* the largest entry warm-up (0 for none) */
 } host_indicator_chain;
 
 void host_indicator_chain_init(host_indicator_chain *c, size_t series_len);

@@ -29,7 +29,8 @@ int host_obs_view_init(host_obs_view *v, const host_market *markets,
     v->values = calloc(n_values ? n_values : 1, sizeof *v->values);
     v->warmup = calloc(n_markets ? n_markets : 1, sizeof *v->warmup);
     v->warm = calloc(n_values ? n_values : 1, sizeof *v->warm);
-    if (!v->markets || !v->values || !v->warmup || !v->warm) {
+    v->filled = calloc(2 * (n_markets ? n_markets : 1), sizeof *v->filled);
+    if (!v->markets || !v->values || !v->warmup || !v->warm || !v->filled) {
         host_obs_view_free(v);
         return PERP_ENOMEM;
     }
@@ -44,12 +45,13 @@ void host_obs_view_free(host_obs_view *v)
     free(v->values);
     free(v->warmup);
     free(v->warm);
+    free(v->filled);
     memset(v, 0, sizeof *v);
 }
 
-/* The chain's outputs as borrowed values; returns how many were set. */
-static size_t view_indicators(const host_indicator_chain *c,
-                              perp_indicator_value *out)
+/* The chain's outputs as borrowed values. */
+static void view_indicators(const host_indicator_chain *c,
+                            perp_indicator_value *out)
 {
     for (size_t i = 0; i < c->n_out; i++) {
         out[i].name = c->names[i];
@@ -58,7 +60,6 @@ static size_t view_indicators(const host_indicator_chain *c,
         out[i].series = host_value_series_view(&c->series[i]);
         out[i].series_len = c->series[i].n;
     }
-    return c->n_out;
 }
 
 /* Per output of chain c, its warm-up into w; NULL when no indicator of
@@ -71,6 +72,22 @@ static const perp_warmup *view_warmup(const host_indicator_chain *c,
     for (size_t i = 0; i < c->n_out; i++)
         w[i] = host_indicator_chain_output_warmup(c, i);
     return w;
+}
+
+/* Chain c's outputs and warm-ups into out and w (*wu: w or NULL), unless
+ * they were filled from c and no candle came since. Returns how many
+ * outputs c has. */
+static size_t view_chain(const host_indicator_chain *c,
+                         perp_indicator_value *out, perp_warmup *w,
+                         const perp_warmup **wu, host_obs_filled *filled)
+{
+    if (filled->chain != c || filled->candles != c->candles) {
+        view_indicators(c, out);
+        *wu = view_warmup(c, w);
+        filled->chain = c;
+        filled->candles = c->candles;
+    }
+    return c->n_out;
 }
 
 /* The regime indicator, context timeframe first (it is the slower, more
@@ -112,11 +129,10 @@ static void view_prices(const host_obs_inputs *in, const host_market *m,
         m->last_update < in->stale_before;
 }
 
-static perp_indicator_value *view_market(const host_obs_inputs *in, size_t i,
-                                         perp_market_view *v,
-                                         perp_indicator_value *values,
-                                         perp_market_warmup *wu,
-                                         perp_warmup *warm)
+static perp_indicator_value *
+view_market(const host_obs_inputs *in, size_t i, perp_market_view *v,
+            perp_indicator_value *values, perp_market_warmup *wu,
+            perp_warmup *warm, host_obs_filled *filled)
 {
     const host_market *m = &in->markets[i];
     memcpy(v->symbol, m->symbol, sizeof v->symbol);
@@ -128,13 +144,12 @@ static perp_indicator_value *view_market(const host_obs_inputs *in, size_t i,
     v->candles_ctx = host_candle_store_view(&m->sctx);
     v->n_candles_ctx = m->sctx.n;
     v->ind_1m = values;
-    v->n_ind_1m = view_indicators(&m->ind1m, values);
-    wu->ind_1m = view_warmup(&m->ind1m, warm);
+    v->n_ind_1m = view_chain(&m->ind1m, values, warm, &wu->ind_1m, &filled[0]);
     values += v->n_ind_1m;
     warm += v->n_ind_1m;
     v->ind_ctx = values;
-    v->n_ind_ctx = view_indicators(&m->indctx, values);
-    wu->ind_ctx = view_warmup(&m->indctx, warm);
+    v->n_ind_ctx =
+        view_chain(&m->indctx, values, warm, &wu->ind_ctx, &filled[1]);
     values += v->n_ind_ctx;
     view_regime(m, v);
     return values;
@@ -153,8 +168,8 @@ const perp_observation *host_obs_view_update(host_obs_view *v,
     perp_indicator_value *values = v->values;
     for (size_t i = 0; i < n; i++) {
         perp_warmup *warm = v->warm + (values - v->values);
-        values =
-            view_market(in, i, &v->markets[i], values, &v->warmup[i], warm);
+        values = view_market(in, i, &v->markets[i], values, &v->warmup[i], warm,
+                             &v->filled[2 * i]);
     }
     o->markets = v->markets;
     o->n_markets = n;

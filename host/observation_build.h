@@ -39,12 +39,21 @@ typedef struct host_obs_inputs {
                              (priced before a replay's skipped gap) */
 } host_obs_inputs;
 
+/* Which chain a view's outputs were last filled from, and at how many
+ * candles: until its next candle they are still right (a context chain
+ * moves once every few hundred cycles). */
+typedef struct host_obs_filled {
+    const void *chain;
+    uint64_t candles;
+} host_obs_filled;
+
 typedef struct host_obs_view {
     perp_observation obs;
     perp_market_view *markets;    /* owned, n_markets */
     perp_indicator_value *values; /* owned: every market's outputs */
     perp_market_warmup *warmup;   /* owned, n_markets */
     perp_warmup *warm;            /* owned: parallel to values */
+    host_obs_filled *filled;      /* owned: 2 per market (1m, context) */
     size_t n_markets, n_values;
 } host_obs_view;
 

@@ -20,6 +20,11 @@ typedef struct rules {
     size_t n_mem;
     char symbols[PERP_MAX_SYMBOLS][PERP_SYMBOL_MAX];
     trend_memory mem[PERP_MAX_SYMBOLS];
+    trend_memory scratch; /* for a market beyond PERP_MAX_SYMBOLS */
+    /* The notes of the last cycle and the counts they say: most cycles
+     * say the same, so they are written once. */
+    size_t notes_counts[3];
+    char notes[PERP_NOTES_MAX + 1];
 } rules;
 
 static perp_status rules_create(const perp_host *host,
@@ -78,9 +83,12 @@ static void rules_destroy(void *self)
     free(self);
 }
 
-/* The memory slot of symbol, created on first sight; NULL when full. */
-static trend_memory *memory_of(rules *r, const char *symbol)
+/* The memory slot of symbol (markets come in the same order each cycle,
+ * so slot `hint` first), created on first sight; NULL when full. */
+static trend_memory *memory_of(rules *r, const char *symbol, size_t hint)
 {
+    if (hint < r->n_mem && strcmp(r->symbols[hint], symbol) == 0)
+        return &r->mem[hint];
     for (size_t i = 0; i < r->n_mem; i++)
         if (strcmp(r->symbols[i], symbol) == 0)
             return &r->mem[i];
@@ -101,21 +109,31 @@ static perp_status rules_plan(void *self, const perp_observation *obs,
         r->checked = 1;
     }
     for (size_t i = 0; i < obs->n_markets && i < PERP_MAX_SYMBOLS; i++) {
-        trend_memory scratch = {0, 0};
-        trend_memory *mem = memory_of(r, obs->markets[i].symbol);
+        trend_memory *mem = memory_of(r, obs->markets[i].symbol, i);
+        if (!mem) {
+            memset(&r->scratch, 0, sizeof r->scratch);
+            mem = &r->scratch;
+        }
         perp_coin_decision *c = &out->coins[out->n_coins++];
-        trend_decide(&r->p, obs, &obs->markets[i], mem ? mem : &scratch, c);
+        trend_decide(&r->p, obs, &obs->markets[i], mem, c);
         entries +=
             c->signal == PERP_SIGNAL_BUY || c->signal == PERP_SIGNAL_SELL;
         exits += c->signal == PERP_SIGNAL_CLOSE;
     }
     size_t holds = out->n_coins - entries - exits;
-    snprintf(out->notes, sizeof out->notes,
-             "Trend rule (%s vs %s, hysteresis %+.2f/%+.2f): %zu entr%s, %zu "
-             "exit%s, %zu hold%s.",
-             r->p.fast, r->p.slow, r->p.enter_band, -r->p.exit_band, entries,
-             entries == 1 ? "y" : "ies", exits, exits == 1 ? "" : "s", holds,
-             holds == 1 ? "" : "s");
+    if (!r->notes[0] || r->notes_counts[0] != entries ||
+        r->notes_counts[1] != exits || r->notes_counts[2] != holds) {
+        snprintf(r->notes, sizeof r->notes,
+                 "Trend rule (%s vs %s, hysteresis %+.2f/%+.2f): %zu entr%s, "
+                 "%zu exit%s, %zu hold%s.",
+                 r->p.fast, r->p.slow, r->p.enter_band, -r->p.exit_band,
+                 entries, entries == 1 ? "y" : "ies", exits,
+                 exits == 1 ? "" : "s", holds, holds == 1 ? "" : "s");
+        r->notes_counts[0] = entries;
+        r->notes_counts[1] = exits;
+        r->notes_counts[2] = holds;
+    }
+    memcpy(out->notes, r->notes, strlen(r->notes) + 1);
     return PERP_OK;
 }
 

@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text_build.h"
 #include "trend_sizing.h"
 
 void trend_params_default(trend_params *p)
@@ -78,10 +79,17 @@ void trend_params_default(trend_params *p)
     p->margin_use = 0.9;
 }
 
-/* Everything the rule reads from one market view. */
+/* Everything the rule reads from one market view. sigma_h and spread
+ * may first be estimates from the volatility cache (approx set, spread
+ * within spread_err of the exact one); settle_spread() and
+ * exact_spread() make them what trend_realized_vol gives before they
+ * decide anything the estimate cannot. */
 typedef struct trend_view {
     double close, fast, slow, hist, rsi, ctx_close, ctx_ema;
     double sigma_h, spread;
+    int approx;        /* sigma_h and spread are estimates */
+    double spread_err; /* bound on |spread - exact| while approx */
+    char spread_text[TEXT_FIXED2_MAX + 330]; /* "%+.2f" of the spread */
     const char *regime; /* borrowed from the observation, may be NULL */
 } trend_view;
 
@@ -99,44 +107,79 @@ const perp_indicator_value *trend_find(const perp_indicator_value *v, size_t n,
     return NULL;
 }
 
-static double indicator(const perp_indicator_value *v, size_t n,
-                        const char *name)
+/* trend_find, trying first where the name was last cycle (*at). */
+static const perp_indicator_value *
+find_at(const perp_indicator_value *v, size_t n, const char *name, size_t *at)
 {
+    if (!named(name) || !v)
+        return NULL;
+    if (*at < n && v[*at].name && strcmp(v[*at].name, name) == 0)
+        return &v[*at];
     const perp_indicator_value *f = trend_find(v, n, name);
+    if (f)
+        *at = (size_t)(f - v);
+    return f;
+}
+
+static double indicator(const perp_indicator_value *v, size_t n,
+                        const char *name, size_t *at)
+{
+    const perp_indicator_value *f = find_at(v, n, name, at);
     return f ? f->value : NAN;
 }
 
 /* The label of the configured regime output (context timeframe first),
  * or the market's regime when none is named; NULL while undefined. */
 static const char *regime_label(const trend_params *p,
-                                const perp_market_view *m)
+                                const perp_market_view *m, trend_memory *mem)
 {
     if (!named(p->regime))
         return m->regime;
-    const perp_indicator_value *f =
-        trend_find(m->ind_ctx, m->n_ind_ctx, p->regime);
+    const perp_indicator_value *f = find_at(m->ind_ctx, m->n_ind_ctx, p->regime,
+                                            &mem->at[TREND_AT_REGIME_CTX]);
     if (!f)
-        f = trend_find(m->ind_1m, m->n_ind_1m, p->regime);
+        f = find_at(m->ind_1m, m->n_ind_1m, p->regime,
+                    &mem->at[TREND_AT_REGIME_1M]);
     return f && isfinite(f->value) ? f->label : NULL;
+}
+
+/* sigma_1m: the cache's estimate when it has one (v->approx), else the
+ * exact figure. */
+static double read_sigma(const trend_params *p, const perp_market_view *m,
+                         trend_memory *mem, trend_view *v, double *rel)
+{
+    double sigma;
+    v->approx = !mem->exact_only &&
+                vol_cache_estimate(&mem->vol, m->candles_1m, m->n_candles_1m,
+                                   p->vol_window, &sigma, rel);
+    if (!v->approx)
+        sigma =
+            trend_realized_vol(m->candles_1m, m->n_candles_1m, p->vol_window);
+    return sigma;
 }
 
 /* NULL when every input is defined, else the name of one that is not. */
 static const char *read_view(const trend_params *p, const perp_market_view *m,
-                             trend_view *v)
+                             trend_memory *mem, trend_view *v)
 {
     size_t n = m->n_candles_1m;
+    const perp_indicator_value *i1 = m->ind_1m, *ic = m->ind_ctx;
     v->close = n > 0 ? m->candles_1m[n - 1].close : NAN;
-    v->fast = indicator(m->ind_1m, m->n_ind_1m, p->fast);
-    v->slow = indicator(m->ind_1m, m->n_ind_1m, p->slow);
-    v->hist = indicator(m->ind_1m, m->n_ind_1m, p->macd_hist);
-    v->rsi = indicator(m->ind_1m, m->n_ind_1m, p->rsi);
-    v->ctx_ema = indicator(m->ind_ctx, m->n_ind_ctx, p->ctx_ema);
+    v->fast = indicator(i1, m->n_ind_1m, p->fast, &mem->at[TREND_AT_FAST]);
+    v->slow = indicator(i1, m->n_ind_1m, p->slow, &mem->at[TREND_AT_SLOW]);
+    v->hist = indicator(i1, m->n_ind_1m, p->macd_hist, &mem->at[TREND_AT_HIST]);
+    v->rsi = indicator(i1, m->n_ind_1m, p->rsi, &mem->at[TREND_AT_RSI]);
+    v->ctx_ema =
+        indicator(ic, m->n_ind_ctx, p->ctx_ema, &mem->at[TREND_AT_CTX_EMA]);
     size_t nc = m->n_candles_ctx;
     v->ctx_close = nc > 0 ? m->candles_ctx[nc - 1].close : NAN;
-    v->regime = regime_label(p, m);
-    double sigma = trend_realized_vol(m->candles_1m, n, p->vol_window);
+    v->regime = regime_label(p, m, mem);
+    double rel = 0, sigma = read_sigma(p, m, mem, v, &rel);
     v->sigma_h = sigma * sqrt(p->horizon_min);
     v->spread = (v->fast - v->slow) / (v->close * v->sigma_h);
+    /* the estimate's bound, and a few roundings of the divisions */
+    v->spread_err = v->approx ? fabs(v->spread) * (rel * 1.001 + 1e-14) : 0;
+    v->spread_text[0] = '\0';
     if (!(v->close > 0))
         return "the 1m close";
     if (!isfinite(v->fast))
@@ -152,6 +195,46 @@ static const char *read_view(const trend_params *p, const perp_market_view *m,
     if (!(v->sigma_h > 0) || !isfinite(v->spread))
         return "the realized volatility";
     return NULL;
+}
+
+/* sigma_h and spread as trend_realized_vol makes them, and the spread's
+ * text. */
+static void exact_spread(const trend_params *p, const perp_market_view *m,
+                         trend_view *v)
+{
+    if (v->approx) {
+        double sigma =
+            trend_realized_vol(m->candles_1m, m->n_candles_1m, p->vol_window);
+        v->sigma_h = sigma * sqrt(p->horizon_min);
+        v->spread = (v->fast - v->slow) / (v->close * v->sigma_h);
+        v->approx = 0;
+        v->spread_err = 0;
+    }
+    text_build t;
+    text_start(&t, v->spread_text, sizeof v->spread_text);
+    text_put_fixed2(&t, v->spread, 1);
+}
+
+/* 1 when x is certainly on the same side of edge as every value within
+ * err of it. */
+static int clear_of(double x, double err, double edge)
+{
+    return fabs(x - edge) > err * 1.001 + 1e-300;
+}
+
+/* Keeps the estimated spread when no value within its bound could decide
+ * or read otherwise (the bands it is compared with, its two-decimal
+ * text); else makes it exact. */
+static void settle_spread(const trend_params *p, const perp_market_view *m,
+                          trend_view *v)
+{
+    double s = v->spread, e = v->spread_err;
+    if (v->approx && clear_of(s, e, p->enter_band) &&
+        clear_of(s, e, -p->enter_band) && clear_of(s, e, p->exit_band) &&
+        clear_of(s, e, -p->exit_band) &&
+        text_fixed2(v->spread_text, s, e, 1) >= 0)
+        return;
+    exact_spread(p, m, v);
 }
 
 static const perp_position *position_of(const perp_observation *obs,
@@ -190,17 +273,29 @@ static void hold(perp_coin_decision *out, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A hold whose text the caller builds (the frequent ones: no printf). */
+static text_build hold_text(perp_coin_decision *out)
+{
+    out->signal = PERP_SIGNAL_HOLD;
+    text_build t;
+    text_start(&t, out->justification, sizeof out->justification);
+    return t;
+}
+
 static void manage_position(const trend_params *p, const perp_observation *obs,
-                            const perp_position *pos, const trend_view *v,
-                            perp_coin_decision *out)
+                            const perp_market_view *m, const perp_position *pos,
+                            trend_view *v, perp_coin_decision *out)
 {
     int side = pos->qty > 0 ? 1 : -1;
     const char *what = side > 0 ? "long" : "short";
     if (side * v->spread > -p->exit_band) {
-        hold(out,
-             "%s kept: trend spread %+.2f has not crossed the "
-             "exit band %.2f",
-             what, v->spread, -side * p->exit_band);
+        /* "%s kept: trend spread %+.2f has not crossed the exit band %.2f" */
+        text_build t = hold_text(out);
+        text_put(&t, what);
+        text_put(&t, " kept: trend spread ");
+        text_put(&t, v->spread_text);
+        text_put(&t, " has not crossed the exit band ");
+        text_put_fixed2(&t, -side * p->exit_band, 0);
         return;
     }
     double held_min = (double)(obs->ts - pos->entry_ts) / 60000.0;
@@ -211,6 +306,7 @@ static void manage_position(const trend_params *p, const perp_observation *obs,
              what, held_min, (double)p->min_hold_ms / 60000.0);
         return;
     }
+    exact_spread(p, m, v);
     out->signal = PERP_SIGNAL_CLOSE;
     snprintf(out->justification, sizeof out->justification,
              "exit %s: trend spread %+.2f crossed the exit band %+.2f "
@@ -226,8 +322,13 @@ static const char *entry_veto(const trend_params *p, const trend_view *v,
 {
     const char *want = side > 0 ? "trending_up" : "trending_down";
     if (p->require_regime && !(v->regime && strcmp(v->regime, want) == 0)) {
-        snprintf(buf, len, "regime is %s, not %s",
-                 v->regime ? v->regime : "unknown", want);
+        /* "regime is %s, not %s" */
+        text_build t;
+        text_start(&t, buf, len);
+        text_put(&t, "regime is ");
+        text_put(&t, v->regime ? v->regime : "unknown");
+        text_put(&t, ", not ");
+        text_put(&t, want);
         return buf;
     }
     if (named(p->ctx_ema) && side * (v->ctx_close - v->ctx_ema) <= 0) {
@@ -250,9 +351,10 @@ static const char *entry_veto(const trend_params *p, const trend_view *v,
 }
 
 static void enter(const trend_params *p, const perp_observation *obs,
-                  const perp_market_view *m, const trend_view *v, int side,
+                  const perp_market_view *m, trend_view *v, int side,
                   perp_coin_decision *out)
 {
+    exact_spread(p, m, v);
     double stop_dist = p->stop_vol_mult * v->sigma_h * v->close;
     double target_dist = p->reward_risk * stop_dist;
     double cost = trend_round_trip_cost(p, v->close);
@@ -297,7 +399,7 @@ static void enter(const trend_params *p, const perp_observation *obs,
 
 static void consider_entry(const trend_params *p, const perp_observation *obs,
                            const perp_market_view *m, const trend_memory *mem,
-                           const trend_view *v, perp_coin_decision *out)
+                           trend_view *v, perp_coin_decision *out)
 {
     int64_t exit_ts = last_exit(obs, m->symbol, mem);
     if (exit_ts > 0 && obs->ts - exit_ts < p->cooldown_ms) {
@@ -312,13 +414,21 @@ static void consider_entry(const trend_params *p, const perp_observation *obs,
                : v->spread <= -p->enter_band ? -1
                                              : 0;
     if (side == 0) {
-        hold(out, "no trend: spread %+.2f inside +/-%.2f", v->spread,
-             p->enter_band);
+        /* "no trend: spread %+.2f inside +/-%.2f" */
+        text_build t = hold_text(out);
+        text_put(&t, "no trend: spread ");
+        text_put(&t, v->spread_text);
+        text_put(&t, " inside +/-");
+        text_put_fixed2(&t, p->enter_band, 0);
         return;
     }
     char why[200];
     if (entry_veto(p, v, side, why, sizeof why)) {
-        hold(out, "%s signal held: %s", side > 0 ? "long" : "short", why);
+        /* "%s signal held: %s" */
+        text_build t = hold_text(out);
+        text_put(&t, side > 0 ? "long" : "short");
+        text_put(&t, " signal held: ");
+        text_put(&t, why);
         return;
     }
     enter(p, obs, m, v, side, out);
@@ -329,24 +439,31 @@ void trend_decide(const trend_params *p, const perp_observation *obs,
                   perp_coin_decision *out)
 {
     memset(out, 0, sizeof *out);
-    snprintf(out->coin, sizeof out->coin, "%s", m->coin);
+    text_build coin;
+    text_start(&coin, out->coin, sizeof out->coin);
+    text_put(&coin, m->coin);
     out->leverage = 1;
     const perp_position *pos = position_of(obs, m->symbol);
     if (!pos && mem->had_position)
         mem->last_exit_ts = obs->ts;
     mem->had_position = pos != NULL;
     if (m->stale) {
-        hold(out, "market data is stale");
+        text_build t = hold_text(out);
+        text_put(&t, "market data is stale");
         return;
     }
     trend_view v;
-    const char *missing = read_view(p, m, &v);
+    const char *missing = read_view(p, m, mem, &v);
     if (missing) {
-        hold(out, "%s not defined yet", missing);
+        /* "%s not defined yet" */
+        text_build t = hold_text(out);
+        text_put(&t, missing);
+        text_put(&t, " not defined yet");
         return;
     }
+    settle_spread(p, m, &v);
     if (pos) {
-        manage_position(p, obs, pos, &v, out);
+        manage_position(p, obs, m, pos, &v, out);
         return;
     }
     consider_entry(p, obs, m, mem, &v, out);

@@ -12,6 +12,8 @@
 
 #include <perp/sdk.h>
 
+#include "vol_cache.h"
+
 typedef struct trend_params {
     /* Indicator names as the YAML names them (borrowed). "" disables the
      * optional ones (macd_hist, rsi, ctx_ema). */
@@ -43,10 +45,29 @@ typedef struct trend_params {
     double margin_use;   /* fraction of available margin it may commit */
 } trend_params;
 
-/* What the rule remembers about one market between cycles. */
+/* Where each named input was found last cycle (the order of a market's
+ * indicators does not change, so one strcmp confirms it). */
+enum {
+    TREND_AT_FAST,
+    TREND_AT_SLOW,
+    TREND_AT_HIST,
+    TREND_AT_RSI,
+    TREND_AT_CTX_EMA,
+    TREND_AT_REGIME_CTX,
+    TREND_AT_REGIME_1M,
+    TREND_AT_N
+};
+
+/* What the rule remembers about one market between cycles. A zero
+ * trend_memory is a fresh one. The caches only save work: they never
+ * change a decision or its text. */
 typedef struct trend_memory {
-    int had_position;     /* a position was open at the previous cycle */
-    int64_t last_exit_ts; /* when it was last seen closed; 0: never */
+    int had_position;      /* a position was open at the previous cycle */
+    int64_t last_exit_ts;  /* when it was last seen closed; 0: never */
+    size_t at[TREND_AT_N]; /* index hints into ind_1m / ind_ctx */
+    vol_cache vol;         /* log returns of the closes already seen */
+    int exact_only;        /* no estimate: the exact volatility every cycle (the
+                              reference the tests hold the cache to) */
 } trend_memory;
 
 void trend_params_default(trend_params *p);
@@ -56,8 +77,9 @@ const perp_indicator_value *trend_find(const perp_indicator_value *v, size_t n,
                                        const char *name);
 
 /* Fills *out (coin set, signal, sizes, exit plan, justification) for
- * market m and updates *mem. Always gives a decision: hold, with the
- * reason, when data is missing or a filter says no. */
+ * market m and updates *mem. The candles of m are closed bars: one seen
+ * before (same open time and close) is taken as unchanged. Always gives a
+ * decision: hold, with the reason, when data is missing or a filter says no. */
 void trend_decide(const trend_params *p, const perp_observation *obs,
                   const perp_market_view *m, trend_memory *mem,
                   perp_coin_decision *out);

@@ -434,6 +434,11 @@ Test(rules, plugin_reads_yaml_and_remembers_exits)
     hold_position(10, 5); /* filled; then stopped out a minute later */
     memset(&out, 0, sizeof out);
     vt->plan(self, &obs, &out);
+    /* the notes follow the counts (they are written only when these
+     * change) */
+    cr_assert_str_eq(out.notes,
+                     "Trend rule (e1 vs e2, hysteresis +1.00/-0.25): 0 "
+                     "entries, 0 exits, 1 hold.");
     go_flat();
     obs.ts += MIN_MS;
     memset(&out, 0, sizeof out);
