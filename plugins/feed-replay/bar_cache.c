@@ -1,7 +1,7 @@
 /*
  * bar_cache.c — see bar_cache.h. Layout: a 4096-byte header (magic,
  * format version, row size, key fields, the CSV's real path), then the
- * rows as rp_bar in host byte order, page aligned for mmap.
+ * rows as rp_bar in host byte order.
  */
 #include "bar_cache.h"
 
@@ -12,11 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #define MAGIC       "PERPBAR1"
-#define HEADER_SIZE 4096
+#define HEADER_SIZE RP_ROWS_AT
 #define PATH_ROOM   (HEADER_SIZE - 56)
 
 typedef struct cache_header {
@@ -62,10 +61,26 @@ static void fill_header(cache_header *h, const char *csv_real,
     snprintf(h->csv_path, sizeof h->csv_path, "%s", csv_real);
 }
 
-int rp_cache_open(const char *cache_path, const char *csv_real,
-                  const struct stat *csv_st, int64_t interval_s, rp_mapped *out)
+static int read_at(int fd, void *buf, size_t n, off_t at)
 {
-    memset(out, 0, sizeof *out);
+    char *p = buf;
+    while (n > 0) {
+        ssize_t r = pread(fd, p, n, at);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        at += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+int rp_cache_open(const char *cache_path, const char *csv_real,
+                  const struct stat *csv_st, int64_t interval_s, int *fd_out,
+                  size_t *count)
+{
     if (strlen(csv_real) >= PATH_ROOM)
         return -1;
     /* Whatever sits at the cache path, only a regular file is read. */
@@ -74,32 +89,29 @@ int rp_cache_open(const char *cache_path, const char *csv_real,
     if (fd < 0)
         return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size < HEADER_SIZE) {
+    cache_header *h = malloc(sizeof *h), *want = malloc(sizeof *want);
+    int ok = h && want && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+             st.st_size >= HEADER_SIZE && read_at(fd, h, sizeof *h, 0) == 0;
+    if (ok) {
+        fill_header(want, csv_real, csv_st, interval_s, (size_t)h->count);
+        h->csv_path[PATH_ROOM - 1] = '\0';
+        ok =
+            memcmp(h, want, offsetof(cache_header, csv_path)) == 0 &&
+            strcmp(h->csv_path, want->csv_path) == 0 &&
+            h->count <= ((uint64_t)st.st_size - HEADER_SIZE) / sizeof(rp_bar) &&
+            (uint64_t)st.st_size ==
+                HEADER_SIZE + h->count * (uint64_t)sizeof(rp_bar);
+    }
+    if (ok)
+        *count = (size_t)h->count;
+    free(h);
+    free(want);
+    if (!ok) {
         close(fd);
         return -1;
     }
-    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return -1;
-    const cache_header *h = map;
-    cache_header want;
-    fill_header(&want, csv_real, csv_st, interval_s, (size_t)h->count);
-    int ok =
-        memcmp(h, &want, offsetof(cache_header, csv_path)) == 0 &&
-        strcmp(h->csv_path, want.csv_path) == 0 &&
-        h->count <= ((uint64_t)st.st_size - HEADER_SIZE) / sizeof(rp_bar) &&
-        (uint64_t)st.st_size ==
-            HEADER_SIZE + h->count * (uint64_t)sizeof(rp_bar);
-    if (!ok) {
-        munmap(map, (size_t)st.st_size);
-        return -1;
-    }
-    madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-    out->bars = (const rp_bar *)((const char *)map + HEADER_SIZE);
-    out->n = (size_t)h->count;
-    out->map = map;
-    out->map_len = (size_t)st.st_size;
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    *fd_out = fd;
     return 0;
 }
 
@@ -119,63 +131,125 @@ static int mkdir_p(const char *dir)
     return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static int write_all(int fd, const void *p, size_t n)
+static int write_at(int fd, const void *p, size_t n, off_t at)
 {
     const char *c = p;
     while (n > 0) {
-        ssize_t w = write(fd, c, n);
+        ssize_t w = pwrite(fd, c, n, at);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
             return -1;
         c += w;
+        at += w;
         n -= (size_t)w;
     }
     return 0;
 }
 
-int rp_cache_write(const char *dir, const char *cache_path,
-                   const char *csv_real, const struct stat *csv_st,
-                   int64_t interval_s, const rp_bar *bars, size_t n, char *err,
-                   size_t err_len)
+/* An unnamed file in the temporary folder (gone at close). */
+static int anonymous_file(void)
 {
-    if (strlen(csv_real) >= PATH_ROOM) {
-        snprintf(err, err_len, "path too long to cache");
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd = -1;
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+#endif
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/perpd-rows-XXXXXX", dir) >=
+        (int)sizeof path)
         return -1;
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+int rp_rows_begin(rp_rows_writer *w, const char *dir, const char *cache_path,
+                  char *err, size_t err_len)
+{
+    memset(w, 0, sizeof *w);
+    w->fd = -1;
+    if (!cache_path) {
+        w->fd = anonymous_file();
+        if (w->fd < 0) {
+            snprintf(err, err_len, "cannot create a temporary file: %s",
+                     strerror(errno));
+            return -1;
+        }
+        return 0;
     }
     if (mkdir_p(dir) != 0) {
         snprintf(err, err_len, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", cache_path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
+    snprintf(w->final, sizeof w->final, "%s", cache_path);
+    snprintf(w->tmp, sizeof w->tmp, "%s.%ld.tmp", cache_path, (long)getpid());
+    w->fd = open(w->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        snprintf(err, err_len, "cannot write %s: %s", w->tmp, strerror(errno));
+        return -1;
+    }
+    w->named = 1;
+    return 0;
+}
+
+int rp_rows_put(void *ud, const rp_bar *rows, size_t n, char *err,
+                size_t err_len)
+{
+    rp_rows_writer *w = ud;
+    off_t at = HEADER_SIZE + (off_t)(w->count * sizeof *rows);
+    if (write_at(w->fd, rows, n * sizeof *rows, at) != 0) {
+        snprintf(err, err_len, "cannot write %s: %s",
+                 w->named ? w->tmp : "a temporary file", strerror(errno));
+        return -1;
+    }
+    w->count += n;
+    return 0;
+}
+
+void rp_rows_abort(rp_rows_writer *w)
+{
+    if (w->fd >= 0)
+        close(w->fd);
+    if (w->named)
+        unlink(w->tmp);
+    w->fd = -1;
+    w->named = 0;
+}
+
+int rp_rows_commit(rp_rows_writer *w, const char *csv_real,
+                   const struct stat *csv_st, int64_t interval_s, int *fd,
+                   size_t *count, char *err, size_t err_len)
+{
+    if (strlen(csv_real) >= PATH_ROOM) {
+        snprintf(err, err_len, "path too long to cache");
+        rp_rows_abort(w);
         return -1;
     }
     cache_header *h = malloc(sizeof *h);
     int rc = -1;
     if (h) {
-        fill_header(h, csv_real, csv_st, interval_s, n);
-        rc =
-            write_all(fd, h, sizeof *h) || write_all(fd, bars, n * sizeof *bars)
-                ? -1
-                : 0;
+        fill_header(h, csv_real, csv_st, interval_s, w->count);
+        rc = write_at(w->fd, h, sizeof *h, 0);
         free(h);
     }
-    if (close(fd) != 0 || rc != 0 || rename(tmp, cache_path) != 0) {
-        snprintf(err, err_len, "cannot write %s: %s", cache_path,
-                 strerror(errno));
-        unlink(tmp);
+    if (rc == 0 && w->named && rename(w->tmp, w->final) != 0)
+        rc = -1;
+    if (rc != 0) {
+        snprintf(err, err_len, "cannot write %s: %s",
+                 w->named ? w->final : "a temporary file", strerror(errno));
+        rp_rows_abort(w);
         return -1;
     }
+    posix_fadvise(w->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    *fd = w->fd;
+    *count = w->count;
+    w->fd = -1;
+    w->named = 0;
     return 0;
-}
-
-void rp_mapped_release(rp_mapped *m)
-{
-    if (m->map)
-        munmap(m->map, m->map_len);
-    memset(m, 0, sizeof *m);
 }

@@ -1,38 +1,57 @@
 /*
- * bar_cache.h — parsed CSV rows saved as a binary file in a cache
- * directory and mapped back read-only, so a replay after the first reads
- * no text at all. A cache entry is keyed on the CSV's real path and is
- * valid only while the CSV's size and mtime (ns) and the interval match;
- * otherwise it is rebuilt. Never written next to the CSV.
+ * bar_cache.h — parsed CSV rows kept as a binary file, read back with
+ * pread a window at a time, so a replay after the first reads no text at
+ * all and never holds more than a window of rows per symbol. A cache
+ * entry is keyed on the CSV's real path and is valid only while the CSV's
+ * size and mtime (ns) and the interval match; otherwise it is rebuilt.
+ * Never written next to the CSV. The same file format, unnamed in the
+ * temporary folder, holds the rows of a replay without a cache.
  */
 #ifndef RP_BAR_CACHE_H
 #define RP_BAR_CACHE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "bars.h"
 
-typedef struct rp_mapped {
-    const rp_bar *bars; /* into map */
-    size_t n;
-    void *map; /* owned; munmap(map, map_len) */
-    size_t map_len;
-} rp_mapped;
+/* Byte offset of row 0 in a rows file (after the header). */
+#define RP_ROWS_AT 4096
 
 /* Cache file path for csv_real (a realpath) under dir; 0 or -1. */
 int rp_cache_path(const char *dir, const char *csv_real, char *out, size_t len);
-/* Maps a valid entry: 0, or -1 when absent, stale or damaged. */
+/* Opens a valid entry: 0 with *fd (owned, read-only) and *count, or -1
+ * when absent, stale or damaged. */
 int rp_cache_open(const char *cache_path, const char *csv_real,
-                  const struct stat *csv_st, int64_t interval_s,
-                  rp_mapped *out);
-/* Writes an entry atomically (temporary file + rename), creating dir.
- * 0, or -1 with err set (the caller replays without a cache). */
-int rp_cache_write(const char *dir, const char *cache_path,
-                   const char *csv_real, const struct stat *csv_st,
-                   int64_t interval_s, const rp_bar *bars, size_t n, char *err,
-                   size_t err_len);
-void rp_mapped_release(rp_mapped *m);
+                  const struct stat *csv_st, int64_t interval_s, int *fd,
+                  size_t *count);
+
+/* A rows file being written: a temporary beside the cache path, renamed
+ * into place by rp_rows_commit; or, without a cache path, an unnamed
+ * file in $TMPDIR (or /tmp) that goes when its fd is closed. */
+typedef struct rp_rows_writer {
+    int fd;
+    size_t count;
+    int named;
+    char tmp[PATH_MAX + 300], final[PATH_MAX + 300];
+} rp_rows_writer;
+
+/* 0, or -1 with err (the caller then keeps the rows in memory). */
+int rp_rows_begin(rp_rows_writer *w, const char *dir, const char *cache_path,
+                  char *err, size_t err_len);
+/* An rp_rows_fn: appends rows (ud is the writer). */
+int rp_rows_put(void *ud, const rp_bar *rows, size_t n, char *err,
+                size_t err_len);
+/* Writes the header and renames a named file into place: 0 with *fd (the
+ * writer's, now owned by the caller) and *count, or -1 with err (the
+ * writer is closed and its file removed). */
+int rp_rows_commit(rp_rows_writer *w, const char *csv_real,
+                   const struct stat *csv_st, int64_t interval_s, int *fd,
+                   size_t *count, char *err, size_t err_len);
+/* Closes the writer and removes its file (after a failed parse). */
+void rp_rows_abort(rp_rows_writer *w);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * bars.h — the replay's in-memory candle row and the CSV reader.
+ * bars.h — the replay's candle row and the CSV reader.
  *
  * The CSV is the history format: header "ts,open,high,low,close,volume",
  * ts = open time in Unix seconds, rows strictly ascending and aligned to
@@ -18,10 +18,16 @@ typedef struct rp_bar {
     double open, high, low, close, volume;
 } rp_bar;
 
-/* Parses text[0..len) (the file's contents; path is for messages).
- * 0 with *out (malloc'd) and *n, or -1 with err "path:line: what". */
-int rp_csv_parse(const char *path, const char *text, size_t len,
-                 int64_t interval_s, rp_bar **out, size_t *n, char *err,
-                 size_t err_len);
+/* Receives parsed rows in order, a batch at a time: 0, or -1 to stop
+ * the parse (err set by the sink). */
+typedef int (*rp_rows_fn)(void *ud, const rp_bar *rows, size_t n, char *err,
+                          size_t err_len);
+
+/* Reads the CSV from fd (path is for messages) a megabyte at a time and
+ * hands its rows to put in batches, so a year of candles never sits in
+ * memory as text or as rows. 0 with *n rows, or -1 with err "path:line:
+ * what" (or the sink's error). */
+int rp_csv_read(int fd, const char *path, int64_t interval_s, rp_rows_fn put,
+                void *ud, size_t *n, char *err, size_t err_len);
 
 #endif

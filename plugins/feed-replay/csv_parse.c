@@ -1,8 +1,8 @@
 /*
- * csv_parse.c — the history CSV to rp_bar rows, validating every line;
- * see bars.h. Hand-rolled field splitting (the format has no quoting)
- * keeps a first parse fast enough that the cache is an optimisation,
- * not a necessity.
+ * csv_parse.c — the history CSV to rp_bar rows, validating every line,
+ * read in chunks and handed on in batches; see bars.h. Hand-rolled field
+ * splitting (the format has no quoting) keeps a first parse fast enough that
+ * the cache is an optimisation, not a necessity.
  */
 #include "bars.h"
 
@@ -11,10 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <perp/candle_check.h>
 
 #define HEADER "ts,open,high,low,close,volume"
+/* Read a megabyte at a time; rows go to the sink 4096 at a time. */
+#define CHUNK      (1 << 20)
+#define CHUNK_TEXT "1 MiB"
+#define BATCH      4096
 
 typedef struct cursor {
     const char *path;
@@ -122,49 +127,114 @@ static size_t trim_cr(const char *s, size_t n)
     return n && s[n - 1] == '\r' ? n - 1 : n;
 }
 
-int rp_csv_parse(const char *path, const char *text, size_t len,
-                 int64_t interval_s, rp_bar **out, size_t *n, char *err,
-                 size_t err_len)
+/* A batch of parsed rows on its way to the sink. */
+typedef struct batch {
+    rp_bar rows[BATCH];
+    size_t k, total;
+    rp_rows_fn put;
+    void *ud;
+} batch;
+
+static int flush(batch *b, cursor *c)
 {
-    cursor c = {path, 1, err, err_len};
-    const char *end = text + len;
-    const char *nl = memchr(text, '\n', len);
-    size_t hl = trim_cr(text, (size_t)((nl ? nl : end) - text));
-    *out = NULL;
-    *n = 0;
-    if (hl != strlen(HEADER) || memcmp(text, HEADER, hl) != 0)
-        return fail(&c, "expected the header " HEADER ", found", text, hl);
-    size_t cap = len / 32 + 16, count = 0;
-    rp_bar *bars = malloc(cap * sizeof *bars);
-    if (!bars)
-        return fail(&c, "out of memory", NULL, 0);
-    const char *p = nl ? nl + 1 : end;
-    int64_t prev = -1;
-    while (p < end) {
-        c.line++;
-        const char *e = memchr(p, '\n', (size_t)(end - p));
-        const char *le = p + trim_cr(p, (size_t)((e ? e : end) - p));
-        if (le == p) {
-            free(bars);
-            return fail(&c, "empty line", NULL, 0);
-        }
-        if (count == cap) {
-            cap *= 2;
-            rp_bar *nb = realloc(bars, cap * sizeof *bars);
-            if (!nb) {
-                free(bars);
-                return fail(&c, "out of memory", NULL, 0);
-            }
-            bars = nb;
-        }
-        if (parse_line(&c, p, le, interval_s, prev, &bars[count]) != 0) {
-            free(bars);
-            return -1;
-        }
-        prev = bars[count++].ts;
-        p = e ? e + 1 : end;
-    }
-    *out = bars;
-    *n = count;
+    if (b->k && b->put(b->ud, b->rows, b->k, c->err, c->err_len) != 0)
+        return -1;
+    b->total += b->k;
+    b->k = 0;
     return 0;
+}
+
+/* One line [p, le) of the file: the header first, then rows. */
+static int take_line(cursor *c, batch *b, const char *p, const char *le,
+                     int64_t interval_s, int64_t *prev)
+{
+    c->line++;
+    if (c->line == 1) {
+        size_t hl = (size_t)(le - p);
+        if (hl != strlen(HEADER) || memcmp(p, HEADER, hl) != 0)
+            return fail(c, "expected the header " HEADER ", found", p, hl);
+        return 0;
+    }
+    if (le == p)
+        return fail(c, "empty line", NULL, 0);
+    rp_bar *r = &b->rows[b->k];
+    if (parse_line(c, p, le, interval_s, *prev, r) != 0)
+        return -1;
+    *prev = r->ts;
+    return ++b->k == BATCH ? flush(b, c) : 0;
+}
+
+/* The complete lines of buf[0..len) (and, at eof, the unterminated last
+ * one); returns how many bytes were used, or -1. */
+static long take_lines(cursor *c, batch *b, const char *buf, size_t len,
+                       int eof, int64_t interval_s, int64_t *prev)
+{
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl && !eof)
+            break;
+        const char *le = p + trim_cr(p, (size_t)((nl ? nl : end) - p));
+        if (take_line(c, b, p, le, interval_s, prev) != 0)
+            return -1;
+        p = nl ? nl + 1 : end;
+    }
+    return (long)(p - buf);
+}
+
+static ssize_t read_some(int fd, char *buf, size_t room)
+{
+    for (;;) {
+        ssize_t r = read(fd, buf, room);
+        if (r >= 0 || errno != EINTR)
+            return r;
+    }
+}
+
+int rp_csv_read(int fd, const char *path, int64_t interval_s, rp_rows_fn put,
+                void *ud, size_t *n, char *err, size_t err_len)
+{
+    cursor c = {path, 0, err, err_len};
+    char *buf = malloc(CHUNK);
+    batch *b = malloc(sizeof *b);
+    int rc = buf && b ? 0 : fail(&c, "out of memory", NULL, 0);
+    size_t have = 0;
+    int64_t prev = -1;
+    *n = 0;
+    if (b) {
+        b->k = b->total = 0;
+        b->put = put;
+        b->ud = ud;
+    }
+    while (rc == 0) {
+        ssize_t r = read_some(fd, buf + have, CHUNK - have);
+        if (r < 0) {
+            rc = fail(&c, strerror(errno), NULL, 0);
+            break;
+        }
+        have += (size_t)r;
+        long used = take_lines(&c, b, buf, have, r == 0, interval_s, &prev);
+        if (used < 0) {
+            rc = -1;
+            break;
+        }
+        memmove(buf, buf + used, have - (size_t)used);
+        have -= (size_t)used;
+        if (r == 0)
+            break;
+        if (have == CHUNK) {
+            c.line++;
+            rc = fail(&c, "line longer than " CHUNK_TEXT, NULL, 0);
+        }
+    }
+    if (rc == 0 && c.line == 0) /* an empty file */
+        rc = fail(&(cursor){path, 1, err, err_len},
+                  "expected the header " HEADER ", found", "", 0);
+    if (rc == 0)
+        rc = flush(b, &c);
+    if (rc == 0)
+        *n = b->total;
+    free(buf);
+    free(b);
+    return rc;
 }

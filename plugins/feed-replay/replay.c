@@ -382,12 +382,22 @@ static perp_status rp_next(void *self, perp_event *ev, int timeout_ms)
 {
     rp_feed *f = self;
     rp_series *best = NULL;
+    const rp_bar *b = NULL;
     int64_t best_ts = 0;
     for (size_t i = 0; i < f->n; i++) {
         rp_series *s = &f->series[i];
-        if (s->pos < s->end && (!best || s->bars[s->pos].ts < best_ts)) {
+        if (s->pos >= s->end)
+            continue;
+        char err[256];
+        const rp_bar *row = rp_series_row(s, err, sizeof err);
+        if (!row) {
+            f->host->log(f->host, PERP_LOG_ERROR, "%s", err);
+            return PERP_ERR;
+        }
+        if (!best || row->ts < best_ts) {
             best = s;
-            best_ts = s->bars[s->pos].ts;
+            b = row;
+            best_ts = row->ts;
         }
     }
     if (!best)
@@ -395,8 +405,7 @@ static perp_status rp_next(void *self, perp_event *ev, int timeout_ms)
     int64_t close_ms = (best_ts + f->interval_s) * 1000;
     if (f->speed > 0 && pace(f, close_ms, timeout_ms) != PERP_OK)
         return PERP_AGAIN;
-    const rp_bar *b = &best->bars[best->pos++];
-    rp_series_release_behind(best);
+    best->pos++;
     f->last_ms = close_ms;
     ev->type = PERP_EV_CANDLE;
     ev->ts = close_ms;

@@ -13,53 +13,121 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* First row with ts >= t. */
-static size_t lower_bound(const rp_bar *b, size_t n, int64_t t)
+static int read_rows(int fd, rp_bar *out, size_t first, size_t n)
 {
-    size_t lo = 0, hi = n;
+    char *p = (char *)out;
+    size_t left = n * sizeof *out;
+    off_t at = RP_ROWS_AT + (off_t)(first * sizeof *out);
+    while (left > 0) {
+        ssize_t r = pread(fd, p, left, at);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        at += r;
+        left -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Makes row i (< s->n) readable in the window or owned rows. */
+static const rp_bar *row_at(rp_series *s, size_t i)
+{
+    if (s->owned)
+        return &s->owned[i];
+    if (i >= s->win_lo && i - s->win_lo < s->win_n)
+        return &s->win[i - s->win_lo];
+    size_t n = s->n - i < RP_WINDOW ? s->n - i : RP_WINDOW;
+    if (read_rows(s->fd, s->win, i, n) != 0) {
+        s->win_n = 0;
+        return NULL;
+    }
+    s->win_lo = i;
+    s->win_n = n;
+    return &s->win[0];
+}
+
+/* The open time of row i, one row read (the window is left alone). */
+static int ts_at(const rp_series *s, size_t i, int64_t *ts)
+{
+    if (s->owned) {
+        *ts = s->owned[i].ts;
+        return 0;
+    }
+    rp_bar b;
+    if (read_rows(s->fd, &b, i, 1) != 0)
+        return -1;
+    *ts = b.ts;
+    return 0;
+}
+
+/* First row with ts >= t; -1 on a read error. */
+static int lower_bound(const rp_series *s, int64_t t, size_t *out)
+{
+    size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (b[mid].ts < t)
+        int64_t ts;
+        if (ts_at(s, mid, &ts) != 0)
+            return -1;
+        if (ts < t)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
+    *out = lo;
+    return 0;
 }
 
-/* 35 years of one-minute rows: a bigger file is a mistake, not history. */
-#define CSV_MAX_BYTES (1024u * 1024u * 1024u)
+/* An rp_rows_fn keeping every row in memory (no file could be made). */
+static int keep_rows(void *ud, const rp_bar *rows, size_t n, char *err,
+                     size_t err_len)
+{
+    rp_series *s = ud;
+    rp_bar *grown = realloc(s->owned, (s->n + n) * sizeof *grown);
+    if (!grown) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    memcpy(grown + s->n, rows, n * sizeof *rows);
+    s->owned = grown;
+    s->n += n;
+    return 0;
+}
 
-static int parse_into(rp_series *s, int fd, const char *path, const char *real,
-                      const struct stat *st, const rp_load_opts *o,
-                      const char *cache_path, size_t *n, char *err,
+/* Parses the CSV into a rows file: the cache when there is one (a cache
+ * that cannot be written costs speed, not correctness: then an unnamed
+ * temporary file), else memory. */
+static int parse_into(rp_series *s, int csv_fd, const char *path,
+                      const char *real, const struct stat *st,
+                      const rp_load_opts *o, const char *cache_path, char *err,
                       size_t err_len)
 {
-    char *text;
-    size_t len;
-    if (perp_file_read_fd(fd, path, CSV_MAX_BYTES, &text, &len, err, err_len) !=
-        0)
-        return -1;
     /* The file's name in "name:line: what", shortened when long so the
      * line number and the reason always follow it. */
     char shown[PERP_QUOTE_LEN];
-    int rc = rp_csv_parse(perp_shorten(path, shown, sizeof shown), text, len,
-                          o->interval_s, &s->owned, n, err, err_len);
-    free(text);
-    if (rc != 0 || !cache_path)
-        return rc;
-    /* A cache that cannot be written costs speed, not correctness. */
+    path = perp_shorten(path, shown, sizeof shown);
+    rp_rows_writer w;
     char why[256];
-    if (rp_cache_write(o->cache_dir, cache_path, real, st, o->interval_s,
-                       s->owned, *n, why, sizeof why) == 0 &&
-        rp_cache_open(cache_path, real, st, o->interval_s, &s->map) == 0) {
-        free(s->owned);
-        s->owned = NULL;
+    int have_file = (cache_path && rp_rows_begin(&w, o->cache_dir, cache_path,
+                                                 why, sizeof why) == 0) ||
+                    rp_rows_begin(&w, NULL, NULL, why, sizeof why) == 0;
+    size_t n = 0;
+    if (!have_file)
+        return rp_csv_read(csv_fd, path, o->interval_s, keep_rows, s, &n, err,
+                           err_len);
+    if (rp_csv_read(csv_fd, path, o->interval_s, rp_rows_put, &w, &n, err,
+                    err_len) != 0) {
+        rp_rows_abort(&w);
+        return -1;
     }
+    if (rp_rows_commit(&w, real, st, o->interval_s, &s->fd, &s->n, err,
+                       err_len) != 0)
+        return -1;
     return 0;
 }
 
@@ -68,40 +136,47 @@ int rp_series_load(rp_series *s, const char *path, const char *symbol,
                    size_t err_len)
 {
     memset(s, 0, sizeof *s);
+    s->fd = -1;
     snprintf(s->symbol, sizeof s->symbol, "%s", symbol);
     *cached = 0;
     char real[PATH_MAX], cache_path[PATH_MAX + 256];
     struct stat st;
     /* A regular file only: a FIFO would block, /dev/zero never end,
      * /dev/urandom and /proc files read as "empty" (perp/file.h). */
-    int fd = perp_file_open(path, err, err_len);
-    if (fd < 0)
+    int csv = perp_file_open(path, err, err_len);
+    if (csv < 0)
         return -1;
-    if (fstat(fd, &st) != 0 || !realpath(path, real)) {
+    if (fstat(csv, &st) != 0 || !realpath(path, real)) {
         char q[PERP_QUOTE_LEN];
         snprintf(err, err_len, "%s: %s", perp_quote(path, q, sizeof q),
                  strerror(errno));
-        close(fd);
+        close(csv);
         return -1;
     }
     int use_cache =
         o->cache_dir &&
         rp_cache_path(o->cache_dir, real, cache_path, sizeof cache_path) == 0;
-    size_t n = 0;
     int rc = 0;
     if (use_cache &&
-        rp_cache_open(cache_path, real, &st, o->interval_s, &s->map) == 0)
+        rp_cache_open(cache_path, real, &st, o->interval_s, &s->fd, &s->n) == 0)
         *cached = 1;
     else
-        rc = parse_into(s, fd, path, real, &st, o,
-                        use_cache ? cache_path : NULL, &n, err, err_len);
-    close(fd);
-    if (rc != 0)
+        rc = parse_into(s, csv, path, real, &st, o,
+                        use_cache ? cache_path : NULL, err, err_len);
+    close(csv);
+    if (rc == 0 && s->fd >= 0 && !(s->win = malloc(RP_WINDOW * sizeof *s->win)))
+        rc = -1, snprintf(err, err_len, "out of memory");
+    if (rc == 0 && (lower_bound(s, o->from_s, &s->pos) != 0 ||
+                    lower_bound(s, o->to_s, &s->end) != 0)) {
+        char q[PERP_QUOTE_LEN];
+        snprintf(err, err_len, "%s: cannot read its rows: %s",
+                 perp_quote(path, q, sizeof q), strerror(errno));
+        rc = -1;
+    }
+    if (rc != 0) {
+        rp_series_free(s);
         return -1;
-    s->bars = s->map.map ? s->map.bars : s->owned;
-    n = s->map.map ? s->map.n : n;
-    s->pos = lower_bound(s->bars, n, o->from_s);
-    s->end = lower_bound(s->bars, n, o->to_s);
+    }
     if (s->end < s->pos)
         s->end = s->pos;
     return 0;
@@ -109,22 +184,20 @@ int rp_series_load(rp_series *s, const char *path, const char *symbol,
 
 void rp_series_free(rp_series *s)
 {
-    rp_mapped_release(&s->map);
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
     free(s->owned);
-    s->owned = NULL;
-    s->bars = NULL;
+    free(s->win);
+    s->owned = s->win = NULL;
+    s->n = s->pos = s->end = s->win_lo = s->win_n = 0;
 }
 
-void rp_series_release_behind(rp_series *s)
+const rp_bar *rp_series_row_read(rp_series *s, char *err, size_t err_len)
 {
-    if (!s->map.map || s->pos - s->released < 65536)
-        return;
-    long page = sysconf(_SC_PAGESIZE);
-    uintptr_t from = (uintptr_t)(s->bars + s->released);
-    uintptr_t to = (uintptr_t)(s->bars + s->pos);
-    from = (from + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
-    to = to / (uintptr_t)page * (uintptr_t)page;
-    if (to > from)
-        madvise((void *)from, to - from, MADV_DONTNEED);
-    s->released = s->pos;
+    const rp_bar *b = row_at(s, s->pos);
+    if (!b)
+        snprintf(err, err_len, "%s: cannot read the cached rows: %s", s->symbol,
+                 strerror(errno));
+    return b;
 }

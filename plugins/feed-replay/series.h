@@ -1,6 +1,8 @@
 /*
- * series.h — one symbol's candles for the replay: loaded from the CSV
- * (or its cache), bounded to [from, to) and walked by a cursor.
+ * series.h — one symbol's candles for the replay: parsed from the CSV
+ * into a rows file (the cache, or an unnamed temporary file), bounded to
+ * [from, to) and walked by a cursor that reads the file a window at a
+ * time. Memory per symbol is one window, whatever the file's length.
  */
 #ifndef RP_SERIES_H
 #define RP_SERIES_H
@@ -10,13 +12,17 @@
 #include "bar_cache.h"
 #include "bars.h"
 
+/* Rows read per pread: 192 KB. */
+#define RP_WINDOW 4096
+
 typedef struct rp_series {
     char symbol[PERP_SYMBOL_MAX];
-    const rp_bar *bars; /* into map.map or owned */
-    size_t pos, end;    /* next row to emit; one past the last */
-    rp_bar *owned;      /* malloc'd rows when not mapped */
-    rp_mapped map;
-    size_t released;    /* rows before this are dropped from memory */
+    size_t pos, end; /* next row to emit; one past the last */
+    size_t n;        /* rows in the file (or in owned) */
+    int fd;          /* the rows file, owned; -1 when rows are owned */
+    rp_bar *owned;   /* every row, when no rows file could be written */
+    rp_bar *win;     /* owned: rows [win_lo, win_lo + win_n) of the file */
+    size_t win_lo, win_n;
 } rp_series;
 
 typedef struct rp_load_opts {
@@ -31,10 +37,20 @@ int rp_series_load(rp_series *s, const char *path, const char *symbol,
                    const rp_load_opts *o, int *cached, char *err,
                    size_t err_len);
 void rp_series_free(rp_series *s);
-/* Gives the pages of mapped rows already replayed back to the kernel, so
- * a year of candles does not stay resident behind the cursor (they are
- * read again from the cache file if ever touched). Cheap to call often:
- * it acts once per 64 K rows. */
-void rp_series_release_behind(rp_series *s);
+/* rp_series_row past the window: reads the next one. */
+const rp_bar *rp_series_row_read(rp_series *s, char *err, size_t err_len);
+
+/* The row at s->pos (pos < end), borrowed until the next call; NULL
+ * with err set when the rows file cannot be read. Inline: the replay
+ * asks it for every symbol at every candle. */
+static inline const rp_bar *rp_series_row(rp_series *s, char *err,
+                                          size_t err_len)
+{
+    if (s->owned)
+        return &s->owned[s->pos];
+    if (s->pos - s->win_lo < s->win_n) /* wraps when pos < win_lo */
+        return &s->win[s->pos - s->win_lo];
+    return rp_series_row_read(s, err, err_len);
+}
 
 #endif
