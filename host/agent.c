@@ -322,7 +322,8 @@ static int assemble(host_agent *a, const perp_config_node *root,
         read_plugin_path(a, root, opt) != PERP_OK)
         return PERP_EINVAL;
     a->backtest = opt && opt->backtest;
-    a->live = !a->backtest && any_live_feed(root);
+    int feeds_shared = opt && opt->feeds_shared && !a->backtest;
+    a->live = feeds_shared || (!a->backtest && any_live_feed(root));
     host_clock_init(&a->clock, a->live);
     a->book = host_trade_book_new();
     if (!a->book)
@@ -341,7 +342,7 @@ static int assemble(host_agent *a, const perp_config_node *root,
     host_record_bus_set_sinks(&a->bus, a->sinks, a->n_sinks);
     if (rc == PERP_OK)
         rc = open_one(a, root, "backend", PERP_KIND_BACKEND, &a->backend);
-    if (rc == PERP_OK && !a->backtest)
+    if (rc == PERP_OK && !a->backtest && !feeds_shared)
         rc = open_list(a, root, "feeds", PERP_KIND_FEED, 1, &a->feeds,
                        &a->n_feeds);
     if (rc == PERP_OK)

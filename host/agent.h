@@ -22,6 +22,10 @@ typedef struct host_run_options {
      * drives the agent with one replay of its own), the clock is the
      * replay clock. */
     int backtest;
+    /* Live arena (live_arena.c): the YAML's feeds are not opened; the
+     * caller opens one set for every version and drives the agent from
+     * it, on the wall clock. */
+    int feeds_shared;
 } host_run_options;
 
 /* NULL on error, after logging each problem with file:line:col. */

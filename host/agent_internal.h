@@ -7,6 +7,7 @@
 #define HOST_AGENT_INTERNAL_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "agent.h"
 #include "agent_holds.h"
@@ -125,6 +126,27 @@ void host_agent_record_account(host_agent *a);
 /* Live start: recent candles of every market from the first feed that
  * can backfill, as many as the indicators need (agent.c sizes them). */
 void host_agent_warmup(host_agent *a, int64_t now);
+/* The same for several agents from one feed (NULL: none can backfill):
+ * one fetch per symbol and interval, each agent its own tail of it. */
+void host_agents_warmup(host_agent *const *agents, size_t n,
+                        const host_instance *feed, int64_t now);
+
+/* agent_run.c: one agent's part of a live run, driven by its own loop or
+ * by the live arena (live_arena.c), which feeds every version the same
+ * events and starts their cycles at the same boundaries. */
+/* Closes the candles whose minute has ended by now. */
+void host_agent_live_advance(host_agent *a, int64_t now);
+/* A cycle at boundary: the observation copied for the planner thread. */
+void host_agent_live_start_cycle(host_agent *a, int64_t boundary);
+/* Applies the planner's answer if it has come. */
+void host_agent_live_collect(host_agent *a);
+int host_agent_live_busy(const host_agent *a);
+/* max_cycles reached. */
+int host_agent_cycles_done(const host_agent *a);
+void host_agent_services_start(host_agent *a);
+void host_agent_services_stop(host_agent *a);
+/* The stop flag SIGINT/SIGTERM set, for plugins outside any agent. */
+const atomic_int *host_agent_stop_flag(void);
 
 /* agent_run.c: one agent's part of a replay, driven by its own loop or
  * by a backtest over several agents on one tape (backtest_run.c). */

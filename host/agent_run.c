@@ -569,3 +569,45 @@ int host_agent_serve(host_agent *a)
     sigaction(SIGTERM, &old_term, NULL);
     return rc;
 }
+
+/* ----------------------------------------- steps for the live arena */
+
+void host_agent_live_advance(host_agent *a, int64_t now)
+{
+    advance_markets(a, now);
+}
+
+void host_agent_live_start_cycle(host_agent *a, int64_t boundary)
+{
+    start_cycle(a, boundary);
+}
+
+void host_agent_live_collect(host_agent *a)
+{
+    collect_plan(a);
+}
+
+int host_agent_live_busy(const host_agent *a)
+{
+    return host_planner_worker_busy(&a->worker);
+}
+
+int host_agent_cycles_done(const host_agent *a)
+{
+    return cycles_done(a);
+}
+
+void host_agent_services_start(host_agent *a)
+{
+    start_services(a);
+}
+
+void host_agent_services_stop(host_agent *a)
+{
+    stop_services(a);
+}
+
+const atomic_int *host_agent_stop_flag(void)
+{
+    return &g_stop;
+}

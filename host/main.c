@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "backtest.h"
 #include "history.h"
+#include "live_arena.h"
 #include "plugin_command.h"
 #include "plugin_describe.h"
 #include "plugin_loader.h"
@@ -38,11 +39,14 @@ static const char usage_text[] =
     "                                   (type, default, range), outputs\n"
     "  check CONFIG [--path DIR]...     validate CONFIG: load, create and\n"
     "                                   destroy every plugin; exit 0 or 1\n"
-    "  run CONFIG [--max-cycles N] [--path DIR]...\n"
+    "  run CONFIG... [--max-cycles N] [--path DIR]...\n"
     "                                   run the pipeline (a replay ends by\n"
-    "                                   itself; SIGINT/SIGTERM stop cleanly)\n"
+    "                                   itself; SIGINT/SIGTERM stop cleanly);\n"
+    "                                   several: live side by side on one\n"
+    "                                   feed connection\n"
     "  backtest CONFIG... [--from ISO] [--to ISO] [--data DIR] [--hash]\n"
-    "           [--report FILE.html] [--summary FILE.json] [-j N] [--allow-llm]\n"
+    "           [--report FILE.html] [--summary FILE.json] [-j N] "
+    "[--allow-llm]\n"
     "                                   CONFIG's pipeline over history, as\n"
     "                                   fast as it goes; several: an arena\n"
     "  serve CONFIG [--path DIR]...     run only the services of CONFIG (the\n"
@@ -97,12 +101,19 @@ static const char check_usage[] =
     "plugins before the plugin path.\n";
 
 static const char run_usage[] =
-    "usage: perpd run CONFIG [--max-cycles N] [--path DIR]...\n"
+    "usage: perpd run CONFIG... [--max-cycles N] [--path DIR]...\n"
     "\n"
     "Runs the pipeline of CONFIG. A replay ends by itself; SIGINT or\n"
     "SIGTERM stop a live run cleanly. --max-cycles N stops after N cycles;\n"
     "--path DIR (repeatable) is searched for plugins before the plugin "
-    "path.\n";
+    "path.\n"
+    "\n"
+    "Several CONFIGs (agent versions, each with its own agent.version) run\n"
+    "live side by side: the first one's feeds are opened once for the\n"
+    "symbols of all, and every version sees the same prices at the same\n"
+    "moments, with its own planner, backend account, sinks and records\n"
+    "(services defined identically start once). Over history, the same is\n"
+    "`perpd backtest CONFIG...`.\n";
 
 static const char serve_usage[] =
     "usage: perpd serve CONFIG [--path DIR]...\n"
@@ -131,8 +142,10 @@ static int usage_error(const char *usage, const char *fmt, const char *arg)
 
 /* What the subcommands accept; argv strings are borrowed. */
 typedef struct cli_args {
-    const char *usage; /* the command's usage text */
-    const char *config;
+    const char *usage;    /* the command's usage text */
+    const char *config;   /* the first of configs */
+    const char **configs; /* owned array; want_config 2: one or more */
+    size_t n_configs;
     const char **paths; /* --path values, owned array */
     size_t n_paths;
     int64_t max_cycles;
@@ -150,8 +163,8 @@ static int parse_count(const char *s, int64_t *out)
 }
 
 /* Parses argv[1..] of a subcommand. want_config: a CONFIG positional is
- * required; want_cycles: --max-cycles is allowed. Returns 0, HELP_SHOWN
- * after printing the usage on stdout, or the usage exit code after
+ * required (2: one or more); want_cycles: --max-cycles is allowed. Returns 0,
+ * HELP_SHOWN after printing the usage on stdout, or the usage exit code after
  * printing why. */
 static int parse_args(int argc, char **argv, const char *usage, int want_config,
                       int want_cycles, cli_args *a)
@@ -159,7 +172,8 @@ static int parse_args(int argc, char **argv, const char *usage, int want_config,
     memset(a, 0, sizeof *a);
     a->usage = usage;
     a->paths = calloc((size_t)argc + 1, sizeof *a->paths);
-    if (!a->paths) {
+    a->configs = calloc((size_t)argc + 1, sizeof *a->configs);
+    if (!a->paths || !a->configs) {
         fprintf(stderr, "perpd: out of memory\n");
         return 1;
     }
@@ -184,8 +198,10 @@ static int parse_args(int argc, char **argv, const char *usage, int want_config,
             }
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage_error(usage, "unknown option '%s'", arg);
-        } else if (want_config && !a->config) {
-            a->config = arg;
+        } else if (want_config && (!a->config || want_config == 2)) {
+            if (!a->config)
+                a->config = arg;
+            a->configs[a->n_configs++] = arg;
         } else {
             return usage_error(usage, "unexpected argument '%s'", arg);
         }
@@ -287,6 +303,7 @@ static int cmd_plugins(int argc, char **argv)
         rc = parse_args(argc, argv, plugins_usage, 0, 0, &a);
     if (rc != 0) {
         free(a.paths);
+        free(a.configs);
         free(d.names);
         return parse_exit(rc);
     }
@@ -301,6 +318,7 @@ static int cmd_plugins(int argc, char **argv)
         rc = describe(&search, n_dirs, &d);
         host_plugin_path_free(&search);
         free(a.paths);
+        free(a.configs);
         free(d.names);
         return rc;
     }
@@ -326,6 +344,7 @@ static int cmd_plugins(int argc, char **argv)
     }
     host_plugin_path_free(&search);
     free(a.paths);
+    free(a.configs);
     return a.n_paths && bad == n_dirs ? 1 : 0;
 }
 
@@ -356,14 +375,22 @@ static int cmd_check(int argc, char **argv)
         }
     }
     free(a.paths);
+    free(a.configs);
     return parse_exit(rc);
 }
 
 static int cmd_run(int argc, char **argv)
 {
     cli_args a;
-    int rc = parse_args(argc, argv, run_usage, 1, 1, &a);
-    if (rc == 0) {
+    int rc = parse_args(argc, argv, run_usage, 2, 1, &a);
+    if (rc == 0 && a.n_configs > 1) {
+        host_run_options opt = {
+            .max_cycles = a.max_cycles,
+            .extra_plugin_dirs = a.paths,
+            .n_extra_plugin_dirs = a.n_paths,
+        };
+        rc = host_live_arena_run(a.configs, a.n_configs, &opt);
+    } else if (rc == 0) {
         host_agent *agent = open_agent(&a);
         if (agent) {
             rc = host_agent_run(agent);
@@ -373,6 +400,7 @@ static int cmd_run(int argc, char **argv)
         }
     }
     free(a.paths);
+    free(a.configs);
     return parse_exit(rc);
 }
 
@@ -394,6 +422,7 @@ static int cmd_serve(int argc, char **argv)
         }
     }
     free(a.paths);
+    free(a.configs);
     return parse_exit(rc);
 }
 
