@@ -83,7 +83,9 @@ static size_t view_chain(const host_indicator_chain *c,
 {
     if (filled->chain != c || filled->candles != c->candles) {
         view_indicators(c, out);
-        *wu = view_warmup(c, w);
+        /* filled once every output was warm: the warm-ups stay so */
+        if (filled->chain != c || filled->candles < c->warmup_max)
+            *wu = view_warmup(c, w);
         filled->chain = c;
         filled->candles = c->candles;
     }

@@ -189,8 +189,12 @@ static size_t layout(const char *dg, int n, int e, char *p)
 
 size_t jl_format_real(double x, char *out)
 {
-    if (x == 0)
-        return (size_t)sprintf(out, "%s", signbit(x) ? "-0.0" : "0.0");
+    if (x == 0) { /* the commonest value of a flat account: no sprintf */
+        const char *z = signbit(x) ? "-0.0" : "0.0";
+        size_t n = strlen(z);
+        memcpy(out, z, n + 1);
+        return n;
+    }
 #if LDBL_MANT_DIG >= 64
     uint64_t d;
     int e;
