@@ -12,7 +12,8 @@
  *    PASSES (the machine is shared; the least disturbed pass is the
  *    code's own speed).
  * 2. `make replay` as a whole process: perpd run of config/replay.yaml
- *    with its JSONL sink, wall time and peak RSS. Target < 1 s.
+ *    with its JSONL sink, wall time (the least disturbed of PASSES, with
+ *    the load average said), CPU time and peak RSS. Target < 1 s wall.
  * 3. Peak RSS of perpd running the same pipeline over a synthetic year of
  *    1m candles on five symbols (a random walk written as CSV to a
  *    temporary folder). Target < 50 MB.
@@ -272,6 +273,18 @@ static int run_perpd(const char *yaml, proc_result *r)
     return r->status == 0 ? 0 : -1;
 }
 
+/* The 1-minute load average, from /proc/loadavg (-1: unknown). */
+static double load_average(void)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double l = -1;
+    if (f && fscanf(f, "%lf", &l) != 1)
+        l = -1;
+    if (f)
+        fclose(f);
+    return l;
+}
+
 static void bench_make_replay(const char *dir, const char *base,
                               const char *data)
 {
@@ -283,6 +296,7 @@ static void bench_make_replay(const char *dir, const char *base,
     spit(path, yaml);
     free(yaml);
     proc_result best = {INFINITY, INFINITY, 0, 0};
+    double load = load_average();
     for (int p = 0; p < PASSES; p++) {
         unlink(jsonl);
         proc_result r;
@@ -290,17 +304,22 @@ static void bench_make_replay(const char *dir, const char *base,
             printf("make replay: perpd failed\n");
             return;
         }
-        if (r.cpu < best.cpu)
+        if (r.wall < best.wall)
             best = r;
     }
     struct stat st;
     long long bytes = stat(jsonl, &st) == 0 ? (long long)st.st_size : -1;
-    /* CPU time (user + system) of the whole process is the figure: on a
-     * shared machine the wall clock measures the other jobs too. */
+    /* The target is the wall clock; on a shared machine it measures the
+     * other jobs too, so the load and the process's CPU time are said. */
     printf("make replay (perpd run config/replay.yaml, rules, JSONL %.1f MB): "
-           "%.3f s CPU (%.3f s wall), peak RSS %.1f MB  target < 1 s: %s\n",
-           (double)bytes / 1e6, best.cpu, best.wall, best.maxrss_kb / 1024.0,
-           best.cpu < 1.0 ? "ok" : "MISSED");
+           "%.3f s wall, %.3f s CPU, peak RSS %.1f MB; load average %.2f on "
+           "%ld cores  target < 1 s wall: %s%s\n",
+           (double)bytes / 1e6, best.wall, best.cpu, best.maxrss_kb / 1024.0,
+           load, sysconf(_SC_NPROCESSORS_ONLN),
+           best.wall < 1.0 ? "ok" : "MISSED",
+           best.wall >= 1.0 && best.cpu < 1.0
+               ? " (its CPU time fits: the wall clock waited for other jobs)"
+               : "");
     unlink(jsonl);
 }
 
