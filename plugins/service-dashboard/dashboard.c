@@ -34,8 +34,8 @@ static const perp_config_key dash_config[] = {
      .description = "PostgreSQL URL of the database sink-postgres writes, "
                     "from the environment: \"${DATABASE_URL}\""},
     PERP_CFG_INT("pool", "4", 1, 64, "database connections kept open"),
-    PERP_CFG_INT("threads", "2", 1, 64,
-                 "HTTP threads (each with its own epoll set)"),
+    PERP_CFG_INT("threads", "4", 1, 64,
+                 "HTTP threads, each with its own epoll set (a slow query holds one)"),
     PERP_CFG_DUR("refresh", "1s", 100, 60000,
                  "how often new commits are looked for (answers are cached "
                  "until a version's data changes)"),
@@ -65,7 +65,7 @@ static perp_status read_config(const perp_host *h, const perp_config_node *n,
         h->cfg_str(h, n, "webui", "webui", &c->webui) != PERP_OK ||
         h->cfg_str(h, n, "url", NULL, &c->url) != PERP_OK ||
         h->cfg_int(h, n, "pool", 4, &c->pool) != PERP_OK ||
-        h->cfg_int(h, n, "threads", 2, &c->threads) != PERP_OK ||
+        h->cfg_int(h, n, "threads", 4, &c->threads) != PERP_OK ||
         h->cfg_duration_ms(h, n, "refresh", 1000, &c->refresh_ms) != PERP_OK ||
         h->cfg_duration_ms(h, n, "statement_timeout", 5000,
                            &c->statement_timeout_ms) != PERP_OK)
