@@ -276,7 +276,10 @@ static const char prom_sql[] =
     "notional)), 0) FROM positions p WHERE p.version_id = v.id), c.cycle, "
     "extract(epoch FROM now() - v.last_seen), m.llm_calls, m.llm_cost_usd, "
     "(SELECT avg(latency_ms) FROM (SELECT latency_ms FROM llm_calls l WHERE "
-    "l.version_id = v.id ORDER BY l.seq DESC LIMIT 100) r), m.round_trips "
+    "l.version_id = v.id ORDER BY l.seq DESC LIMIT 100) r), m.round_trips, "
+    /* live, the agent clock is the wall clock: from the newest cycle's
+     * boundary to the commit of its records */
+    "extract(epoch FROM c.written_at) - c.cycle_ts / 1000.0 "
     "FROM agent_versions v "
     "LEFT JOIN checkpoints c ON c.version_id = v.id "
     "LEFT JOIN LATERAL (SELECT equity, unrealized_pnl FROM equity_snapshots "

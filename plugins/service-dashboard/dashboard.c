@@ -34,8 +34,9 @@ static const perp_config_key dash_config[] = {
      .description = "PostgreSQL URL of the database sink-postgres writes, "
                     "from the environment: \"${DATABASE_URL}\""},
     PERP_CFG_INT("pool", "4", 1, 64, "database connections kept open"),
-    PERP_CFG_INT("threads", "4", 1, 64,
-                 "HTTP threads, each with its own epoll set (a slow query holds one)"),
+    PERP_CFG_INT(
+        "threads", "4", 1, 64,
+        "HTTP threads, each with its own epoll set (a slow query holds one)"),
     PERP_CFG_DUR("refresh", "1s", 100, 60000,
                  "how often new commits are looked for (answers are cached "
                  "until a version's data changes)"),

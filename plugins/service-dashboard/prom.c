@@ -58,6 +58,10 @@ static const metric per_version[] = {
     {9, "perpd_llm_latency_seconds", "gauge",
      "Mean latency of the last 100 LLM calls.", 1e-3},
     {10, "perpd_round_trips_total", "counter", "Round trips closed.", 1},
+    {11, "perpd_cycle_latency_seconds", "gauge",
+     "From the newest cycle's boundary to the commit of its records (plan, "
+     "orders, sink). Live only: a replay's agent clock is its data's time.",
+     1},
 };
 #define N_PER_VERSION (sizeof per_version / sizeof per_version[0])
 
