@@ -111,7 +111,10 @@ BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/bench_*.c))
 # libFuzzer targets (clang only; see "fuzzing" below).
 FUZZ_CC ?= clang
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
-FUZZ_TARGETS := $(B)/fuzz/fuzz_coinbase_message $(B)/fuzz/fuzz_plugin_elf
+FUZZ_B := build/fuzz
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
+FUZZ_CORPUS_TESTS := $(addprefix $(B)/tests/fuzz/corpus_,$(FUZZ_NAMES))
 
 .PHONY: all deps test test-build bench install clean run replay format help fuzz man docs
 .DEFAULT_GOAL := all
@@ -228,7 +231,7 @@ $(foreach d,$(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/))),$(eval $(cal
 
 # Every benchmark and (with clang) the fuzz target are compiled by the
 # test build too, not run: CI then notices when one stops building.
-test-build: all $(MANPAGE) $(ALL_TESTS) $(BENCHES) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
+test-build: all $(MANPAGE) $(ALL_TESTS) $(FUZZ_CORPUS_TESTS) $(BENCHES) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
 
 # Runs every suite twice: the plain build, then ASan+UBSan.
 test: deps
@@ -256,29 +259,61 @@ bench: deps all $(BENCHES)
 	@scripts/bench.sh $(B)
 
 # ------------------------------------------------------------ fuzzing
-# libFuzzer targets need clang: `make fuzz`, then e.g.
-#   mkdir -p var/fuzz && build/fuzz/fuzz_coinbase_message var/fuzz \
-#       tests/fuzz/corpus/coinbase -max_total_time=60
-#   build/fuzz/fuzz_plugin_elf var/fuzz-elf tests/fuzz/corpus/plugin_elf
-# (new inputs go to var/fuzz; copy a crash reproducer into the corpus)
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isdk/include \
-              -fsanitize=fuzzer,address,undefined
+# libFuzzer targets (clang only), one per parser: tests/fuzz/fuzz_<name>.c,
+# with optional tests/fuzz/fuzz_<name>.srcs (plugin sources it compiles
+# in, one path a line) and .pkgs (pkg-config names it links). Each links
+# the host compiled by clang with coverage (build/fuzz/libhost.a), so one
+# build serves the plain and the sanitizer test runs.
+#   make fuzz                   build every target and run each for
+#                               SECONDS (default 60), new inputs kept in
+#                               var/fuzz/<name> (scripts/fuzz.sh)
+#   build/fuzz/fuzz_config var/fuzz/config tests/fuzz/corpus/config
+# Seeds live in tests/fuzz/corpus/<name>/ (committed; a crash the fuzzer
+# finds is copied there as regress-<what>). The test build compiles each
+# target again with gcc and tests/fuzz/corpus_driver.c into
+# $(B)/tests/fuzz/corpus_<name>, a criterion test that runs every corpus
+# file (plain and ASan+UBSan); test_fuzz_smoke runs each target briefly.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -Isdk/include -Ihost \
+               $(call PKG_CFLAGS,$(HOST_PKGS)) -DPERP_VERSION=\"$(VERSION)\" \
+               -DPERP_INSTALL_LIBDIR=\"$(PREFIX)/lib/perp\"
+FUZZ_HOST_OBJS := $(patsubst host/%.c,$(FUZZ_B)/obj/host/%.o,$(filter-out host/main.c,$(HOST_SRCS)))
+fuzz_srcs = $(shell cat tests/fuzz/fuzz_$(1).srcs 2>/dev/null)
+fuzz_pkgs = $(shell cat tests/fuzz/fuzz_$(1).pkgs 2>/dev/null)
+fuzz_incs = $(addprefix -I,$(sort $(dir $(call fuzz_srcs,$(1)))))
+SECONDS ?= 60
 
 fuzz:
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
-	    $(MAKE) --no-print-directory $(FUZZ_TARGETS); \
+	    $(MAKE) --no-print-directory $(FUZZ_TARGETS) && \
+	    scripts/fuzz.sh $(FUZZ_B) $(SECONDS) $(FUZZ_NAMES); \
 	else echo "make fuzz: $(FUZZ_CC) not found (libFuzzer needs clang)" >&2; exit 1; fi
 
-$(B)/fuzz/fuzz_coinbase_message: tests/fuzz/fuzz_coinbase_message.c plugins/feed-coinbase/parse.c plugins/feed-coinbase/parse.h $(SDK_HEADERS)
+$(FUZZ_B)/obj/host/%.o: host/%.c $(wildcard host/*.h) $(SDK_HEADERS)
 	@mkdir -p $(dir $@)
 	$(call msg,CLANG,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Iplugins/feed-coinbase $(call PKG_CFLAGS,jansson) \
-	    -o $@ $< plugins/feed-coinbase/parse.c $(call PKG_LIBS,jansson)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
 
-$(B)/fuzz/fuzz_plugin_elf: tests/fuzz/fuzz_plugin_elf.c host/plugin_elf.c host/plugin_elf.h $(SDK_HEADERS)
-	@mkdir -p $(dir $@)
-	$(call msg,CLANG,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< host/plugin_elf.c
+$(FUZZ_B)/libhost.a: $(FUZZ_HOST_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+define FUZZ_RULE
+$(FUZZ_B)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(call fuzz_srcs,$(1)) $(wildcard tests/fuzz/fuzz_$(1).srcs tests/fuzz/fuzz_$(1).pkgs tests/fuzz/*.h) $(PLUGIN_HEADERS) $(FUZZ_B)/libhost.a
+	@mkdir -p $$(dir $$@)
+	$$(call msg,CLANG,$$@)
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -Itests/fuzz $(call fuzz_incs,$(1)) $$(call PKG_CFLAGS,$(call fuzz_pkgs,$(1))) \
+	    -fsanitize=fuzzer $$(FUZZ_SAN) -o $$@ $$< $(call fuzz_srcs,$(1)) $(FUZZ_B)/libhost.a \
+	    $$(call PKG_LIBS,$(call fuzz_pkgs,$(1))) $$(HOST_LIBS)
+
+$(B)/tests/fuzz/corpus_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/corpus_driver.c $(call fuzz_srcs,$(1)) $(wildcard tests/fuzz/fuzz_$(1).srcs tests/fuzz/fuzz_$(1).pkgs tests/fuzz/*.h) $(PLUGIN_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS)
+	@mkdir -p $$(dir $$@)
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(TEST_CFLAGS) -Itests/fuzz $(call fuzz_incs,$(1)) $$(call PKG_CFLAGS,$(call fuzz_pkgs,$(1))) \
+	    -DFUZZ_NAME=\"$(1)\" -o $$@ $$< tests/fuzz/corpus_driver.c $(filter-out tests/support/%,$(call fuzz_srcs,$(1))) \
+	    $$(SUPPORT_OBJS) $$(HOST_LIB) $$(LDFLAGS_COMMON) $$(call PKG_LIBS,$(call fuzz_pkgs,$(1))) $$(TEST_LIBS)
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
 
 # --------------------------------------------------------------- manual
 # perpd.1 from perpd's own --help texts, verbatim (scripts/man-page.sh).

@@ -621,6 +621,13 @@ host_config *host_config_parse(const char *text, const char *name, char *err,
     return parse_text(text, name, 0, err, err_len);
 }
 
+host_config *host_config_parse_keep_duplicates(const char *text,
+                                               const char *name, char *err,
+                                               size_t err_len)
+{
+    return parse_text(text, name, 1, err, err_len);
+}
+
 static host_config *load_file(const char *path, int keep_duplicates, char *err,
                               size_t err_len)
 {

@@ -32,6 +32,9 @@ host_config *host_config_parse(const char *text, const char *name, char *err,
  * (host_cfg_say_duplicates) and refuse the file if there are any. */
 host_config *host_config_load_keep_duplicates(const char *path, char *err,
                                               size_t err_len);
+host_config *host_config_parse_keep_duplicates(const char *text,
+                                               const char *name, char *err,
+                                               size_t err_len);
 void host_config_free(host_config *c);
 const perp_config_node *host_config_root(const host_config *c);
 

@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,9 @@
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
-static perp_log_level log_min = PERP_LOG_INFO;
+/* Read without the lock by host_logv's early return: a line below the
+ * level costs no formatting. */
+static atomic_int log_min = PERP_LOG_INFO;
 
 /* Registered secrets; guarded by log_mu. */
 static char **secrets;
@@ -61,15 +64,13 @@ static void init_from_env(void)
     const char *env = getenv("PERP_LOG_LEVEL");
     perp_log_level lvl;
     if (env && parse_level(env, &lvl))
-        log_min = lvl;
+        atomic_store(&log_min, (int)lvl);
 }
 
 void host_log_set_level(perp_log_level min)
 {
     pthread_once(&log_once, init_from_env);
-    pthread_mutex_lock(&log_mu);
-    log_min = min;
-    pthread_mutex_unlock(&log_mu);
+    atomic_store(&log_min, (int)min);
 }
 
 /* Replaces every occurrence of each secret; caller holds log_mu. Since a
@@ -222,6 +223,8 @@ void host_logv(perp_log_level lvl, const char *component, const char *fmt,
                va_list ap)
 {
     pthread_once(&log_once, init_from_env);
+    if ((int)lvl < atomic_load(&log_min))
+        return;
     char when[40];
     format_now(when, sizeof when);
     /* Formatted at full length so a secret is redacted before any
@@ -233,7 +236,7 @@ void host_logv(perp_log_level lvl, const char *component, const char *fmt,
         flatten_newlines(msg);
 
     pthread_mutex_lock(&log_mu);
-    if (lvl >= log_min) {
+    if ((int)lvl >= atomic_load(&log_min)) {
         if (msg) {
             redact_locked(msg);
             host_log_shorten(msg);

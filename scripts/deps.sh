@@ -12,6 +12,7 @@ PKGS=(
   xxd chromium
   postgresql    # the server: the tests' clusters and `make run`'s var/pg
   man-db groff-base
+  clang libclang-rt-dev valgrind
 )
 
 missing=()

@@ -2,9 +2,10 @@
  * fuzz_coinbase_message.c — libFuzzer target for feed-coinbase's message
  * parser (plugins/feed-coinbase/parse.c), the code that reads bytes from
  * the network. Build: `make fuzz` (needs clang); run:
- *   build/fuzz/fuzz_coinbase_message var/fuzz tests/fuzz/corpus/coinbase
- * Seeds live in tests/fuzz/corpus/coinbase; test_coinbase_parse runs
- * every file there under the normal (and ASan) test build.
+ *   build/fuzz/fuzz_coinbase_message var/fuzz/coinbase_message
+ * tests/fuzz/corpus/coinbase_message Seeds live in
+ * tests/fuzz/corpus/coinbase_message; test_coinbase_parse runs every file there
+ * under the normal (and ASan) test build.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * fuzz_plugin_elf.c — libFuzzer target for the ELF check the plugin
  * loader runs before dlopen (host/plugin_elf.c): any bytes as a would-be
  * plugin file. Build: `make fuzz` (needs clang); run:
- *   build/fuzz/fuzz_plugin_elf var/fuzz tests/fuzz/corpus/plugin_elf
+ *   build/fuzz/fuzz_plugin_elf var/fuzz/plugin_elf tests/fuzz/corpus/plugin_elf
  * Seeds come from tests/fuzz/make_elf_seeds.sh; test_plugin_elf runs every
  * file of the corpus under the normal (and ASan) test build.
  */

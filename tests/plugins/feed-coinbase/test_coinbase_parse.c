@@ -2,7 +2,7 @@
  * test_coinbase_parse.c — the message parser alone: Coinbase's own
  * documented examples (read from $PERP_SHARED/protocols at test time),
  * RFC 3339 times, and every fuzz corpus/regression input under
- * tests/fuzz/corpus/coinbase (so crashes the fuzzer found stay fixed in
+ * tests/fuzz/corpus/coinbase_message (so crashes the fuzzer found stay fixed in
  * the plain and ASan builds).
  */
 #include <criterion/criterion.h>
@@ -17,7 +17,7 @@
 #include "file_read.h"
 #include "parse.h"
 
-#define CORPUS "tests/fuzz/corpus/coinbase"
+#define CORPUS "tests/fuzz/corpus/coinbase_message"
 
 static const char *const IDS[] = {"BTC-USD", "ETH-USD"};
 static const cb_products PRODUCTS = {IDS, 2};
