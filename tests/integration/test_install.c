@@ -486,7 +486,7 @@ Test(install, the_issues_five_line_pipeline_finds_the_installed_prompts,
     cr_assert_eq(r.rc, 1, "%s%s", r.out, r.err);
     char want[PATH_MAX];
     pathf(want,
-          "system_prompt: cannot read %s/config/prompts/system.md: No such "
+          "system_prompt: cannot read '%s/config/prompts/system.md': No such "
           "file or directory (default 'config/prompts/system.md', relative "
           "to the data folder %s (PERP_DATA_HOME))",
           in.work, in.work);
