@@ -102,6 +102,8 @@ int host_instance_open(host_instance *inst, const host_plugin_path *path,
         return fail(node, "out of memory");
     }
     host_services_set_entry(inst->host, node, host_entry_keys(kind));
+    if (inst->plugin.desc->abi_major == 1)
+        host_services_set_plugin_abi(inst->host, inst->plugin.desc->abi_minor);
     int rc =
         host_plugin_create(inst->plugin.desc, inst->host, node, &inst->self);
     if (rc != PERP_OK)

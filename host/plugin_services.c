@@ -27,6 +27,7 @@ typedef struct services {
     char *component;               /* owned */
     const perp_config_node *entry; /* borrowed: the instance's YAML entry */
     const char *const *entry_keys; /* borrowed: the host's keys of it */
+    int plugin_minor;              /* the plugin's ABI minor (1.x) */
 } services;
 
 static const services *svc_of(const perp_host *h)
@@ -170,9 +171,19 @@ static const char *svc_symbol_at(const perp_host *h, size_t i)
 
 static void svc_emit(const perp_host *h, const perp_record *rec)
 {
-    const host_context *ctx = svc_of(h)->ctx;
-    if (ctx && ctx->emit && rec)
-        ctx->emit(ctx->emit_ud, rec);
+    const services *s = svc_of(h);
+    const host_context *ctx = s->ctx;
+    if (!ctx || !ctx->emit || !rec)
+        return;
+    if (rec->type == PERP_REC_LLM_CALL && s->plugin_minor < 2) {
+        /* cached_tokens came with 1.2: a 1.0/1.1 planner never set it,
+         * so whatever its stack held there would be counted and billed. */
+        perp_record r = *rec;
+        r.u.llm_call.cached_tokens = -1;
+        ctx->emit(ctx->emit_ud, &r);
+        return;
+    }
+    ctx->emit(ctx->emit_ud, rec);
 }
 
 static int svc_stopping(const perp_host *h)
@@ -240,6 +251,7 @@ perp_host *host_services_new(const host_context *ctx, const char *component)
         return NULL;
     }
     s->ctx = ctx;
+    s->plugin_minor = PERP_ABI_MINOR;
     perp_host *h = &s->h;
     h->struct_size = sizeof *h;
     h->abi_major = PERP_ABI_MAJOR;
@@ -288,4 +300,9 @@ void host_services_free(perp_host *h)
     services *s = h->host_ctx;
     free(s->component);
     free(s);
+}
+
+void host_services_set_plugin_abi(perp_host *h, int minor)
+{
+    ((services *)h->host_ctx)->plugin_minor = minor;
 }

@@ -34,6 +34,11 @@ void host_services_free(perp_host *h);
 void host_services_set_entry(perp_host *h, const perp_config_node *node,
                              const char *const *host_keys);
 
+/* The ABI minor the instance's plugin was built for (default: this
+ * host's). Records are read as that minor wrote them: members appended
+ * later are set to their "not reported" value. */
+void host_services_set_plugin_abi(perp_host *h, int minor);
+
 /* Wall clock, ms since the epoch. */
 int64_t host_wall_ms(void);
 

@@ -17,6 +17,7 @@ typedef struct emitted {
     int n;
     perp_record_type last_type;
     int64_t last_ts;
+    int64_t last_cached_tokens;
 } emitted;
 
 static int64_t fixed_now(void *ud)
@@ -30,6 +31,8 @@ static void count_emit(void *ud, const perp_record *rec)
     e->n++;
     e->last_type = rec->type;
     e->last_ts = rec->ts;
+    if (rec->type == PERP_REC_LLM_CALL)
+        e->last_cached_tokens = rec->u.llm_call.cached_tokens;
 }
 
 static const char *const SYMBOLS[] = {"BTC-USD", "ETH-USD"};
@@ -185,5 +188,25 @@ Test(host_services, observation_json_renders_and_frees)
     cr_assert(json_is_object(j), "%s: %s", je.text, s);
     json_decref(j);
     h->free_mem(s);
+    host_services_free(h);
+}
+
+/* A 1.1 planner's LLM call record has no cached_tokens: what sits there
+ * (its stack) must not reach the tally, the sinks or the bill. */
+Test(host_services, llm_call_of_a_1_1_plugin_reports_no_cached_tokens)
+{
+    emitted e = {0};
+    host_context ctx = {.emit = count_emit, .emit_ud = &e};
+    perp_host *h = host_services_new(&ctx, "planner.old");
+    perp_record rec = {.type = PERP_REC_LLM_CALL};
+    rec.u.llm_call.prompt_tokens = 100;
+    rec.u.llm_call.cached_tokens = 0x5a5a5a5a; /* stack garbage */
+    h->emit(h, &rec);
+    cr_assert_eq(e.last_cached_tokens, 0x5a5a5a5a, "a 1.2 plugin's own");
+    host_services_set_plugin_abi(h, 1);
+    h->emit(h, &rec);
+    cr_assert_eq(e.last_cached_tokens, -1);
+    cr_assert_eq(rec.u.llm_call.cached_tokens, 0x5a5a5a5a,
+                 "the plugin's record is left as it was");
     host_services_free(h);
 }

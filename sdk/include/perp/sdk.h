@@ -469,7 +469,7 @@ typedef struct perp_llm_call_record {
     int attempt;
     /* ABI 1.2: prompt tokens the provider billed at its cached rate
      * (usage.prompt_tokens_details.cached_tokens); -1 if not reported.
-     * The host zeroes what a 1.1 plugin could not set. */
+     * A 1.0/1.1 plugin never sets it: the host reads -1. */
     int64_t cached_tokens;
 } perp_llm_call_record;
 
