@@ -222,7 +222,8 @@ static void reading_guide(host_jw *w, const char *ctx)
            "volume; \"[gap]\" marks missing candles.\n"
            "- Indicator lines: name, then series; one indicator's outputs "
            "share a line (\"macd: macd ..., signal ..., hist ...\"); a "
-           "categorical output shows its label.\n"
+           "categorical output shows its label; \"warming up 12/26\": "
+           "not defined yet, 12 of the 26 candles it needs seen.\n"
            "- \"Trimmed\" says what was cut to fit the prompt budget.\n");
 }
 
@@ -257,6 +258,17 @@ static void limits(host_jw *w, const perp_limits *l)
     else
         put(w, "no max position notional");
     put(w, "\n");
+}
+
+/* The indicators' warm-up per market (ABI 1.2), or NULL: an observation
+ * from before the member. */
+static const perp_market_warmup *warmup_of(const perp_observation *obs)
+{
+    if (obs->struct_size <
+            offsetof(perp_observation, warmup) + sizeof obs->warmup ||
+        !obs->markets || obs->n_markets == 0)
+        return NULL;
+    return obs->warmup;
 }
 
 /* The backend's slippage per market (ABI 1.2), or NULL: not said, or an
@@ -393,9 +405,24 @@ static int same_group(const char *a, const char *b)
     return la > 0 && la == group_len(b) && strncmp(a, b, la) == 0;
 }
 
-static void indicator_values(host_jw *w, const perp_indicator_value *v,
-                             const perp_market_view *m, size_t drop)
+/* "warming up 12/26" in place of an output that is not defined yet
+ * because it has not seen the candles it needs: "-" alone would read as
+ * missing data. 1 when said. */
+static int warming_up(host_jw *w, const perp_indicator_value *v,
+                      const perp_warmup *wu)
 {
+    if (!wu || wu->needed == 0 || wu->seen >= wu->needed || isfinite(v->value))
+        return 0;
+    putf(w, " warming up %u/%u", (unsigned)wu->seen, (unsigned)wu->needed);
+    return 1;
+}
+
+static void indicator_values(host_jw *w, const perp_indicator_value *v,
+                             const perp_market_view *m, size_t drop,
+                             const perp_warmup *wu)
+{
+    if (warming_up(w, v, wu))
+        return;
     if (v->label) {
         put(w, " ");
         put_text(w, v->label, 64);
@@ -425,8 +452,10 @@ static void put_prefix(host_jw *w, const char *s, size_t len)
     put_text(w, buf, sizeof buf);
 }
 
+/* wu: warm-up per entry of v (n of them), or NULL. */
 static void indicators(host_jw *w, const perp_indicator_value *v, size_t n,
-                       const perp_market_view *m, const char *tf, size_t drop)
+                       const perp_market_view *m, const char *tf, size_t drop,
+                       const perp_warmup *wu)
 {
     if (!v || n == 0)
         return;
@@ -448,7 +477,7 @@ static void indicators(host_jw *w, const perp_indicator_value *v, size_t n,
             put(w, "\n");
             put_text(w, name, 96);
         }
-        indicator_values(w, &v[i], m, drop);
+        indicator_values(w, &v[i], m, drop, wu ? &wu[i] : NULL);
     }
     put(w, "\n");
 }
@@ -497,15 +526,18 @@ static void market_slippage(host_jw *w, const perp_market_slippage *s)
 }
 
 static void market(host_jw *w, const perp_market_view *m,
-                   const perp_market_slippage *sl, const cut *c,
-                   const render_opts *o, const char *ctx, int64_t now)
+                   const perp_market_slippage *sl, const perp_market_warmup *wu,
+                   const cut *c, const render_opts *o, const char *ctx,
+                   int64_t now)
 {
     market_header(w, m);
     market_slippage(w, sl);
     closes_1m(w, m, c->m1, now);
     context_rows(w, m, keep(o->context_candles, c->ctx), ctx, now);
-    indicators(w, m->ind_1m, m->n_ind_1m, m, "1m", c->series);
-    indicators(w, m->ind_ctx, m->n_ind_ctx, m, ctx, c->series);
+    indicators(w, m->ind_1m, m->n_ind_1m, m, "1m", c->series,
+               wu ? wu->ind_1m : NULL);
+    indicators(w, m->ind_ctx, m->n_ind_ctx, m, ctx, c->series,
+               wu ? wu->ind_ctx : NULL);
 }
 
 static void position(host_jw *w, const perp_observation *obs,
@@ -706,8 +738,10 @@ static void changing_part(host_jw *w, const perp_observation *obs,
     put(w, " UTC.\n");
     trim_note(w, obs, o, c, ctx);
     const perp_market_slippage *sl = slippage_of(obs);
+    const perp_market_warmup *wu = warmup_of(obs);
     for (size_t i = 0; obs->markets && i < obs->n_markets; i++)
-        market(w, &obs->markets[i], sl ? &sl[i] : NULL, c, o, ctx, obs->ts);
+        market(w, &obs->markets[i], sl ? &sl[i] : NULL, wu ? &wu[i] : NULL, c,
+               o, ctx, obs->ts);
     account(w, obs);
     round_trips(w, obs, c->trades, o->reason_chars);
     metrics(w, &obs->metrics);

@@ -508,3 +508,48 @@ Test(prompt_render, slippage_model_and_what_sizes_pay)
     obs->struct_size = sizeof *obs;
     obs->slippage = NULL;
 }
+
+/* An output short of its candles says how far it is, in the text as in
+ * the observation record's "warming_up" (host/observation_json.c): "-"
+ * alone would read as missing data. */
+Test(prompt_render, an_indicator_warming_up_says_how_far)
+{
+    const perp_market_view *saved_markets = obs->markets;
+    const perp_market_warmup *saved_warmup = obs->warmup;
+    perp_market_view mv[5];
+    memcpy(mv, obs->markets, sizeof mv);
+    const perp_market_view *btc = market("BTC");
+    size_t b = (size_t)(btc - obs->markets);
+    cr_assert_geq(mv[b].n_ind_1m, 2);
+    perp_indicator_value ind[64];
+    cr_assert_leq(mv[b].n_ind_1m, 64);
+    memcpy(ind, mv[b].ind_1m, mv[b].n_ind_1m * sizeof ind[0]);
+    ind[0].value = NAN;
+    ind[0].series = NULL;
+    ind[0].series_len = 0;
+    ind[0].label = NULL;
+    mv[b].ind_1m = ind;
+    perp_warmup w1m[64] = {{0}};
+    w1m[0] = (perp_warmup){.seen = 12, .needed = 26};
+    w1m[1] = (perp_warmup){.seen = 26, .needed = 26}; /* warm: its values */
+    perp_market_warmup wu[5] = {{0}};
+    wu[b].ind_1m = w1m;
+    obs->markets = mv;
+    obs->warmup = wu;
+
+    perp_prompt_text t;
+    char *text = render(PERP_PROMPT_CHANGING, 0, &t);
+    char want[128];
+    snprintf(want, sizeof want, "%s warming up 12/26", ind[0].name);
+    const char *at = strstr(text, want);
+    cr_assert_not_null(at, "no '%s' in BTC's block:\n%s", want, text);
+    const char *again = strstr(at + strlen(want), "warming up");
+    cr_assert_eq(again, NULL, "only the cold output says so: %s", text);
+    free(t.text);
+    /* The reading guide (constant part) explains the words. */
+    text = render(PERP_PROMPT_CONSTANT, 0, &t);
+    cr_assert_not_null(strstr(text, "\"warming up 12/26\""));
+    free(t.text);
+    obs->markets = saved_markets;
+    obs->warmup = saved_warmup;
+}
