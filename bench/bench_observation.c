@@ -8,8 +8,13 @@
  * config/replay.yaml, rendered, freed; coin validations per second; and
  * one plan() of the rules planner loaded through the loader, as the agent
  * calls it. Each figure is the best of several batches (the machine is
- * shared; the best batch is the least disturbed).
+ * shared; the best batch is the least disturbed), printed beside an
+ * in-run reference and the ratio: the render beside jansson building and
+ * dumping the same numbers as a tree, validation beside the same limit
+ * checks inlined without their messages, plan() beside the render of the
+ * observation it reads.
  */
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +130,47 @@ static void build(const source *s, built *b, int64_t cycle)
 
 #define BATCHES 7
 
+static double last_render_s; /* bench_render's figure, plan()'s reference */
+
+/* The reference: the same candles and indicator series as a jansson
+ * tree, dumped: what a general JSON library costs for the same numbers. */
+static char *jansson_render(const perp_observation *o)
+{
+    json_t *mk = json_array();
+    for (size_t k = 0; k < o->n_markets; k++) {
+        const perp_market_view *m = &o->markets[k];
+        json_t *c = json_array(), *ind = json_object();
+        for (size_t i = 0; i < m->n_candles_1m; i++) {
+            const perp_candle *x = &m->candles_1m[i];
+            json_array_append_new(
+                c, json_pack("[I,f,f,f,f,f]", (json_int_t)x->ts, x->open,
+                             x->high, x->low, x->close, x->volume));
+        }
+        for (size_t i = 0; i < m->n_candles_ctx; i++) {
+            const perp_candle *x = &m->candles_ctx[i];
+            json_array_append_new(
+                c, json_pack("[I,f,f,f,f,f]", (json_int_t)x->ts, x->open,
+                             x->high, x->low, x->close, x->volume));
+        }
+        for (size_t j = 0; j < m->n_ind_1m + m->n_ind_ctx; j++) {
+            const perp_indicator_value *v =
+                j < m->n_ind_1m ? &m->ind_1m[j] : &m->ind_ctx[j - m->n_ind_1m];
+            json_t *ser = json_array();
+            for (size_t i = 0; i < v->series_len; i++)
+                json_array_append_new(ser, json_real(v->series[i]));
+            json_object_set_new(ind, v->name, ser);
+        }
+        json_array_append_new(mk, json_pack("{s:s,s:f,s:o,s:o}", "symbol",
+                                            m->symbol, "mid", m->mid, "candles",
+                                            c, "indicators", ind));
+    }
+    json_t *root =
+        json_pack("{s:I,s:o}", "ts", (json_int_t)o->ts, "markets", mk);
+    char *text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(root);
+    return text;
+}
+
 static void bench_render(const source *s, built *b)
 {
     const int iters = 500;
@@ -141,9 +187,25 @@ static void bench_render(const source *s, built *b)
         double per = (now_s() - t0) / iters;
         best = per < best ? per : best;
     }
+    double ref = INFINITY;
+    size_t ref_bytes = 0;
+    for (int r = 0; r < BATCHES; r++) {
+        double t0 = now_s();
+        for (int i = 0; i < iters; i++) {
+            build(s, b, i + 1);
+            char *json = jansson_render(&b->obs);
+            ref_bytes = strlen(json);
+            free(json);
+        }
+        double per = (now_s() - t0) / iters;
+        ref = per < ref ? per : ref;
+    }
     printf("observation build+render (5 symbols, 60+60 candles, 5x10 "
-           "indicator values per timeframe): %.3f ms, %zu bytes of JSON\n",
-           best * 1e3, bytes);
+           "indicator values per timeframe): %.3f ms, %zu bytes of JSON; "
+           "reference: jansson tree of its candles and series dumped "
+           "%.3f ms (%zu bytes); ratio %.2f\n",
+           best * 1e3, bytes, ref * 1e3, ref_bytes, best / ref);
+    last_render_s = best;
 }
 
 /* config/replay.yaml's indicators, on both timeframes. */
@@ -271,8 +333,10 @@ static void bench_snapshot_render(const source *s)
     }
     printf("observation snapshot+render, agent path (5 symbols, %zu+%zu "
            "candles, %zu indicator outputs x %d values per timeframe): "
-           "%.3f ms, %zu bytes of JSON\n",
-           n1m, nctx, nind, N_VALUES, best * 1e3, bytes);
+           "%.3f ms, %zu bytes of JSON; reference: the hand-filled "
+           "observation's build+render %.3f ms; ratio %.2f\n",
+           n1m, nctx, nind, N_VALUES, best * 1e3, bytes, last_render_s * 1e3,
+           last_render_s > 0 ? best / last_render_s : 0.0);
     pipeline_close(&p);
 }
 
@@ -296,8 +360,24 @@ static void bench_validate(built *b)
         ok += host_validate_decision(&b->obs, &d[i % N_SYM], NULL, why,
                                      sizeof why);
     double dt = now_s() - t0;
-    printf("validation: %.2f M coin decisions/s (%.0f ns each; %d accepted)\n",
-           iters / dt / 1e6, dt / iters * 1e9, ok);
+    /* The reference: the checks' arithmetic inlined, no messages. */
+    volatile int ref_ok = 0;
+    const perp_limits *l = &b->obs.limits;
+    double t1 = now_s();
+    for (int i = 0; i < iters; i++) {
+        const perp_coin_decision *c = &d[i % N_SYM];
+        double px = mids[i % N_SYM], notional = c->quantity * px;
+        ref_ok += c->leverage >= 1 && c->leverage <= l->max_leverage &&
+                  notional >= l->min_notional &&
+                  notional / c->leverage <= b->obs.account.available &&
+                  c->exit_plan.stop_loss < px &&
+                  c->exit_plan.profit_target > px;
+    }
+    double dref = now_s() - t1;
+    printf("validation: %.2f M coin decisions/s (%.0f ns each; %d accepted); "
+           "reference: the limit checks inlined %.1f ns (%d); ratio %.1f\n",
+           iters / dt / 1e6, dt / iters * 1e9, ok, dref / iters * 1e9,
+           (int)ref_ok, dt / dref);
 }
 
 /* The rules planner through its vtable, as the agent calls it. */
@@ -323,8 +403,11 @@ static void bench_rules_plan(built *b)
             memset(&d, 0, sizeof d);
             vt->plan(self, &b->obs, &d);
         }
-        printf("rules planner plan() for 5 symbols: %.2f us\n",
-               (now_s() - t0) / iters * 1e6);
+        double per = (now_s() - t0) / iters;
+        printf("rules planner plan() for 5 symbols: %.2f us; reference: "
+               "rendering the observation it reads %.2f us; ratio %.3f\n",
+               per * 1e6, last_render_s * 1e6,
+               last_render_s > 0 ? per / last_render_s : 0.0);
         vt->destroy(self);
     }
     host_services_free(h);
