@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "benchmark_state.h"
 #include "decision_json.h"
 #include "log.h"
 
@@ -27,8 +28,9 @@ static json_t *holds_state(const host_hold_run *r)
                      (json_int_t)r->last_ts, "decision", doc);
 }
 
-/* The host's own run state as JSON (malloc'd). The caller holds the bus
- * lock (the tally). */
+/* The host's own run state as JSON (malloc'd): cycles, feedback, the
+ * planner's spending, the pending holds and the buy-and-hold book with
+ * its sums. The caller holds the bus lock (the tally). */
 static char *agent_state(host_agent *a)
 {
     json_t *fb = json_array();
@@ -44,8 +46,13 @@ static char *agent_state(host_agent *a)
         "completion_tokens", (json_int_t)t->completion_tokens, "cached_tokens",
         (json_int_t)t->cached_tokens, "llm_cost_usd", t->llm_cost_usd,
         "decisions", (json_int_t)t->decisions);
-    if (root)
+    if (root) {
         json_object_set_new(root, "holds", holds_state(&a->holds));
+        json_t *bench =
+            host_bench_state_to_json(&a->bench_book, &a->bench_stats);
+        if (bench)
+            json_object_set_new(root, "bench", bench);
+    }
     char *s = root ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);
     return s;

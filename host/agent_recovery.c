@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benchmark_state.h"
 #include "decision_json.h"
 #include "log.h"
 
@@ -83,7 +84,8 @@ static void import_holds(host_agent *a, json_t *h)
     free(text);
 }
 
-/* {"feedback": [...], "tally": {...}, "metrics_cycle": N, "holds": ...} */
+/* {"feedback": [...], "tally": {...}, "metrics_cycle": N, "holds": ...,
+ * "bench": {...}} */
 static void import_agent(host_agent *a, const char *state)
 {
     json_t *root = state ? json_loads(state, 0, NULL) : NULL;
@@ -111,6 +113,8 @@ static void import_agent(host_agent *a, const char *state)
     tl->decisions = int_of(t, "decisions");
     a->persist.metrics_cycle = int_of(root, "metrics_cycle");
     import_holds(a, json_object_get(root, "holds"));
+    host_bench_state_from_json(json_object_get(root, "bench"), &a->bench_book,
+                               &a->bench_stats);
     json_decref(root);
 }
 

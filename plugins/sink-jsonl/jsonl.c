@@ -283,7 +283,17 @@ static json_t *metrics_fields(const perp_metrics_record *m)
                 {"total_funding", m->total_funding},
                 {"llm_cost_usd", m->llm_cost_usd},
                 {"cost_per_decision", m->cost_per_decision},
-                {"snapshot_interval_s", m->snapshot_interval_s}};
+                {"snapshot_interval_s", m->snapshot_interval_s},
+                /* issue 16 (docs/benchmark.md); null where undefined */
+                {"bench_return_pct", m->bench_return_pct},
+                {"excess_return_pct", m->excess_return_pct},
+                {"beta", m->beta},
+                {"alpha_pct", m->alpha_pct},
+                {"tracking_error_pct", m->tracking_error_pct},
+                {"info_ratio", m->info_ratio},
+                {"gross_pnl", m->gross_pnl},
+                {"net_pnl", m->net_pnl},
+                {"decisions_per_day", m->decisions_per_day}};
     const struct {
         const char *k;
         int64_t v;
@@ -291,7 +301,8 @@ static json_t *metrics_fields(const perp_metrics_record *m)
                 {"prompt_tokens", m->prompt_tokens},
                 {"completion_tokens", m->completion_tokens},
                 {"cached_tokens", m->cached_tokens},
-                {"decisions", m->decisions}};
+                {"decisions", m->decisions},
+                {"bench_periods", m->bench_periods}};
     for (size_t i = 0; o && i < sizeof nums / sizeof nums[0]; i++)
         json_object_set_new(o, nums[i].k, num(nums[i].v));
     for (size_t i = 0; o && i < sizeof ints / sizeof ints[0]; i++)

@@ -86,6 +86,14 @@ void pg_copy_num_or_null_if_zero(pg_buf *b, double v)
         pg_copy_num(b, v);
 }
 
+void pg_copy_num_or_null(pg_buf *b, double v)
+{
+    if (isnan(v))
+        pg_copy_null(b);
+    else
+        pg_copy_num(b, v);
+}
+
 void pg_copy_null(pg_buf *b)
 {
     pg_buf_put(b, "\\N\t", 3);

@@ -29,6 +29,8 @@ void pg_copy_int(pg_buf *b, int64_t v);
 void pg_copy_num(pg_buf *b, double v); /* NaN and +-Infinity as PG spells */
 /* A price of 0 means "not set" in perp_exit_plan: NULL. */
 void pg_copy_num_or_null_if_zero(pg_buf *b, double v);
+/* NaN (a figure without a definition) as SQL NULL. */
+void pg_copy_num_or_null(pg_buf *b, double v);
 /* At most max bytes of s (a fixed array may lack its NUL); NULL -> \N.
  * Bytes that are not valid UTF-8 become '?', which the database would
  * otherwise refuse, losing the whole batch. */

@@ -100,6 +100,18 @@ static double num(const PGresult *r, int row, const char *col)
     return strtod(val(r, row, col), NULL);
 }
 
+/* A stored figure in fmt, or "-" when it is NULL (undefined) or the
+ * schema has no such column (a database not yet migrated). */
+static const char *fig(const PGresult *r, int row, const char *col,
+                       const char *fmt, char *buf, size_t len)
+{
+    const char *v = val(r, row, col);
+    if (!*v)
+        return "-";
+    snprintf(buf, len, fmt, strtod(v, NULL));
+    return buf;
+}
+
 static void print_time(const char *label, long long ms)
 {
     char when[32] = "-";
@@ -108,6 +120,35 @@ static void print_time(const char *label, long long ms)
     if (ms > 0 && gmtime_r(&t, &tm))
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
     printf("  %-22s %s\n", label, when);
+}
+
+/* Issue 16's figures (docs/benchmark.md): against buy-and-hold, the P&L
+ * before and after fees and funding, the cadence. */
+static void print_drag(const PGresult *r)
+{
+    static const struct {
+        const char *col, *label, *fmt;
+    } rows[] = {
+        {"bench_return_pct", "buy-and-hold return %", "%+.4f"},
+        {"excess_return_pct", "excess return %", "%+.4f"},
+        {"beta", "beta", "%.4f"},
+        {"alpha_pct", "alpha %/yr", "%+.4f"},
+        {"tracking_error_pct", "tracking error %/yr", "%.4f"},
+        {"info_ratio", "information ratio", "%.4f"},
+        {"bench_periods", "paired periods", "%.0f"},
+        {"gross_pnl", "gross P&L", "%+.4f"},
+        {"total_fees", "fees", "%.4f"},
+        {"total_funding", "funding (net)", "%+.4f"},
+        {"net_pnl", "net P&L", "%+.4f"},
+        {"decisions_per_day", "decisions a day", "%.2f"},
+        {"cost_per_decision", "LLM cost a decision", "%.6f"},
+    };
+    char buf[64];
+    printf("against buy-and-hold (docs/benchmark.md), and the drag of fees "
+           "and funding:\n");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        printf("  %-22s %s\n", rows[i].label,
+               fig(r, 0, rows[i].col, rows[i].fmt, buf, sizeof buf));
 }
 
 static void print_one(const PGresult *r)
@@ -141,11 +182,10 @@ static void print_one(const PGresult *r)
         {"llm_cost_usd", "LLM cost USD", "%.6f"},
         {"cost_per_decision", "cost per decision", "%.6f"},
     };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        printf("  %-22s ", rows[i].label);
-        printf(rows[i].fmt, num(r, 0, rows[i].col));
-        printf("\n");
-    }
+    char buf[64];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        printf("  %-22s %s\n", rows[i].label,
+               fig(r, 0, rows[i].col, rows[i].fmt, buf, sizeof buf));
     printf("  %-22s %s (%s won, %s lost)\n", "round trips",
            val(r, 0, "round_trips"), val(r, 0, "wins"), val(r, 0, "losses"));
     printf("  %-22s %.1f min\n", "average hold",
@@ -154,18 +194,32 @@ static void print_one(const PGresult *r)
            "LLM", val(r, 0, "llm_calls"), val(r, 0, "prompt_tokens"),
            val(r, 0, "cached_tokens"), val(r, 0, "completion_tokens"));
     printf("  %-22s %s\n", "decisions", val(r, 0, "decisions"));
+    print_drag(r);
 }
 
 static void print_board(const PGresult *r)
 {
-    printf("%-28s %8s %12s %10s %8s %9s %7s %7s %8s\n", "version", "cycles",
-           "equity", "return %", "Sharpe", "max dd %", "trips", "win %", "PF");
+    printf("%-28s %8s %12s %10s %8s %9s %7s %7s %8s %9s %8s %6s %6s %10s "
+           "%9s %10s %8s\n",
+           "version", "cycles", "equity", "return %", "Sharpe", "max dd %",
+           "trips", "win %", "PF", "B&H %", "alpha %", "beta", "IR", "net P&L",
+           "fees", "$/dec", "dec/d");
+    char b[8][64];
     for (int i = 0; i < PQntuples(r); i++)
-        printf("%-28s %8s %12.2f %+10.4f %8.3f %9.4f %7s %7.2f %8.3f\n",
+        printf("%-28s %8s %12.2f %+10.4f %8.3f %9.4f %7s %7.2f %8.3f %9s %8s "
+               "%6s %6s %10s %9s %10s %8s\n",
                val(r, i, "tag"), val(r, i, "cycles"), num(r, i, "equity"),
                num(r, i, "total_return_pct"), num(r, i, "sharpe"),
                num(r, i, "max_drawdown_pct"), val(r, i, "round_trips"),
-               100.0 * num(r, i, "win_rate"), num(r, i, "profit_factor"));
+               100.0 * num(r, i, "win_rate"), num(r, i, "profit_factor"),
+               fig(r, i, "bench_return_pct", "%+.2f", b[0], 64),
+               fig(r, i, "alpha_pct", "%+.2f", b[1], 64),
+               fig(r, i, "beta", "%.2f", b[2], 64),
+               fig(r, i, "info_ratio", "%.2f", b[3], 64),
+               fig(r, i, "net_pnl", "%+.2f", b[4], 64),
+               fig(r, i, "total_fees", "%.2f", b[5], 64),
+               fig(r, i, "cost_per_decision", "%.6f", b[6], 64),
+               fig(r, i, "decisions_per_day", "%.1f", b[7], 64));
 }
 
 static int cmd_metrics(int argc, char **argv)

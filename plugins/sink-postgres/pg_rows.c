@@ -319,6 +319,16 @@ static void metrics_row(pg_rows_state *st, pg_unit *u, const perp_record *rec)
     pg_copy_int(b, m->decisions);
     pg_copy_num(b, m->cost_per_decision);
     pg_copy_num(b, m->snapshot_interval_s);
+    /* Against buy-and-hold; NULL where undefined (sdk.h). */
+    const double bench[] = {
+        m->bench_return_pct, m->excess_return_pct,  m->beta,
+        m->alpha_pct,        m->tracking_error_pct, m->info_ratio};
+    for (size_t i = 0; i < sizeof bench / sizeof bench[0]; i++)
+        pg_copy_num_or_null(b, bench[i]);
+    pg_copy_int(b, m->bench_periods);
+    pg_copy_num(b, m->gross_pnl);
+    pg_copy_num(b, m->net_pnl);
+    pg_copy_num_or_null(b, m->decisions_per_day);
     pg_copy_end_row(b);
     if (isnan(u->starting_equity) && isfinite(m->starting_equity))
         u->starting_equity = m->starting_equity;

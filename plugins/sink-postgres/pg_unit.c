@@ -45,7 +45,9 @@ const char *const pg_table_copy[PG_T_COUNT] = {
     "profit_factor, avg_win, avg_loss, largest_win, largest_loss, "
     "avg_hold_ms, realized_pnl, total_fees, total_funding, llm_calls, "
     "prompt_tokens, completion_tokens, cached_tokens, llm_cost_usd, "
-    "decisions, cost_per_decision, snapshot_interval_s) FROM STDIN",
+    "decisions, cost_per_decision, snapshot_interval_s, bench_return_pct, "
+    "excess_return_pct, beta, alpha_pct, tracking_error_pct, info_ratio, "
+    "bench_periods, gross_pnl, net_pnl, decisions_per_day) FROM STDIN",
 };
 
 pg_unit *pg_unit_new(void)

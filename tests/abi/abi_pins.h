@@ -423,7 +423,17 @@ PIN_1_2(perp_metrics_record, llm_cost_usd, 224, 8);
 PIN_1_2(perp_metrics_record, decisions, 232, 8);
 PIN_1_2(perp_metrics_record, cost_per_decision, 240, 8);
 PIN_1_2(perp_metrics_record, snapshot_interval_s, 248, 8);
-SIZE_AT_1_2(perp_metrics_record, 256);
+PIN_1_2(perp_metrics_record, bench_return_pct, 256, 8);
+PIN_1_2(perp_metrics_record, excess_return_pct, 264, 8);
+PIN_1_2(perp_metrics_record, beta, 272, 8);
+PIN_1_2(perp_metrics_record, alpha_pct, 280, 8);
+PIN_1_2(perp_metrics_record, tracking_error_pct, 288, 8);
+PIN_1_2(perp_metrics_record, info_ratio, 296, 8);
+PIN_1_2(perp_metrics_record, bench_periods, 304, 8);
+PIN_1_2(perp_metrics_record, gross_pnl, 312, 8);
+PIN_1_2(perp_metrics_record, net_pnl, 320, 8);
+PIN_1_2(perp_metrics_record, decisions_per_day, 328, 8);
+SIZE_AT_1_2(perp_metrics_record, 336);
 #endif
 
 /* perp_record */
@@ -440,7 +450,7 @@ PIN(perp_record, u.position, 24, 376);
 PIN(perp_record, u.rejection, 24, 288);
 PIN(perp_record, u.trade, 24, 592);
 PIN_1_2(perp_record, u.round_trip, 24, 104);
-PIN_1_2(perp_record, u.metrics, 24, 256);
+PIN_1_2(perp_record, u.metrics, 24, 336);
 SIZE(perp_record, 616);
 
 /* perp_host */

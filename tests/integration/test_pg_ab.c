@@ -8,7 +8,10 @@
  * reducing fill one trip, fees pro-rated), win rate on net P&L, profit
  * factor = gross profit / gross loss, Sharpe and Sortino of the returns
  * between snapshots annualised by the real mean interval, max drawdown
- * peak to trough; and metrics_version.h's annual return and Calmar.
+ * peak to trough; and metrics_version.h's annual return and Calmar; and
+ * issue 16's figures against buy-and-hold (docs/benchmark.md) from the
+ * stored equity snapshots and the tape's closes, gross and net P&L and
+ * decisions a day.
  */
 #include <criterion/criterion.h>
 
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonl_records.h"
 #include "pg_cluster.h"
@@ -50,7 +54,7 @@ typedef struct figures {
     double win_rate, profit_factor, avg_win, avg_loss, largest_win,
         largest_loss, avg_hold_ms;
     double total_return, annual_return, sharpe, sortino, max_dd, calmar;
-    double interval_s, fees, realized, funding, last_equity;
+    double interval_s, fees, realized, funding, last_equity, span_ms;
     long long decisions, snapshots;
 } figures;
 
@@ -191,6 +195,7 @@ static void equity_figures(PGconn *c, int vid, double start, figures *f)
     PQclear(r);
     f->last_equity = prev;
     f->interval_s = (double)(last - first) / 1000.0 / (n - 1);
+    f->span_ms = (double)(last - first);
     double scale = sqrt(365.0 * 86400.0 / f->interval_s);
     double mean = sum / k, sd = sqrt(sum_sq / k - mean * mean);
     f->sharpe = sd > 0 ? mean / sd * scale : 0;
@@ -226,6 +231,144 @@ static void recompute(PGconn *c, int vid, figures *f)
     f->decisions = pg_test_int(c, sql);
 }
 
+/* ------------------------------- against buy-and-hold (issue 16) */
+
+/* docs/benchmark.md, written out again: an equal-weight book of the
+ * version's symbols (pg_replay.c's two), bought with the starting equity
+ * at the first equity snapshot at which both have a price, each valued
+ * at the close of its newest candle closed at or before the snapshot
+ * (the replay's mid), read here from the tape's CSV files; then paired
+ * simple returns of the stored equity and of the book, two-pass
+ * population moments, annualised by 365 days over the mean spacing of
+ * the paired snapshots. */
+#define N_SYM 2
+static const char *const bench_symbols[N_SYM] = {"BTC-USD", "ETH-USD"};
+
+typedef struct closes {
+    long long open_s[8192];
+    double close[8192];
+    size_t n, at;
+} closes;
+
+static long long iso_s(const char *iso)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    cr_assert(strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm));
+    return (long long)timegm(&tm);
+}
+
+/* The candles of sym the run was fed: open times in [FROM, TO). */
+static void closes_read(const char *sym, closes *c)
+{
+    const char *shared = getenv("PERP_SHARED");
+    char path[1024], line[256];
+    snprintf(path, sizeof path, "%s/history/1m_2021-04/%s_1m.csv",
+             shared && *shared ? shared : "../shared", sym);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot read %s", path);
+    long long from = iso_s(FROM), to = iso_s(TO);
+    c->n = c->at = 0;
+    while (fgets(line, sizeof line, f)) {
+        long long t;
+        double o, h, l, cl;
+        if (sscanf(line, "%lld,%lf,%lf,%lf,%lf", &t, &o, &h, &l, &cl) != 5 ||
+            t < from || t >= to)
+            continue;
+        cr_assert_lt(c->n, 8192);
+        c->open_s[c->n] = t;
+        c->close[c->n++] = cl;
+    }
+    fclose(f);
+}
+
+/* The close of the newest candle closed at or before ts_ms (NAN: none
+ * yet). Snapshots come in time order, so the cursor only moves on. */
+static double close_at(closes *c, long long ts_ms)
+{
+    while (c->at < c->n && (c->open_s[c->at] + 60) * 1000 <= ts_ms)
+        c->at++;
+    return c->at ? c->close[c->at - 1] : NAN;
+}
+
+typedef struct bench_fig {
+    double ret, excess, beta, alpha, te, ir;
+    long long periods;
+} bench_fig;
+
+static void bench_moments(const long long *ts, const double *e, const double *b,
+                          size_t n, bench_fig *f)
+{
+    f->ret = (b[n - 1] / b[0] - 1) * 100;
+    f->excess = (e[n - 1] / e[0] - b[n - 1] / b[0]) * 100;
+    size_t k = n - 1;
+    f->periods = (long long)k;
+    double mv = 0, mb = 0, ma = 0;
+    for (size_t i = 1; i < n; i++) {
+        mv += (e[i] / e[i - 1] - 1) / (double)k;
+        mb += (b[i] / b[i - 1] - 1) / (double)k;
+    }
+    ma = mv - mb;
+    double vb = 0, va = 0, cvb = 0;
+    for (size_t i = 1; i < n; i++) {
+        double v = e[i] / e[i - 1] - 1, r = b[i] / b[i - 1] - 1;
+        vb += (r - mb) * (r - mb) / (double)k;
+        va += ((v - r) - ma) * ((v - r) - ma) / (double)k;
+        cvb += (v - mv) * (r - mb) / (double)k;
+    }
+    double p = 365.0 * 86400.0 /
+               ((double)(ts[n - 1] - ts[0]) / 1000.0 / (double)(n - 1));
+    f->beta = vb > 0 ? cvb / vb : NAN;
+    f->alpha = vb > 0 ? (mv - f->beta * mb) * p * 100 : NAN;
+    f->te = sqrt(va) * sqrt(p) * 100;
+    f->ir = sqrt(va) >= 1e-10 ? ma / sqrt(va) * sqrt(p) : NAN;
+}
+
+static void bench_figures(PGconn *c, int vid, double start, bench_fig *f)
+{
+    static closes px[N_SYM];
+    for (int s = 0; s < N_SYM; s++)
+        closes_read(bench_symbols[s], &px[s]);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT ts, equity FROM equity_snapshots WHERE version_id = %d "
+             "ORDER BY seq",
+             vid);
+    PGresult *r = pg_test_query(c, sql);
+    size_t n = (size_t)PQntuples(r), m = 0;
+    long long *ts = calloc(n, sizeof *ts);
+    double *e = calloc(n, sizeof *e), *b = calloc(n, sizeof *b);
+    double units[N_SYM] = {0};
+    int started = 0;
+    for (size_t i = 0; i < n; i++) {
+        long long t = atoll(PQgetvalue(r, (int)i, 0));
+        double p[N_SYM], book = 0;
+        int priced = 1;
+        for (int s = 0; s < N_SYM; s++)
+            priced &= (p[s] = close_at(&px[s], t)) > 0;
+        if (!priced)
+            continue;
+        if (!started) {
+            for (int s = 0; s < N_SYM; s++)
+                units[s] = start / N_SYM / p[s];
+            started = 1;
+            book = start;
+        } else {
+            for (int s = 0; s < N_SYM; s++)
+                book += units[s] * p[s];
+        }
+        ts[m] = t;
+        e[m] = strtod(PQgetvalue(r, (int)i, 1), NULL);
+        b[m++] = book;
+    }
+    PQclear(r);
+    cr_assert_gt(m, 2, "fewer than three snapshots with both prices");
+    bench_moments(ts, e, b, m, f);
+    free(ts);
+    free(e);
+    free(b);
+}
+
 /* ------------------------------------------------------- comparison */
 
 static void near(double got, double want, const char *what, const char *tag)
@@ -244,7 +387,47 @@ static double col(PGresult *r, const char *name)
 {
     int k = PQfnumber(r, name);
     cr_assert_geq(k, 0, "no column %s", name);
-    return strtod(PQgetvalue(r, 0, k), NULL);
+    return PQgetisnull(r, 0, k) ? NAN : strtod(PQgetvalue(r, 0, k), NULL);
+}
+
+/* A figure that may be undefined: NULL in the database exactly when the
+ * recomputation says undefined. */
+static void near_or_null(double got, double want, const char *what,
+                         const char *tag)
+{
+    cr_assert_eq(isnan(got), isnan(want), "%s %s: stored %g, recomputed %g",
+                 tag, what, got, want);
+    if (!isnan(want))
+        near(got, want, what, tag);
+}
+
+/* Issue 16's figures of the stored metrics row m. */
+static void check_bench(PGconn *c, int vid, PGresult *m, const figures *f,
+                        const char *tag)
+{
+    bench_fig bf;
+    bench_figures(c, vid, 10000.0, &bf);
+    near_or_null(col(m, "bench_return_pct"), bf.ret, "B&H return", tag);
+    near_or_null(col(m, "excess_return_pct"), bf.excess, "excess", tag);
+    near_or_null(col(m, "beta"), bf.beta, "beta", tag);
+    near_or_null(col(m, "alpha_pct"), bf.alpha, "alpha", tag);
+    near_or_null(col(m, "tracking_error_pct"), bf.te, "tracking error", tag);
+    near_or_null(col(m, "info_ratio"), bf.ir, "information ratio", tag);
+    near(col(m, "bench_periods"), (double)bf.periods, "paired periods", tag);
+    double net = f->last_equity - 10000.0;
+    near(col(m, "net_pnl"), net, "net P&L", tag);
+    near(col(m, "gross_pnl"), net + f->fees - f->funding, "gross P&L", tag);
+    near(col(m, "decisions_per_day"),
+         (double)f->decisions / (f->span_ms / 86400000.0), "decisions a day",
+         tag);
+    near(col(m, "cost_per_decision"), 0.0, "cost per decision", tag);
+    cr_assert(!isnan(bf.beta) && !isnan(bf.alpha), "%s: beta undefined", tag);
+    fprintf(stderr,
+            "pg_ab: %s: buy-and-hold %+.4f %%, excess %+.4f %%, beta %.4f, "
+            "alpha %+.4f %%/yr, TE %.4f %%, IR %.4f over %lld periods; "
+            "gross %+.2f, net %+.2f: stored = recomputed\n",
+            tag, bf.ret, bf.excess, bf.beta, bf.alpha, bf.te, bf.ir, bf.periods,
+            net + f->fees - f->funding, net);
 }
 
 static void check_metrics(PGconn *c, int vid, const char *tag)
@@ -281,6 +464,7 @@ static void check_metrics(PGconn *c, int vid, const char *tag)
     near(col(m, "total_funding"), f.funding, "funding", tag);
     near(col(m, "decisions"), (double)f.decisions, "decisions", tag);
     near(col(m, "cycles"), (double)f.decisions, "cycles", tag);
+    check_bench(c, vid, m, &f, tag);
     PQclear(m);
     /* The stored round trips are the recomputed ones, in order. */
     snprintf(sql, sizeof sql,
@@ -405,6 +589,12 @@ Test(pg_ab, two_versions_side_by_side_with_their_own_metrics, .timeout = 600)
                             "= 'v-b'"));
     cr_assert(strstr(out, want), "no '%s' in:\n%s", want, out);
     cr_assert(strstr(out, "version v-b (integration test v-b)"), "%s", out);
+    char *beta = pg_test_str(c, "SELECT to_char(beta, 'FM990.0000') FROM "
+                                "leaderboard WHERE tag = 'v-b'");
+    snprintf(want, sizeof want, "beta                   %s\n", beta);
+    cr_assert(strstr(out, want), "no '%s' in:\n%s", want, out);
+    cr_assert(strstr(out, "buy-and-hold return %  "), "%s", out);
+    free(beta);
     free(out);
     char *board[] = {perpd, "metrics", NULL};
     rc = run_process(board, &out);

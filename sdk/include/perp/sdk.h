@@ -500,6 +500,22 @@ typedef struct perp_metrics_record {
     int64_t decisions; /* cycles whose planner returned a decision */
     double cost_per_decision;
     double snapshot_interval_s; /* mean spacing of the equity snapshots */
+    /* Appended in 1.2 (issue 16): against an equal-weight buy-and-hold of
+     * agent.symbols, from paired per-cycle returns (docs/benchmark.md).
+     * NAN where undefined: before the book starts or with fewer than two
+     * paired returns, beta when the book never moves, the information
+     * ratio of a version that holds the book itself. */
+    double bench_return_pct;   /* the book's total return */
+    double excess_return_pct;  /* the version's over the same span, less */
+    double beta;               /* cov(v, b) / var(b) */
+    double alpha_pct;          /* Jensen's alpha, % a year */
+    double tracking_error_pct; /* sd(v - b), % a year */
+    double info_ratio;         /* mean(v - b) / sd(v - b), a year */
+    int64_t bench_periods;     /* paired returns */
+    /* Fees and funding as drag: net = equity - starting_equity, gross =
+     * net + total_fees - total_funding. */
+    double gross_pnl, net_pnl;
+    double decisions_per_day; /* decisions / span in days (NAN: no span) */
 } perp_metrics_record;
 
 typedef struct perp_record {
