@@ -22,4 +22,6 @@ for b in $(find "$B/bench" -type f -perm -u+x 2>/dev/null | sort); do
   echo "== $(basename "$b")"
   "$b" || rc=1
 done
+echo "== dashboard (wrk)"
+scripts/bench-dashboard.sh "$B" || rc=1
 exit $rc

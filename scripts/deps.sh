@@ -13,6 +13,7 @@ PKGS=(
   postgresql    # the server: the tests' clusters and `make run`'s var/pg
   man-db groff-base
   clang libclang-rt-dev valgrind
+  wrk           # make bench: the dashboard under load
 )
 
 missing=()
