@@ -58,8 +58,11 @@ export async function mount(el, ctx) {
     eq.setData(data);
     dd.setData(series(curve.points, p => -p[2]));
     if (!fitted) { chart.timeScale().fitContent(); fitted = true; }
-    const last = data.length ? data[data.length - 1].value : null;
-    chartEl.dataset.points = String(data.length);
+    // what the chart holds now, read back from it (the browser test
+    // compares it with the API's last equity)
+    const held = eq.data();
+    const last = held.length ? held[held.length - 1].value : null;
+    chartEl.dataset.points = String(held.length);
     chartEl.dataset.last = last === null ? '' : String(last);
     replace(note, data.length
       ? `${int(curve.count)} snapshots, ${data.length} drawn (each bucket keeps its lowest and highest); bars: drawdown from the running peak. Last: ${money(last)}.`
