@@ -34,9 +34,9 @@ void host_bt_record_free(host_bt_record *r)
 
 static const char *cause_name(perp_fill_cause c)
 {
-    static const char *const names[] = {
-        "entry", "exit", "flip", "stop_loss", "take_profit", "liquidation"};
-    return (unsigned)c < 6 ? names[c] : "unknown";
+    /* the hash must tell a stray value from a real exit */
+    const char *name = perp_fill_cause_name(c);
+    return name ? name : "unknown";
 }
 
 size_t host_bt_trade_line(const perp_fill *f, char *out, size_t cap)

@@ -56,8 +56,6 @@ static json_t *equity_json(const host_bt_record *r)
 
 static json_t *fills_json(const host_bt_record *r)
 {
-    static const char *const causes[] = {
-        "entry", "exit", "flip", "stop_loss", "take_profit", "liquidation"};
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_fills; i++) {
         const perp_fill *f = &r->fills[i];
@@ -66,7 +64,9 @@ static json_t *fills_json(const host_bt_record *r)
                          (json_int_t)(f->ts / 1000), "symbol", f->symbol,
                          "side", f->qty < 0 ? "sell" : "buy", "qty",
                          num(fabs(f->qty)), "price", num(f->price), "cause",
-                         (unsigned)f->cause < 6 ? causes[f->cause] : "?"));
+                         perp_fill_cause_name(f->cause)
+                             ? perp_fill_cause_name(f->cause)
+                             : "?"));
     }
     return a;
 }

@@ -61,7 +61,7 @@ static void fill_header(cache_header *h, const char *csv_real,
     snprintf(h->csv_path, sizeof h->csv_path, "%s", csv_real);
 }
 
-static int read_at(int fd, void *buf, size_t n, off_t at)
+int rp_read_at(int fd, void *buf, size_t n, off_t at)
 {
     char *p = buf;
     while (n > 0) {
@@ -91,7 +91,7 @@ int rp_cache_open(const char *cache_path, const char *csv_real,
     struct stat st;
     cache_header *h = malloc(sizeof *h), *want = malloc(sizeof *want);
     int ok = h && want && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-             st.st_size >= HEADER_SIZE && read_at(fd, h, sizeof *h, 0) == 0;
+             st.st_size >= HEADER_SIZE && rp_read_at(fd, h, sizeof *h, 0) == 0;
     if (ok) {
         fill_header(want, csv_real, csv_st, interval_s, (size_t)h->count);
         h->csv_path[PATH_ROOM - 1] = '\0';

@@ -21,6 +21,10 @@
 /* Byte offset of row 0 in a rows file (after the header). */
 #define RP_ROWS_AT 4096
 
+/* Reads n bytes at offset at, through short reads and EINTR; 0, or -1
+ * on an error or end of file (a rows file cut short under a replay). */
+int rp_read_at(int fd, void *buf, size_t n, off_t at);
+
 /* Cache file path for csv_real (a realpath) under dir; 0 or -1. */
 int rp_cache_path(const char *dir, const char *csv_real, char *out, size_t len);
 /* Opens a valid entry: 0 with *fd (owned, read-only) and *count, or -1

@@ -18,20 +18,8 @@
 
 static int read_rows(int fd, rp_bar *out, size_t first, size_t n)
 {
-    char *p = (char *)out;
-    size_t left = n * sizeof *out;
-    off_t at = RP_ROWS_AT + (off_t)(first * sizeof *out);
-    while (left > 0) {
-        ssize_t r = pread(fd, p, left, at);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        p += r;
-        at += r;
-        left -= (size_t)r;
-    }
-    return 0;
+    return rp_read_at(fd, out, n * sizeof *out,
+                      RP_ROWS_AT + (off_t)(first * sizeof *out));
 }
 
 /* Makes row i (< s->n) readable in the window or owned rows. */

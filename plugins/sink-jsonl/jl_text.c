@@ -11,6 +11,8 @@
  */
 #include "jl_text.h"
 
+#include <perp/utf8.h>
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -226,29 +228,6 @@ void jl_real(jl_buf *b, double x)
 
 /* ---------------------------------------------------------- strings */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = (s[0] & 0xE0) == 0xC0   ? 2
-               : (s[0] & 0xF0) == 0xE0 ? 3
-               : (s[0] & 0xF8) == 0xF0 ? 4
-                                       : 0;
-    if (n == 0 || n > left || (n == 2 && s[0] < 0xC2) ||
-        (n == 4 && s[0] > 0xF4))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) ||
-        (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
-        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) ||
-        (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return n;
-}
-
 void jl_str(jl_buf *b, const char *s, size_t max)
 {
     if (!s) {
@@ -269,7 +248,7 @@ void jl_str(jl_buf *b, const char *s, size_t max)
             continue;
         }
         if (c >= 0x80) {
-            size_t n = utf8_len(u + i, len - i);
+            size_t n = perp_utf8_len(u + i, len - i);
             if (n == 0) {
                 *w++ = '?';
                 i++;
@@ -354,7 +333,7 @@ static int string(scan *k)
             continue;
         }
         if (c >= 0x80) {
-            size_t n = utf8_len(k->s, 4);
+            size_t n = perp_utf8_len(k->s, 4);
             if (n == 0)
                 return 0;
             k->s += n;

@@ -12,6 +12,7 @@
 #include <perp/file.h>
 #include <perp/quote.h>
 #include <perp/sdk.h>
+#include <perp/utf8.h>
 
 #include <errno.h>
 #include <jansson.h>
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "jl_text.h"
+
 
 typedef struct jsonl_sink {
     const perp_host *host; /* borrowed */
@@ -44,29 +46,6 @@ static json_t *num(double x)
     return isfinite(x) ? json_real(x) : json_null();
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = (s[0] & 0xE0) == 0xC0   ? 2
-               : (s[0] & 0xF0) == 0xE0 ? 3
-               : (s[0] & 0xF8) == 0xF0 ? 4
-                                       : 0;
-    if (n == 0 || (n == 2 && s[0] < 0xC2) || (n == 4 && s[0] > 0xF4))
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    }
-    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) ||
-        (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
-        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) ||
-        (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return n;
-}
-
 /* A string of at most max bytes (fixed arrays may lack their NUL);
  * invalid UTF-8 bytes, which an LLM or a truncation can produce, become
  * '?' instead of dropping the field. NULL stays null. */
@@ -81,8 +60,8 @@ static json_t *str_n(const char *s, size_t max)
     memcpy(copy, s, len);
     copy[len] = '\0';
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq_len((const unsigned char *)copy + i);
-        if (n == 0 || i + n > len) {
+        size_t n = perp_utf8_len((const unsigned char *)copy + i, len - i);
+        if (n == 0) {
             copy[i++] = '?';
             continue;
         }
@@ -112,21 +91,9 @@ static json_t *embedded(const char *text)
 
 static const char *cause_name(perp_fill_cause c)
 {
-    switch (c) {
-    case PERP_CAUSE_ENTRY:
-        return "entry";
-    case PERP_CAUSE_EXIT:
-        return "exit";
-    case PERP_CAUSE_FLIP:
-        return "flip";
-    case PERP_CAUSE_STOP_LOSS:
-        return "stop_loss";
-    case PERP_CAUSE_TAKE_PROFIT:
-        return "take_profit";
-    case PERP_CAUSE_LIQUIDATION:
-        return "liquidation";
-    }
-    return "unknown";
+    /* as the PostgreSQL sink writes a plugin's stray value */
+    const char *name = perp_fill_cause_name(c);
+    return name ? name : "exit";
 }
 
 static const char *type_name(perp_record_type t)

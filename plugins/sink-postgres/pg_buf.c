@@ -3,6 +3,8 @@
  */
 #include "pg_buf.h"
 
+#include <perp/utf8.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,28 +101,6 @@ void pg_copy_null(pg_buf *b)
     pg_buf_put(b, "\\N\t", 3);
 }
 
-size_t pg_utf8_len(const unsigned char *s, size_t avail)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = (s[0] & 0xE0) == 0xC0   ? 2
-               : (s[0] & 0xF0) == 0xE0 ? 3
-               : (s[0] & 0xF8) == 0xF0 ? 4
-                                       : 0;
-    if (n == 0 || n > avail || (n == 2 && s[0] < 0xC2) ||
-        (n == 4 && s[0] > 0xF4))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) ||
-        (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
-        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) ||
-        (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return n;
-}
-
 void pg_copy_text(pg_buf *b, const char *s, size_t max)
 {
     if (!s) {
@@ -136,7 +116,7 @@ void pg_copy_text(pg_buf *b, const char *s, size_t max)
     for (size_t i = 0; i < len;) {
         unsigned char c = u[i];
         if (c >= 0x80) {
-            size_t n = pg_utf8_len(u + i, len - i);
+            size_t n = perp_utf8_len(u + i, len - i);
             if (n == 0) {
                 *o++ = '?';
                 i++;

@@ -38,7 +38,4 @@ void pg_copy_text(pg_buf *b, const char *s, size_t max);
 void pg_copy_null(pg_buf *b);
 void pg_copy_end_row(pg_buf *b);
 
-/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */
-size_t pg_utf8_len(const unsigned char *s, size_t avail);
-
 #endif

@@ -118,11 +118,9 @@ static int trade_of(restore_ctx *x, const PGresult *r, perp_record *rec)
     f->fee = as_num(r, 0, 5);
     f->realized_pnl = as_num(r, 0, 6);
     f->position_after = as_num(r, 0, 7);
-    static const char *const causes[] = {
-        "entry", "exit", "flip", "stop_loss", "take_profit", "liquidation"};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(PQgetvalue(r, 0, 8), causes[i]) == 0)
-            f->cause = (perp_fill_cause)i;
+    int cause = perp_fill_cause_parse(PQgetvalue(r, 0, 8));
+    if (cause >= 0) /* the table's CHECK allows no other */
+        f->cause = (perp_fill_cause)cause;
     snprintf(f->reason, sizeof f->reason, "%s", PQgetvalue(r, 0, 9));
     return 0;
 }

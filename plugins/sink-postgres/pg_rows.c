@@ -3,6 +3,8 @@
  */
 #include "pg_rows.h"
 
+#include <perp/utf8.h>
+
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -19,21 +21,9 @@ void pg_rows_state_free(pg_rows_state *st)
 
 static const char *cause_name(perp_fill_cause c)
 {
-    switch (c) {
-    case PERP_CAUSE_ENTRY:
-        return "entry";
-    case PERP_CAUSE_EXIT:
-        return "exit";
-    case PERP_CAUSE_FLIP:
-        return "flip";
-    case PERP_CAUSE_STOP_LOSS:
-        return "stop_loss";
-    case PERP_CAUSE_TAKE_PROFIT:
-        return "take_profit";
-    case PERP_CAUSE_LIQUIDATION:
-        return "liquidation";
-    }
-    return "exit";
+    /* the table allows the six names only: a plugin's stray value is an exit */
+    const char *name = perp_fill_cause_name(c);
+    return name ? name : "exit";
 }
 
 /* Text with every invalid UTF-8 byte replaced by '?'; malloc'd. */
@@ -45,7 +35,7 @@ static char *utf8_clean(const char *s)
         return NULL;
     memcpy(c, s, n + 1);
     for (size_t i = 0; i < n;) {
-        size_t k = pg_utf8_len((const unsigned char *)c + i, n - i);
+        size_t k = perp_utf8_len((const unsigned char *)c + i, n - i);
         if (k == 0)
             c[i++] = '?';
         else

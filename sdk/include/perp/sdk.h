@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -1174,6 +1175,25 @@ static inline void perp_symbol_coin(const char *symbol, char *out)
         i++;
     }
     out[i] = '\0';
+}
+
+/* A fill cause's name in every record format ("entry", "exit", "flip",
+ * "stop_loss", "take_profit", "liquidation"), or NULL for a value outside
+ * the enum: writers and readers of records share one spelling. */
+static inline const char *perp_fill_cause_name(perp_fill_cause c)
+{
+    static const char *const names[] = {
+        "entry", "exit", "flip", "stop_loss", "take_profit", "liquidation"};
+    return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : NULL;
+}
+
+/* The cause named name (perp_fill_cause_name's spelling), or -1. */
+static inline int perp_fill_cause_parse(const char *name)
+{
+    for (int c = PERP_CAUSE_ENTRY; name && c <= PERP_CAUSE_LIQUIDATION; c++)
+        if (strcmp(name, perp_fill_cause_name((perp_fill_cause)c)) == 0)
+            return c;
+    return -1;
 }
 
 #ifdef __cplusplus
