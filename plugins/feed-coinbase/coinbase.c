@@ -24,7 +24,7 @@
 #include "log_limit.h"
 #include "parse.h"
 #include "rest_candles.h"
-#include "tick_queue.h"
+#include "event_queue.h"
 #include "ws_conn.h"
 
 #define DEFAULT_URL "wss://ws-feed.exchange.coinbase.com"
@@ -33,7 +33,7 @@ typedef struct cb_feed {
     const perp_host *host;
     const char *products[PERP_MAX_SYMBOLS]; /* borrowed from config/host */
     cb_products prods;
-    cb_tick_queue queue;
+    ev_queue queue;
     cb_ws *ws;
     int streaming;        /* ws started (first next()) */
     const char *rest_url; /* borrowed from the config tree */
@@ -99,12 +99,14 @@ static void on_ticker(cb_feed *f, const cb_message *m, int64_t now)
     if (!check_sequence(f, m, now))
         return;
     uint64_t held;
-    if (cb_queue_push(&f->queue, &m->tick) &&
+    perp_event ev = {.type = PERP_EV_TICK, .ts = m->tick.ts};
+    ev.u.tick = m->tick;
+    if (ev_queue_push(&f->queue, &ev) &&
         cb_log_limit_allow(&f->rl_drop, now, &held))
         f->host->log(f->host, PERP_LOG_WARN,
                      "tick queue full: oldest tick dropped (%llu so far); "
                      "the host is not calling next() fast enough",
-                     (unsigned long long)cb_queue_dropped(&f->queue));
+                     (unsigned long long)ev_queue_dropped(&f->queue));
 }
 
 static void on_message(void *ud, const char *buf, size_t len)
@@ -256,7 +258,7 @@ static void cb_destroy(void *self)
         return;
     cb_ws_stop(f->ws); /* joins the thread: no callback runs after this */
     cb_rest_free(f->rest);
-    cb_queue_destroy(&f->queue);
+    ev_queue_destroy(&f->queue);
     pthread_mutex_destroy(&f->mu);
     free(f);
 }
@@ -278,7 +280,7 @@ static perp_status cb_create(const perp_host *host, const perp_config_node *cfg,
     cb_log_limit_init(&f->rl_gap, 5, 60000);
     cb_log_limit_init(&f->rl_drop, 1, 10000);
     if (read_products(f, cfg) != PERP_OK ||
-        cb_queue_init(&f->queue, (size_t)s.queue) != 0) {
+        ev_queue_init(&f->queue, (size_t)s.queue) != 0) {
         cb_destroy(f);
         return PERP_EINVAL;
     }
@@ -310,7 +312,6 @@ static perp_status cb_create(const perp_host *host, const perp_config_node *cfg,
 static perp_status cb_next(void *self, perp_event *ev, int timeout_ms)
 {
     cb_feed *f = self;
-    perp_tick t;
     if (!f->streaming) {
         char err[256];
         if (cb_ws_run(f->ws, err, sizeof err) != 0) {
@@ -319,13 +320,7 @@ static perp_status cb_next(void *self, perp_event *ev, int timeout_ms)
         }
         f->streaming = 1;
     }
-    if (!cb_queue_pop(&f->queue, &t, timeout_ms))
-        return PERP_AGAIN;
-    memset(ev, 0, sizeof *ev);
-    ev->type = PERP_EV_TICK;
-    ev->ts = t.ts;
-    ev->u.tick = t;
-    return PERP_OK;
+    return ev_queue_pop(&f->queue, ev, timeout_ms) ? PERP_OK : PERP_AGAIN;
 }
 
 static perp_status cb_status(void *self, perp_feed_status *out)
@@ -333,7 +328,7 @@ static perp_status cb_status(void *self, perp_feed_status *out)
     cb_feed *f = self;
     cb_ws_state ws;
     cb_ws_state_get(f->ws, &ws);
-    uint64_t dropped = cb_queue_dropped(&f->queue);
+    uint64_t dropped = ev_queue_dropped(&f->queue);
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&f->mu);
     out->connected = ws.connected;

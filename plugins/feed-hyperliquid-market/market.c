@@ -33,7 +33,7 @@
 #include "../backend-hyperliquid/hl_http.h"
 #include "../feed-coinbase/ws_conn.h"
 #include "hlm_parse.h"
-#include "hlm_queue.h"
+#include "../feed-coinbase/event_queue.h"
 
 #define TESTNET_URL  "https://api.hyperliquid-testnet.xyz"
 #define MAINNET_URL  "https://api.hyperliquid.xyz"
@@ -61,7 +61,7 @@ typedef struct hlm_feed {
     hl_http http;
     hlm_sym syms[PERP_MAX_SYMBOLS];
     size_t n_syms;
-    hlm_queue queue;
+    ev_queue queue;
     cb_ws *ws;
 
     pthread_t funding_thread;
@@ -119,7 +119,7 @@ static void push_candle(hlm_feed *f, hlm_sym *s)
     ev.u.candle = s->cur;
     ev.ts = s->cur.ts + s->cur.interval_ms;
     s->emitted_ts = s->cur.ts;
-    hlm_queue_push(&f->queue, &ev);
+    ev_queue_push(&f->queue, &ev);
 }
 
 /* A bar update: the newer bar closes the one before it. */
@@ -153,7 +153,7 @@ static void on_message(void *ud, const char *buf, size_t len)
         perp_event ev = {.type = PERP_EV_TICK, .ts = m.tick.ts};
         ev.u.tick = m.tick;
         memcpy(ev.u.tick.symbol, s->symbol, sizeof s->symbol);
-        hlm_queue_push(&f->queue, &ev);
+        ev_queue_push(&f->queue, &ev);
     } else if (k == HLM_MSG_CANDLE && s) {
         on_candle(f, s, &m.candle);
     } else if (k == HLM_MSG_MALFORMED) {
@@ -242,7 +242,7 @@ static void publish_funding(hlm_feed *f)
         ev.u.funding.ts = now;
         memcpy(ev.u.funding.symbol, s->symbol, sizeof s->symbol);
         ev.u.funding.rate_1h = strtod(rate, NULL); /* hourly already */
-        hlm_queue_push(&f->queue, &ev);
+        ev_queue_push(&f->queue, &ev);
     }
     json_decref(a);
 }
@@ -427,7 +427,7 @@ static void hlm_destroy(void *self)
         pthread_join(f->funding_thread, NULL);
     }
     cb_ws_stop(f->ws); /* joins its thread: no callback after this */
-    hlm_queue_destroy(&f->queue);
+    ev_queue_destroy(&f->queue);
     pthread_mutex_destroy(&f->mu);
     pthread_mutex_destroy(&f->wait_mu);
     pthread_cond_destroy(&f->wait_cv);
@@ -497,7 +497,7 @@ static perp_status hlm_create(const perp_host *host,
     perp_status rc = read_settings(f, cfg);
     if (rc == PERP_OK)
         rc = read_symbols(f, cfg);
-    if (rc == PERP_OK && hlm_queue_init(&f->queue, (size_t)f->set.queue))
+    if (rc == PERP_OK && ev_queue_init(&f->queue, (size_t)f->set.queue))
         rc = PERP_ENOMEM;
     if (rc != PERP_OK) {
         hlm_destroy(f);
@@ -538,7 +538,7 @@ static perp_status hlm_next(void *self, perp_event *ev, int timeout_ms)
     if (run(f) != PERP_OK)
         return PERP_ERR;
     close_due_bars(f);
-    return hlm_queue_pop(&f->queue, ev, timeout_ms) ? PERP_OK : PERP_AGAIN;
+    return ev_queue_pop(&f->queue, ev, timeout_ms) ? PERP_OK : PERP_AGAIN;
 }
 
 static perp_status hlm_status(void *self, perp_feed_status *out)
@@ -546,7 +546,7 @@ static perp_status hlm_status(void *self, perp_feed_status *out)
     hlm_feed *f = self;
     cb_ws_state ws;
     cb_ws_state_get(f->ws, &ws);
-    uint64_t dropped = hlm_queue_dropped(&f->queue);
+    uint64_t dropped = ev_queue_dropped(&f->queue);
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&f->mu);
     out->connected = ws.connected;

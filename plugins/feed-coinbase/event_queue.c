@@ -1,13 +1,13 @@
 /*
- * tick_queue.c — a mutex/condvar ring; see tick_queue.h.
+ * event_queue.c — a mutex/condvar ring; see event_queue.h.
  */
-#include "tick_queue.h"
+#include "event_queue.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
-int cb_queue_init(cb_tick_queue *q, size_t cap)
+int ev_queue_init(ev_queue *q, size_t cap)
 {
     q->buf = calloc(cap ? cap : 1, sizeof *q->buf);
     if (!q->buf)
@@ -24,7 +24,7 @@ int cb_queue_init(cb_tick_queue *q, size_t cap)
     return 0;
 }
 
-void cb_queue_destroy(cb_tick_queue *q)
+void ev_queue_destroy(ev_queue *q)
 {
     if (!q->buf)
         return;
@@ -34,7 +34,7 @@ void cb_queue_destroy(cb_tick_queue *q)
     q->buf = NULL;
 }
 
-int cb_queue_push(cb_tick_queue *q, const perp_tick *t)
+int ev_queue_push(ev_queue *q, const perp_event *ev)
 {
     int dropped = 0;
     pthread_mutex_lock(&q->mu);
@@ -44,14 +44,14 @@ int cb_queue_push(cb_tick_queue *q, const perp_tick *t)
         q->dropped++;
         dropped = 1;
     }
-    q->buf[(q->head + q->len) % q->cap] = *t;
+    q->buf[(q->head + q->len) % q->cap] = *ev;
     q->len++;
     pthread_cond_signal(&q->cv);
     pthread_mutex_unlock(&q->mu);
     return dropped;
 }
 
-int cb_queue_pop(cb_tick_queue *q, perp_tick *t, int timeout_ms)
+int ev_queue_pop(ev_queue *q, perp_event *ev, int timeout_ms)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
@@ -69,7 +69,7 @@ int cb_queue_pop(cb_tick_queue *q, perp_tick *t, int timeout_ms)
             break;
     int got = q->len > 0;
     if (got) {
-        *t = q->buf[q->head];
+        *ev = q->buf[q->head];
         q->head = (q->head + 1) % q->cap;
         q->len--;
     }
@@ -77,7 +77,7 @@ int cb_queue_pop(cb_tick_queue *q, perp_tick *t, int timeout_ms)
     return got;
 }
 
-uint64_t cb_queue_dropped(cb_tick_queue *q)
+uint64_t ev_queue_dropped(ev_queue *q)
 {
     pthread_mutex_lock(&q->mu);
     uint64_t d = q->dropped;
