@@ -187,10 +187,13 @@ static int arena_open(live_arena *r, const char *const *configs, size_t n,
 
 static void arena_close(live_arena *r)
 {
-    for (size_t i = r->n; i-- > 0;)
-        host_agent_close(r->v[i].agent);
+    /* Feeds first: their threads read the symbols and the YAML of the
+     * versions and emit into their buses until they are closed (ASan saw
+     * a Coinbase thread's strcmp on a closed version's symbol). */
     for (size_t i = r->n_feeds; i-- > 0;)
         host_instance_close(&r->feeds[i]);
+    for (size_t i = r->n; i-- > 0;)
+        host_agent_close(r->v[i].agent);
     free(r->feeds);
     free(r->ended);
     free(r->v);
