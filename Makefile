@@ -116,7 +116,7 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS := $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
 FUZZ_CORPUS_TESTS := $(addprefix $(B)/tests/fuzz/corpus_,$(FUZZ_NAMES))
 
-.PHONY: all deps test test-build bench install clean run replay format help fuzz man docs
+.PHONY: all deps test test-build bench install clean run replay stop format help fuzz man docs
 .DEFAULT_GOAL := all
 
 all: $(PERPD) $(PLUGIN_SOS)
@@ -125,6 +125,7 @@ help:
 	@echo "make            build perpd and every plugin into build/"
 	@echo "make run        install deps, build, run config/default.yaml (live)"
 	@echo "make replay     same pipeline over ../shared/history (or PERP_DATA_DIR)"
+	@echo "make stop       stop the private PostgreSQL cluster in var/pg"
 	@echo "make test       install deps, build, run every test (plain and ASan/UBSan)"
 	@echo "make bench      build with -O2 and print benchmark figures"
 	@echo "make install    PREFIX=/usr/local DESTDIR= : perpd, plugins, SDK, perp-sdk.pc,"
@@ -345,14 +346,19 @@ install: all $(MANPAGE)
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/perpd
 
 # ------------------------------------------------------------------ run
+# Both own their database (scripts/run-pipeline.sh): DATABASE_URL when it
+# is set, else the private cluster in $(PG_DIR) (initdb the first time,
+# Unix socket only, reused while it runs; `make stop` stops it), migrated,
+# then the pipeline with its postgres and JSONL sinks.
 # Live: OpenRouter when OPENROUTER_API_KEY is set, else the rule planner.
 # Replay keeps the rule planner unless PERP_PLANNER says otherwise: a
 # 46-day replay is 66,000 cycles, i.e. as many paid LLM calls.
+PG_DIR ?= var/pg
 run: export PERP_PLANNER ?= $(if $(OPENROUTER_API_KEY),openrouter,rules)
 run: deps all
 	@mkdir -p var
-	@echo "perpd: planner $$PERP_PLANNER; records in var/records.jsonl"
-	$(PERPD) run config/default.yaml
+	@echo "perpd: planner $$PERP_PLANNER; records in the database and var/records.jsonl"
+	@scripts/run-pipeline.sh $(PERPD) config/default.yaml $(PG_DIR)
 
 # Paths in a pipeline follow its own folder, so a PERP_DATA_DIR given
 # relative to where make runs is made absolute before perpd sees it.
@@ -361,7 +367,13 @@ replay: export PERP_DATA_DIR := $(abspath $(PERP_DATA_DIR))
 endif
 replay: deps all
 	@mkdir -p var
-	$(PERPD) run config/replay.yaml
+	@scripts/run-pipeline.sh $(PERPD) config/replay.yaml $(PG_DIR)
+
+stop:
+	@if scripts/pg-cluster.sh status $(PG_DIR) 2>/dev/null; then \
+	    scripts/pg-cluster.sh stop $(PG_DIR) && \
+	    echo "perpd: PostgreSQL in $(PG_DIR) stopped"; \
+	else echo "perpd: no PostgreSQL runs in $(PG_DIR)"; fi
 
 # docs/plugins.md from each plugin's descriptor and config map;
 # tests/integration/test_plugin_docs.c fails when the committed file differs.

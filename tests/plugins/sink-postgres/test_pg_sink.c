@@ -578,3 +578,32 @@ Test(pg_sink, the_password_appears_in_no_row_and_no_log_line, .timeout = 60)
     PQfinish(c);
     free(url);
 }
+
+/* The shipped pipelines name url "${DATABASE_URL:-}": unset, the sink
+ * is off. It says so once, stores nothing (no spool file either), and
+ * lets the run go on with its other sinks. */
+Test(pg_sink, an_empty_url_leaves_the_sink_off_and_says_so, .timeout = 60)
+{
+    fixture f;
+    stderr_capture_begin();
+    open_sink(&f, "", "v-off");
+    seen s;
+    cr_assert_eq(restore(&f, &s), PERP_OK);
+    cr_assert_eq(s.checkpoints, 0);
+    perp_record r = {.type = PERP_REC_EQUITY, .version = "v-off"};
+    r.u.equity.equity = 10000;
+    write_rec(&f, &r, 60000);
+    perp_checkpoint cp = {.struct_size = sizeof cp, .cycle = 1,
+                          .cycle_ts = 60000, .ts = 60000};
+    cr_assert_eq(f.vt->checkpoint(f.self, &cp), PERP_OK);
+    cr_assert_eq(f.vt->flush(f.self), PERP_OK);
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", f.dir);
+    cr_assert_eq(system(cmd), 0, "the sink wrote into %s", f.dir);
+    close_sink(&f);
+    char *log = stderr_capture_end();
+    cr_assert(strstr(log, "no database: url is empty (DATABASE_URL is not "
+                          "set), so this sink writes nothing"),
+              "%s", log);
+    free(log);
+}
