@@ -316,11 +316,14 @@ static void log_status(host_agent *a, int64_t now, int *stale_seen)
         host_market *m = &a->markets[i];
         int stale =
             host_market_is_stale(m->last_update, now, a->set.stale_after_ms);
-        if (stale != stale_seen[i])
+        if (stale != stale_seen[i] && !m->last_update)
+            host_log(PERP_LOG_WARN, "agent",
+                     "market %s is stale (no price yet)", m->symbol);
+        else if (stale != stale_seen[i])
             host_log(stale ? PERP_LOG_WARN : PERP_LOG_INFO, "agent",
                      "market %s is %s (last price %lld ms ago)", m->symbol,
                      stale ? "stale" : "fresh again",
-                     (long long)(m->last_update ? now - m->last_update : -1));
+                     (long long)(now - m->last_update));
         stale_seen[i] = stale;
     }
 }
