@@ -51,5 +51,10 @@ int host_agent_serve(host_agent *a);
 /* Runs the pipeline until the replay ends, max_cycles is reached, or
  * SIGINT/SIGTERM. Returns the process exit code. */
 int host_agent_run(host_agent *a);
+/* SIGINT/SIGTERM set the stop flag (install), or no longer (restore);
+ * the agent's plugins read it (perp_host.stopping). Held from before an
+ * agent opens until after it closes, a signal at start-up or teardown is
+ * not lost; a second signal exits at once with status 130. */
+void host_agent_signals(int install);
 
 #endif

@@ -170,9 +170,6 @@ void host_agent_emit_version(host_agent *a);
 /* The process-wide stop flag SIGINT/SIGTERM set. */
 void host_agent_request_stop(void);
 int host_agent_stop_requested(void);
-/* SIGINT/SIGTERM set the stop flag (install), or no longer (restore);
- * and the agent's plugins can read it (perp_host.stopping). */
-void host_agent_signals(int install);
 void host_agent_bind_stop(host_agent *a);
 
 /* agent_run.c: a closed candle the markets took, to the backend's

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "market_feed_merge.h"
 #include "plugin_services.h"
@@ -24,8 +25,15 @@
 #define STATUS_EVERY_MS 60000 /* feed status line, live */
 
 /* Atomic, not volatile sig_atomic_t: the planner thread reads it too, and
- * a lock-free atomic is safe in a signal handler. */
+ * a lock-free atomic is safe in a signal handler. g_signals counts SIGINT
+ * and SIGTERM apart from g_stop, which a caller may also set. */
 static atomic_int g_stop;
+static atomic_int g_signals;
+/* 1 while host_agent_signals(1) holds the handlers: from before the
+ * plugins open until after they close, so a signal during start-up or
+ * teardown is caught too. A run inside then neither installs its own
+ * nor forgets a signal already received. */
+static int g_held;
 
 void host_agent_request_stop(void)
 {
@@ -37,9 +45,20 @@ int host_agent_stop_requested(void)
     return g_stop;
 }
 
+/* The first signal asks for a clean stop (the cycle in flight finishes,
+ * sinks flush, connections close); a second one means "now": exit 130
+ * (128 + SIGINT, as a shell reports it) without waiting for anything.
+ * write and _exit are async-signal-safe. */
 static void on_signal(int sig)
 {
     (void)sig;
+    if (atomic_fetch_add(&g_signals, 1) > 0) {
+        static const char msg[] =
+            "perpd: second signal: exiting at once (status 130)\n";
+        ssize_t w = write(2, msg, sizeof msg - 1);
+        (void)w;
+        _exit(130);
+    }
     g_stop = 1;
 }
 
@@ -51,8 +70,11 @@ void host_agent_signals(int install)
 {
     if (install) {
         g_stop = 0;
+        g_signals = 0;
         install_signals(&g_old_int, &g_old_term);
+        g_held = 1;
     } else {
+        g_held = 0;
         sigaction(SIGINT, &g_old_int, NULL);
         sigaction(SIGTERM, &g_old_term, NULL);
     }
@@ -72,6 +94,26 @@ static void install_signals(struct sigaction *old_int,
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, old_int);
     sigaction(SIGTERM, &sa, old_term);
+}
+
+/* A run's own handlers, unless host_agent_signals(1) already holds them. */
+static void run_signals_begin(struct sigaction *old_int,
+                              struct sigaction *old_term)
+{
+    if (g_held)
+        return;
+    g_stop = 0;
+    g_signals = 0;
+    install_signals(old_int, old_term);
+}
+
+static void run_signals_end(const struct sigaction *old_int,
+                            const struct sigaction *old_term)
+{
+    if (g_held)
+        return;
+    sigaction(SIGINT, old_int, NULL);
+    sigaction(SIGTERM, old_term, NULL);
 }
 
 static host_market *market_for(host_agent *a, const char *symbol)
@@ -509,9 +551,8 @@ int host_agent_run(host_agent *a)
     struct sigaction old_int, old_term;
     if (host_agent_restore(a) != PERP_OK)
         return 1;
-    g_stop = 0;
     a->ctx.stop = &g_stop; /* before any plan() can ask */
-    install_signals(&old_int, &old_term);
+    run_signals_begin(&old_int, &old_term);
     if (a->live)
         host_agent_emit_version(a);
     start_services(a);
@@ -535,8 +576,7 @@ int host_agent_run(host_agent *a)
             rc = 1;
     }
     stop_services(a);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    run_signals_end(&old_int, &old_term);
     return rc;
 }
 
@@ -545,8 +585,7 @@ int host_agent_serve(host_agent *a)
     if (!a)
         return 1;
     struct sigaction old_int, old_term;
-    g_stop = 0;
-    install_signals(&old_int, &old_term);
+    run_signals_begin(&old_int, &old_term);
     int rc = 0;
     for (size_t i = 0; i < a->n_services; i++) {
         const perp_service_vtable *vt = a->services[i].vtable;
@@ -568,8 +607,7 @@ int host_agent_serve(host_agent *a)
         host_log(PERP_LOG_INFO, "serve", "stopping on signal");
     }
     stop_services(a);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    run_signals_end(&old_int, &old_term);
     return rc;
 }
 

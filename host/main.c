@@ -391,6 +391,7 @@ static int cmd_run(int argc, char **argv)
         };
         rc = host_live_arena_run(a.configs, a.n_configs, &opt);
     } else if (rc == 0) {
+        host_agent_signals(1);
         host_agent *agent = open_agent(&a);
         if (agent) {
             rc = host_agent_run(agent);
@@ -398,6 +399,7 @@ static int cmd_run(int argc, char **argv)
         } else {
             rc = 1;
         }
+        host_agent_signals(0);
     }
     free(a.paths);
     free(a.configs);
@@ -413,6 +415,7 @@ static int cmd_serve(int argc, char **argv)
             .extra_plugin_dirs = a.paths,
             .n_extra_plugin_dirs = a.n_paths,
         };
+        host_agent_signals(1);
         host_agent *agent = host_agent_open_services(a.config, &opt);
         if (agent) {
             rc = host_agent_serve(agent);
@@ -420,6 +423,7 @@ static int cmd_serve(int argc, char **argv)
         } else {
             rc = 1;
         }
+        host_agent_signals(0);
     }
     free(a.paths);
     free(a.configs);

@@ -1,0 +1,515 @@
+/*
+ * test_signals.c — issue 14 item 6 through the perpd binary: SIGTERM or
+ * SIGINT in the middle of a cycle lets that cycle finish as a whole, every
+ * sink is flushed (the JSONL file and the PostgreSQL database hold the
+ * same records), the database connection is closed cleanly (the server
+ * logs no "unexpected EOF on client connection"; the control test shows
+ * it does log one when perpd vanishes) and perpd exits 0 within 5 s; a
+ * second signal exits at once with status 130.
+ *
+ * Live runs read the local Coinbase WebSocket server and plan with the
+ * openrouter planner against the local chat server, whose answers take
+ * 600 ms of a 1 s cycle, so the signal lands while a plan is in flight.
+ * The replay reads the real April 2021 history at a paced speed. Every
+ * child perpd is killed in the suite's teardown, whatever the test did.
+ */
+#include <criterion/criterion.h>
+
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build_dir.h"
+#include "chat_server.h"
+#include "file_read.h"
+#include "jsonl_records.h"
+#include "pg_cluster.h"
+#include "pg_replay.h"
+#include "temp_dir.h"
+#include "ws_server.h"
+
+#define KEY_ENV        "PERP_IT_SIGNALS_KEY"
+#define STOP_WITHIN_MS 5000
+#define AT_ONCE_MS     1000
+
+/* ------------------------------------------------ children, teardown */
+
+static pid_t g_children[8];
+static size_t g_n_children;
+
+static void remember(pid_t pid)
+{
+    if (g_n_children < sizeof g_children / sizeof g_children[0])
+        g_children[g_n_children++] = pid;
+}
+
+/* Teardown: no perpd outlives its test, however the test ended. */
+static void kill_children(void)
+{
+    for (size_t i = 0; i < g_n_children; i++) {
+        if (g_children[i] > 0 && kill(g_children[i], 0) == 0) {
+            kill(g_children[i], SIGKILL);
+            waitpid(g_children[i], NULL, 0);
+        }
+        g_children[i] = 0;
+    }
+    g_n_children = 0;
+}
+
+TestSuite(signals, .fini = kill_children);
+
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Exit status (128 + signal when killed by one), or -1 after killing
+ * it when it outlived timeout_ms. */
+static int wait_exit(pid_t pid, int timeout_ms)
+{
+    int64_t end = mono_ms() + timeout_ms;
+    int st;
+    while (mono_ms() < end) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1;
+}
+
+/* ------------------------------------------------------------- feed */
+
+typedef struct ticker {
+    ws_server *ws;
+    atomic_int stop;
+    pthread_t thread;
+} ticker;
+
+static void *send_tickers(void *arg)
+{
+    ticker *t = arg;
+    for (long seq = 1; !atomic_load(&t->stop); seq++) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        struct tm tm;
+        gmtime_r(&now.tv_sec, &tm);
+        char when[64], msg[1024];
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+        double price = 42000 + (double)(seq % 37);
+        snprintf(msg, sizeof msg,
+                 "{\"type\":\"ticker\",\"sequence\":%ld,\"product_id\":"
+                 "\"BTC-USD\",\"price\":\"%.2f\",\"best_bid\":\"%.2f\","
+                 "\"best_ask\":\"%.2f\",\"time\":\"%s.%06ldZ\"}",
+                 seq, price, price - 0.5, price + 0.5, when,
+                 now.tv_nsec / 1000);
+        ws_server_send(t->ws, msg, strlen(msg));
+        usleep(50000);
+    }
+    return NULL;
+}
+
+static void ticker_start(ticker *t)
+{
+    static const char *const products[] = {"BTC-USD"};
+    ws_server_opts o = {
+        .products = products, .n_products = 1, .heartbeat_ms = 200};
+    t->ws = ws_server_start(&o);
+    cr_assert_not_null(t->ws);
+    atomic_store(&t->stop, 0);
+    cr_assert_eq(pthread_create(&t->thread, NULL, send_tickers, t), 0);
+}
+
+static void ticker_stop(ticker *t)
+{
+    atomic_store(&t->stop, 1);
+    pthread_join(t->thread, NULL);
+    ws_server_stop(t->ws);
+}
+
+/* A chat server whose every answer (a buy of 0.01 BTC, then holds) takes
+ * delay_ms. */
+static chat_server *slow_chat(int delay_ms)
+{
+    chat_server *chat = chat_server_start();
+    cr_assert_not_null(chat);
+    char *buy = chat_completion_body(
+        "{\"positions\": {\"BTC\": {\"coin\": \"BTC\", \"signal\": \"buy\", "
+        "\"quantity\": 0.01, \"leverage\": 2, \"confidence\": 0.6, "
+        "\"risk_usd\": 10, \"exit_plan\": {\"profit_target\": 50000, "
+        "\"stop_loss\": 30000, \"invalidation_condition\": \"test\"}, "
+        "\"justification\": \"test\"}}, \"notes_for_audience\": \"buy\"}",
+        100, 20, -1);
+    char *hold = chat_completion_body(
+        "{\"positions\": {}, \"notes_for_audience\": \"hold\"}", 100, 10, -1);
+    chat_reply r[] = {{200, buy, NULL, delay_ms}, {200, hold, NULL, delay_ms}};
+    chat_server_script(chat, r, 2);
+    free(buy);
+    free(hold);
+    return chat;
+}
+
+/* A live pipeline: coinbase feed, openrouter planner, perpsim, the
+ * JSONL sink and (with_pg) the postgres sink reading DATABASE_URL. */
+static char *live_yaml(const char *dir, const ticker *t, chat_server *chat,
+                       int with_pg)
+{
+    char base[128], text[4096];
+    chat_server_base_url(chat, base, sizeof base);
+    snprintf(text, sizeof text,
+             "agent:\n"
+             "  version: it-signals-live\n"
+             "  cycle: 1s\n"
+             "  bootstrap: false\n"
+             "  symbols: [BTC-USD]\n"
+             "plugin_path: [%s/lib/perp]\n"
+             "feeds:\n"
+             "  - {plugin: coinbase, url: \"ws://127.0.0.1:%d/\", "
+             "products: [BTC-USD]}\n"
+             "planner:\n"
+             "  plugin: openrouter\n"
+             "  base_url: %s\n"
+             "  model: test/signals\n"
+             "  api_key_env: " KEY_ENV "\n"
+             "  timeout: 60s\n"
+             "backend: {plugin: perpsim, starting_equity: 10000}\n"
+             "sinks:\n"
+             "  - {plugin: jsonl, path: %s/records.jsonl}\n"
+             "%s%s%s",
+             test_build_dir(), ws_server_port(t->ws), base, dir,
+             with_pg ? "  - {plugin: postgres, url: \"${DATABASE_URL}\", "
+                       "spool_dir: "
+                     : "",
+             with_pg ? dir : "", with_pg ? "/spool}\n" : "");
+    setenv(KEY_ENV, "sk-test-signals", 1);
+    return temp_dir_write(dir, "live.yaml", text);
+}
+
+/* ------------------------------------------------------------ checks */
+
+static const char *table_of(const char *type)
+{
+    static const char *const map[][2] = {{"trade", "trades"},
+                                         {"round_trip", "round_trips"},
+                                         {"equity", "equity_snapshots"},
+                                         {"position", "position_snapshots"},
+                                         {"funding", "funding_payments"},
+                                         {"liquidation", "liquidations"},
+                                         {"observation", "observations"},
+                                         {"decision", "decisions"},
+                                         {"llm_call", "llm_calls"},
+                                         {"rejection", "rejections"},
+                                         {"metrics", "version_metrics"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], type) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* Both sinks flushed: every table holds as many rows as the JSONL file
+ * has records of its type. Returns the number of records compared. */
+static size_t same_records(const char *jsonl_dir, const char *url)
+{
+    json_t *all = jsonl_records_read(jsonl_dir);
+    PGconn *c = pg_test_connect(url);
+    static const char *const types[] = {
+        "trade",    "round_trip",  "equity",      "position",
+        "funding",  "liquidation", "observation", "decision",
+        "llm_call", "rejection",   "metrics"};
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        size_t n = jsonl_records_count(all, types[i]);
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s",
+                 table_of(types[i]));
+        long long rows = pg_test_int(c, sql);
+        cr_expect_eq(rows, (long long)n, "%s: %lld rows, %zu JSONL records",
+                     types[i], rows, n);
+        total += n;
+    }
+    PQfinish(c);
+    json_decref(all);
+    return total;
+}
+
+/* Every cycle in the records is whole: each observation (one a cycle)
+ * has its account snapshot, and a decision for every cycle but at most
+ * `aborted` whose plan the stop cut short (held, as a failed plan is). A
+ * cycle cut in two would leave an observation without the rest. */
+static void cycles_whole(const char *jsonl_dir, size_t aborted)
+{
+    json_t *all = jsonl_records_read(jsonl_dir);
+    size_t obs = jsonl_records_count(all, "observation");
+    size_t eq = jsonl_records_count(all, "equity");
+    size_t dec = jsonl_decision_cycles(all);
+    cr_assert_gt(obs, 0, "no cycle recorded");
+    cr_expect_eq(obs, eq, "%zu observations, %zu account snapshots", obs, eq);
+    cr_expect(dec <= obs && dec + aborted >= obs,
+              "%zu observations, decisions for %zu cycles", obs, dec);
+    json_decref(all);
+}
+
+static char *server_log(const pg_cluster *c)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/server.log", c->dir);
+    char *text = file_read(path, NULL);
+    cr_assert_not_null(text, "cannot read %s", path);
+    return text;
+}
+
+/* A client that goes without a goodbye is logged at DEBUG1 when it was
+ * not in a transaction: the test cluster logs that level. */
+static void log_vanished_clients(const pg_cluster *c)
+{
+    PGconn *conn = pg_test_connect(c->url);
+    pg_test_exec(conn, "ALTER SYSTEM SET log_min_messages = debug1");
+    pg_test_exec(conn, "SELECT pg_reload_conf()");
+    PQfinish(conn);
+}
+
+static int vanished_client(const char *server_text)
+{
+    return strstr(server_text, "unexpected EOF on client connection") ||
+           strstr(server_text, "could not receive data from client");
+}
+
+/* ------------------------------------------------------------- tests */
+
+Test(signals, live_sigterm_mid_cycle_finishes_it_and_flushes_both_sinks,
+     .timeout = 120)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    log_vanished_clients(&own);
+    char *dir = temp_dir_new();
+    ticker t;
+    ticker_start(&t);
+    chat_server *chat = slow_chat(600);
+    char *yaml = live_yaml(dir, &t, chat, 1);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = pg_spawn_perpd(yaml, own.url, log);
+    remember(pid);
+    /* The third plan is in flight: two cycles done, one half-way. */
+    int64_t end = mono_ms() + 30000;
+    while (chat_server_request_count(chat) < 3 && mono_ms() < end)
+        usleep(5000);
+    cr_assert_geq(chat_server_request_count(chat), 3, "too few plans");
+    usleep(200000);
+    int64_t t0 = mono_ms();
+    kill(pid, SIGTERM);
+    int rc = wait_exit(pid, STOP_WITHIN_MS);
+    int64_t took = mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert(strstr(text, "stopping on signal"), "%s", text);
+    fprintf(stderr, "signals: live SIGTERM -> exit 0 in %lld ms\n",
+            (long long)took);
+    cycles_whole(dir, 1);
+    size_t n = same_records(dir, own.url);
+    cr_assert_gt(n, 0);
+    char *srv = server_log(&own);
+    cr_assert(!vanished_client(srv),
+              "the connection was not closed cleanly:\n%s", srv);
+    free(srv);
+    free(text);
+    free(yaml);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+Test(signals, replay_sigint_ends_on_a_whole_cycle_with_both_sinks_flushed,
+     .timeout = 120)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    log_vanished_clients(&own);
+    char *dir = temp_dir_new();
+    /* 36 h paced to about 20 s: the signal comes in the middle. */
+    pg_run_cfg cfg = {.dir = dir,
+                      .version = "v-signals",
+                      .from = "2021-04-03T00:00:00Z",
+                      .to = "2021-04-04T12:00:00Z",
+                      .planner = "script",
+                      .speed = "6480",
+                      .observation_every = 1,
+                      .with_jsonl = 1};
+    char *yaml = pg_run_yaml(&cfg);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = pg_spawn_perpd(yaml, own.url, log);
+    remember(pid);
+    PGconn *c = pg_test_connect(own.url);
+    long long done = 0;
+    for (int i = 0; i < 400 && done < 30; i++) {
+        PGresult *r = PQexec(c, "SELECT coalesce(max(cycle), 0) FROM "
+                                "checkpoints");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK)
+            done = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        usleep(50000);
+    }
+    PQfinish(c);
+    cr_assert_geq(done, 30, "the replay committed too few cycles");
+    int64_t t0 = mono_ms();
+    kill(pid, SIGINT);
+    int rc = wait_exit(pid, STOP_WITHIN_MS);
+    int64_t took = mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGINT:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert(strstr(text, "stopping on signal"), "%s", text);
+    /* Stopped early: the data goes on to 12:00 on the 4th. */
+    const char *ended = strstr(text, "replay ended: events=");
+    cr_assert_not_null(ended, "%s", text);
+    long long events = 0, cycles = 0;
+    cr_assert_eq(sscanf(ended, "replay ended: events=%lld cycles=%lld", &events,
+                        &cycles),
+                 2);
+    cr_assert_lt(cycles, 36 * 60, "the replay was not stopped:\n%s", text);
+    fprintf(stderr,
+            "signals: replay SIGINT after %lld cycles -> exit 0 in "
+            "%lld ms\n",
+            cycles, (long long)took);
+    /* The last cycle run is the last one committed, with its state. */
+    c = pg_test_connect(own.url);
+    cr_assert_eq(pg_test_int(c, "SELECT max(cycle) FROM checkpoints"), cycles,
+                 "cycles run and committed differ:\n%s", text);
+    PQfinish(c);
+    char jdir[1100];
+    snprintf(jdir, sizeof jdir, "%s/v-signals", dir);
+    cycles_whole(jdir, 0);
+    cr_assert_gt(same_records(jdir, own.url), 0);
+    char *srv = server_log(&own);
+    cr_assert(!vanished_client(srv),
+              "the connection was not closed cleanly:\n%s", srv);
+    free(srv);
+    free(text);
+    free(yaml);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* Two signals back to back: the second does not wait for the planner's
+ * answer (60 s away) or anything else. The server sees the connection
+ * vanish: the control for the clean-close checks above. */
+Test(signals, second_signal_exits_at_once_with_130, .timeout = 120)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    log_vanished_clients(&own);
+    char *dir = temp_dir_new();
+    ticker t;
+    ticker_start(&t);
+    chat_server *chat = slow_chat(60000);
+    char *yaml = live_yaml(dir, &t, chat, 1);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = pg_spawn_perpd(yaml, own.url, log);
+    remember(pid);
+    int64_t end = mono_ms() + 30000;
+    while (chat_server_request_count(chat) < 1 && mono_ms() < end)
+        usleep(5000);
+    cr_assert_geq(chat_server_request_count(chat), 1, "no plan started");
+    usleep(200000);
+    int64_t t0 = mono_ms();
+    kill(pid, SIGTERM);
+    kill(pid, SIGINT);
+    int rc = wait_exit(pid, AT_ONCE_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 130, "exit %d after %lld ms:\n%s", rc,
+                 (long long)(mono_ms() - t0), text);
+    cr_assert(strstr(text, "second signal: exiting at once (status 130)"), "%s",
+              text);
+    /* The server notices; give it a moment to write its log. */
+    char *srv = NULL;
+    for (int i = 0; i < 50; i++) {
+        free(srv);
+        srv = server_log(&own);
+        if (vanished_client(srv))
+            break;
+        usleep(100000);
+    }
+    cr_assert(vanished_client(srv),
+              "the server logged nothing of a vanished client:\n%s", srv);
+    free(srv);
+    free(text);
+    free(yaml);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* 1 once pid catches sig (its SigCgt mask in /proc): perpd has installed
+ * its handlers, so the signal no longer kills it outright. */
+static int catches(pid_t pid, int sig)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    unsigned long long mask = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+            break;
+    fclose(f);
+    return (mask >> (sig - 1)) & 1;
+}
+
+/* SIGINT while the plugins are still opening is not lost (a run used to
+ * forget a signal that came before it): perpd stops, exit 0. */
+Test(signals, sigint_at_start_up_is_kept, .timeout = 60)
+{
+    char *dir = temp_dir_new();
+    ticker t;
+    ticker_start(&t);
+    chat_server *chat = slow_chat(10);
+    char *yaml = live_yaml(dir, &t, chat, 0);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = pg_spawn_perpd(yaml, "unused", log);
+    remember(pid);
+    int64_t end = mono_ms() + 10000;
+    while (!catches(pid, SIGINT) && mono_ms() < end)
+        usleep(1000);
+    cr_assert(catches(pid, SIGINT), "perpd never caught SIGINT");
+    kill(pid, SIGINT);
+    int rc = wait_exit(pid, STOP_WITHIN_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGINT:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    free(text);
+    free(yaml);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    temp_dir_remove(dir);
+    free(dir);
+}
