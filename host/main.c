@@ -8,6 +8,7 @@
  */
 #include "agent.h"
 #include "backtest.h"
+#include "crash_report.h"
 #include "history.h"
 #include "live_arena.h"
 #include "plugin_command.h"
@@ -496,6 +497,7 @@ static int cmd_postgres_tool(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    host_crash_report_install();
     if (argc < 2)
         return usage_error(usage_text, NULL, NULL);
     const char *cmd = argv[1];

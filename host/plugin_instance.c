@@ -2,6 +2,7 @@
  * plugin_instance.c — open, create and destroy one plugin instance.
  */
 #include "plugin_instance.h"
+#include "crash_report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,9 @@ int host_plugin_create(const perp_plugin_descriptor *d, const perp_host *h,
     if (refused)
         return say_create_failed(d, node, PERP_EINVAL); /* the summary */
     const perp_common_vtable *vt = d->vtable;
+    host_crash_report_enter(d->name, "create");
     int rc = vt->create(h, node, self);
+    host_crash_report_leave();
     if (rc == PERP_OK)
         return PERP_OK;
     *self = NULL;
@@ -115,7 +118,9 @@ void host_instance_close(host_instance *inst)
 {
     if (inst->vtable && inst->self) {
         const perp_common_vtable *vt = inst->vtable;
+        host_crash_report_enter(inst->plugin.desc->name, "destroy");
         vt->destroy(inst->self);
+        host_crash_report_leave();
     }
     if (inst->host)
         host_services_free(inst->host);

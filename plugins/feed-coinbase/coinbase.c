@@ -43,7 +43,7 @@ typedef struct cb_feed {
     uint64_t messages, gaps, malformed, late;
     int64_t last_message_ts;
     int64_t last_seq[PERP_MAX_SYMBOLS]; /* ticker sequence, 0: none yet */
-    cb_log_limit rl_malformed, rl_gap, rl_drop;
+    cb_log_limit rl_malformed, rl_gap, rl_drop, rl_late;
 } cb_feed;
 
 static size_t product_index(const cb_feed *f, const char *id)
@@ -65,6 +65,13 @@ static int check_sequence(cb_feed *f, const cb_message *m, int64_t now)
     int64_t prev = *last;
     if (prev > 0 && m->sequence <= prev) {
         f->late++;
+        uint64_t held;
+        if (cb_log_limit_allow(&f->rl_late, now, &held))
+            f->host->log(f->host, PERP_LOG_WARN,
+                         "%s: tick %lld dropped: not after %lld (a duplicate "
+                         "or out of order), %llu so far",
+                         m->product, (long long)m->sequence, (long long)prev,
+                         (unsigned long long)f->late);
         return 0;
     }
     *last = m->sequence;
@@ -278,6 +285,7 @@ static perp_status cb_create(const perp_host *host, const perp_config_node *cfg,
     pthread_mutex_init(&f->mu, NULL);
     cb_log_limit_init(&f->rl_malformed, 5, 10000);
     cb_log_limit_init(&f->rl_gap, 5, 60000);
+    cb_log_limit_init(&f->rl_late, 5, 60000);
     cb_log_limit_init(&f->rl_drop, 1, 10000);
     if (read_products(f, cfg) != PERP_OK ||
         ev_queue_init(&f->queue, (size_t)s.queue) != 0) {

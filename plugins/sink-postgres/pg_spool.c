@@ -141,11 +141,17 @@ int pg_spool_append(pg_spool *s, pg_unit *const *units, size_t n, char *err,
         records += (uint64_t)units[i]->n_records;
     }
     int rc = 0;
+    /* A write cut short (a full disk, a file size limit) is taken back,
+     * so the file stays whole frames and later appends stay readable. */
+    off_t end = lseek(s->fd, 0, SEEK_END);
     if (frames.failed) {
         errno = ENOMEM;
         rc = fail(err, len, "cannot encode", s->path);
     } else if (write_all(s->fd, frames.p, frames.len) != 0) {
         rc = fail(err, len, "write failed", s->path);
+        if (end >= 0 && ftruncate(s->fd, end) != 0)
+            snprintf(err + strlen(err), len - strlen(err),
+                     "; and it cannot be cut back to its last whole frame");
     } else if (fsync(s->fd) != 0) {
         rc = fail(err, len, "fsync failed", s->path);
     } else {

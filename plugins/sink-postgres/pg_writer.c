@@ -160,12 +160,42 @@ static void try_return(pg_writer *w)
     w->away = 0;
 }
 
+static uint64_t records_of(pg_unit *const *units, size_t n)
+{
+    uint64_t r = 0;
+    for (size_t i = 0; i < n; i++)
+        r += units[i] ? (uint64_t)units[i]->n_records : 0;
+    return r;
+}
+
+/* The spool refused units[0..n): they wait in memory (taken from the
+ * caller's array, left NULL there), after those already waiting. */
+static void hold_units(pg_writer *w, pg_unit **units, size_t n, const char *why)
+{
+    pg_unit **h = realloc(w->held, (w->n_held + n) * sizeof *h);
+    if (!h) {
+        w->host->log(w->host, PERP_LOG_ERROR,
+                     "%s: %zu units (%llu records) are lost: out of memory",
+                     why, n, (unsigned long long)records_of(units, n));
+        return;
+    }
+    if (w->n_held == 0)
+        w->host->log(w->host, PERP_LOG_ERROR,
+                     "%s: %llu records wait in memory until the database "
+                     "is back or the disk has room",
+                     why, (unsigned long long)records_of(units, n));
+    for (size_t i = 0; i < n; i++) {
+        h[w->n_held++] = units[i];
+        units[i] = NULL;
+    }
+    w->held = h;
+}
+
 static void spool_units(pg_writer *w, pg_unit **units, size_t n)
 {
     char err[512];
     if (pg_spool_append(w->spool, units, n, err, sizeof err) != 0)
-        w->host->log(w->host, PERP_LOG_ERROR,
-                     "%s: %zu units (their records) are lost", err, n);
+        hold_units(w, units, n, err);
 }
 
 /* A batch the database refused for its content (not a lost link) would
@@ -186,7 +216,39 @@ static void reject_units(pg_writer *w, pg_unit **units, size_t n,
                  kept ? "they are kept in" : "they cannot be kept in", path);
 }
 
+static void store_now(pg_writer *w, pg_unit **units, size_t n);
+
+/* Units held in memory go first, in order, then units[0..n) (whose
+ * slots are left NULL: the caller frees what remains). */
 static void store(pg_writer *w, pg_unit **units, size_t n)
+{
+    if (w->n_held == 0) {
+        store_now(w, units, n);
+        return;
+    }
+    pg_unit **all = realloc(w->held, (w->n_held + n) * sizeof *all);
+    if (!all) {
+        store_now(w, units, n);
+        return;
+    }
+    size_t k = w->n_held;
+    uint64_t waited = records_of(all, k);
+    for (size_t i = 0; i < n; i++) {
+        all[k++] = units[i];
+        units[i] = NULL;
+    }
+    w->held = NULL;
+    w->n_held = 0;
+    store_now(w, all, k);
+    if (w->n_held == 0)
+        w->host->log(w->host, PERP_LOG_INFO,
+                     "the %llu records that waited in memory are written",
+                     (unsigned long long)waited);
+    free_units(all, k);
+    free(all);
+}
+
+static void store_now(pg_writer *w, pg_unit **units, size_t n)
 {
     char err[768];
     if (!w->away && w->spool->units == 0 && n > 0) {
@@ -274,7 +336,7 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&w->mu);
         w->finished += n;
         pthread_cond_broadcast(&w->done);
-        if (stopping && !w->head)
+        if (stopping && !w->head && (w->n_held == 0 || w->away))
             break;
     }
     pthread_mutex_unlock(&w->mu);
@@ -346,6 +408,14 @@ void pg_writer_stop(pg_writer *w)
         pthread_cond_signal(&w->work);
         pthread_mutex_unlock(&w->mu);
         pthread_join(w->thread, NULL);
+        if (w->n_held > 0)
+            w->host->log(w->host, PERP_LOG_ERROR,
+                         "%llu records are lost: the database is away and "
+                         "the spool %s cannot take them",
+                         (unsigned long long)records_of(w->held, w->n_held),
+                         w->spool->path);
+        free_units(w->held, w->n_held);
+        free(w->held);
         if (w->spool->units > 0)
             w->host->log(w->host, PERP_LOG_WARN,
                          "%llu records wait in the spool %s; they are written "

@@ -6,8 +6,10 @@
  * transaction. When the database goes away, units are appended to the
  * spool file (fsync'd) and the thread reconnects with backoff (0.5 s
  * doubling to retry_max), saying each time how many records wait; once
- * back, it writes the spool in order, empties it, and carries on. A unit
- * is never committed twice: units carry their sequence numbers and the
+ * back, it writes the spool in order, empties it, and carries on. When
+ * the spool cannot take a unit either (the disk is full), the unit waits in
+ * memory and is tried again at every step; only what still waits when the
+ * writer stops is lost, and said. A unit is never committed twice: units carry their sequence numbers and the
  * version's last_seq tells what is in.
  */
 #ifndef PG_WRITER_H
@@ -56,6 +58,11 @@ typedef struct pg_writer {
     int away;
     int64_t backoff_ms, next_retry_ms;
     uint64_t rejected; /* units the database refused (not a lost link) */
+    /* Units the spool could not take (a full disk) while the database was
+     * away: owned, oldest first, newer than any unit in the spool. They
+     * go out before any newer unit, to the database or the spool. */
+    pg_unit **held;
+    size_t n_held;
 } pg_writer;
 
 /* Takes over conn (open, migrated, holding the version's lock, its
