@@ -250,7 +250,9 @@ Test(faults, a_feed_that_drops_stalls_garbles_duplicates_and_reorders,
     size_t exposure = 0, leverage = 0;
     for (size_t i = 0; i < json_array_size(rej); i++) {
         const char *why = jsonl_str(json_array_get(rej, i), "reason");
-        exposure += strstr(why, "exceeds max 3x") != NULL;
+        exposure +=
+            strstr(why, "total exposure 8.40x equity after the order exceeds "
+                        "max 3x") != NULL;
         leverage += strstr(why, "leverage 50 exceeds max 5") != NULL;
     }
     cr_expect_eq(exposure, 1, "no exposure refusal:\n%s", out);
