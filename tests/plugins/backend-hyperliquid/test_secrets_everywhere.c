@@ -221,7 +221,21 @@ static void planner_yaml(char *out, size_t len, chat_server *chat,
 
 /* -------------------------------------------------------------- test */
 
-Test(secrets, planted_secrets_appear_nowhere, .timeout = 600)
+/* perpd serve, when it is running: killed in teardown whatever the test
+ * did (the other commands run to completion inside run_process). */
+static dash_proc g_dash;
+
+static void kill_serve(void)
+{
+    if (g_dash.pid > 0 && kill(g_dash.pid, 0) == 0) {
+        kill(g_dash.pid, SIGKILL);
+        waitpid(g_dash.pid, NULL, 0);
+    }
+    g_dash.pid = 0;
+}
+
+Test(secrets, planted_secrets_appear_nowhere, .timeout = 600,
+     .fini = kill_serve)
 {
     if (!pg_server_installed())
         cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
@@ -409,8 +423,10 @@ Test(secrets, planted_secrets_appear_nowhere, .timeout = 600)
     char *serve = temp_dir_write(dir, "serve.yaml", text);
     char serve_log[1100];
     snprintf(serve_log, sizeof serve_log, "%s/serve.log", dir);
-    dash_proc dp;
-    cr_assert_eq(dash_serve_start(serve, serve_log, &dp), 0);
+    dash_proc dp = {0};
+    int started = dash_serve_start(serve, serve_log, &dp);
+    g_dash = dp;
+    cr_assert_eq(started, 0);
     static const char *const paths[] = {"/api/health",
                                         "/api/versions",
                                         "/api/current-version",
@@ -451,6 +467,7 @@ Test(secrets, planted_secrets_appear_nowhere, .timeout = 600)
         }
     cr_expect_geq(ok, 40, "too few endpoints answered");
     cr_expect_eq(dash_serve_stop(&dp), 0);
+    g_dash.pid = 0;
 
     /* the database, dumped whole */
     char *dump_argv[] = {"pg_dump", "--no-owner", db.url, NULL};
