@@ -94,6 +94,10 @@ static outcome perpd(const char *cmd, const char *yaml)
     return o;
 }
 
+/* No criterion .timeout on these tests: with --jobs 2 the runner then
+ * leaks 48 bytes that LeakSanitizer fails the binary for (libcriterion
+ * 2.4). Every wait below has its own deadline instead, and tests/run.sh
+ * bounds the binary. */
 static size_t g_tried;
 
 /* The run was refused with a line holding each of want[] (NULL-ended),
@@ -139,7 +143,7 @@ static const csv_case CSV_CASES[] = {
      "BTC-USD_1m.csv:3:", "ts not after the previous row's"},
 };
 
-Test(edge_inputs, history_csv, .timeout = 120)
+Test(edge_inputs, history_csv)
 {
     for (size_t i = 0; i < sizeof CSV_CASES / sizeof CSV_CASES[0]; i++) {
         const csv_case *c = &CSV_CASES[i];
@@ -158,7 +162,7 @@ Test(edge_inputs, history_csv, .timeout = 120)
 
 /* A 2 GB line: two good rows, then 2 GiB of a sparse file's zeros with
  * no newline. Refused at the line, without reading it all. */
-Test(edge_inputs, a_two_gigabyte_line, .timeout = 120)
+Test(edge_inputs, a_two_gigabyte_line)
 {
     char *dir = temp_dir_new();
     char *csv = temp_dir_write(dir, "BTC-USD_1m.csv", HEADER ROW0);
@@ -178,7 +182,7 @@ Test(edge_inputs, a_two_gigabyte_line, .timeout = 120)
 
 /* --------------------------------------------------------- indicators */
 
-Test(edge_inputs, indicator_periods_of_zero_and_a_billion, .timeout = 300)
+Test(edge_inputs, indicator_periods_of_zero_and_a_billion)
 {
     static const char *const keys[][2] = {
         {"rsi", "period"}, {"ema", "period"},       {"sma", "period"},
@@ -225,7 +229,7 @@ static char *thousand_symbols(const char *sep)
     return s;
 }
 
-Test(edge_inputs, a_thousand_symbols, .timeout = 300)
+Test(edge_inputs, a_thousand_symbols)
 {
     char *dir = temp_dir_new();
     free(temp_dir_write(dir, "BTC-USD_1m.csv", HEADER ROW0 ROW1));
@@ -348,7 +352,7 @@ static char *repeat(const char *unit, size_t n, const char *tail)
     return s;
 }
 
-Test(edge_inputs, yaml_large_and_deep, .timeout = 300)
+Test(edge_inputs, yaml_large_and_deep)
 {
     char *dir = temp_dir_new();
     free(temp_dir_write(dir, "BTC-USD_1m.csv", HEADER ROW0 ROW1));
