@@ -1,6 +1,7 @@
 /*
  * crash_report.c — see crash_report.h. The handler uses only
- * async-signal-safe calls (write, sigaction, raise).
+ * async-signal-safe calls (write, sigaction, raise), then hands the
+ * signal to the handler that was there before it.
  */
 #include "crash_report.h"
 
@@ -47,7 +48,13 @@ static const char *signal_name(int sig)
     }
 }
 
-static void on_fatal(int sig)
+#define N_FATAL 5
+static const int FATAL[N_FATAL] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+/* What was there before (a sanitizer's reporter, or the default): it
+ * runs after the line, so its report and the core dump still come. */
+static struct sigaction g_prev[N_FATAL];
+
+static void on_fatal(int sig, siginfo_t *info, void *ctx)
 {
     const char *plugin = g_plugin, *call = g_call;
     put("perpd: fatal signal ");
@@ -60,25 +67,37 @@ static void on_fatal(int sig)
         put("(): the plugin crashed");
     }
     put("; records not yet written are lost\n");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sig, &sa, NULL);
+    for (int i = 0; i < N_FATAL; i++) {
+        if (FATAL[i] != sig)
+            continue;
+        const struct sigaction *prev = &g_prev[i];
+        sigaction(sig, prev, NULL);
+        if (prev->sa_flags & SA_SIGINFO) {
+            prev->sa_sigaction(sig, info, ctx);
+            return;
+        }
+        if (prev->sa_handler != SIG_DFL && prev->sa_handler != SIG_IGN) {
+            prev->sa_handler(sig);
+            return;
+        }
+    }
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
     raise(sig);
 }
 
 void host_crash_report_install(void)
 {
-    static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal;
+    sa.sa_sigaction = on_fatal;
     sigemptyset(&sa.sa_mask);
-    /* Its own stack is not needed for these: a stack overflow dies
-     * silently, as before. SA_RESETHAND: a fault in the handler ends it. */
-    sa.sa_flags = SA_RESETHAND;
-    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
-        sigaction(fatal[i], &sa, NULL);
+    /* SA_RESETHAND: a fault inside the handler ends the process. */
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    for (int i = 0; i < N_FATAL; i++)
+        sigaction(FATAL[i], &sa, &g_prev[i]);
     signal(SIGXFSZ, SIG_IGN);
 }

@@ -2,8 +2,9 @@
  * crash_report.h — a last line when perpd dies of a fatal signal
  * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT): which signal and, when it
  * came from inside a plugin's create() or destroy(), which plugin, so a
- * plugin that crashes is named instead of perpd. The default action then
- * runs (the core dump, the exit status a shell reports as 128 + signal).
+ * plugin that crashes is named instead of perpd. The handler that was
+ * there before then runs (a sanitizer's report), or the default action
+ * (the core dump, the exit status a shell reports as 128 + signal).
  * Also ignores SIGXFSZ: a file size limit makes a write fail with EFBIG,
  * which the sinks report, instead of killing the process.
  */
