@@ -8,6 +8,13 @@ export function money(x) {
   return (x < 0 ? '-$' : '$') + money2.format(Math.abs(x));
 }
 
+// amounts under a dollar (an LLM call, a decision) keep four decimals
+export function smallMoney(x) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  if (Math.abs(x) >= 1) return money(x);
+  return (x < 0 ? '-$' : '$') + Math.abs(x).toFixed(4);
+}
+
 export function signedMoney(x) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   return (x > 0 ? '+' : '') + money(x);

@@ -24,78 +24,62 @@
     " WHERE version_id = $1::int AND ts >= $2::bigint AND ts < $3::bigint "    \
     "ORDER BY seq DESC LIMIT $4::int OFFSET $5::int) x), '[]'::json))"
 
+/* The long statements keep one field a line: clang-format re-flows a
+ * string split by macros into fragments. */
+/* clang-format off */
+
+/* Issue 16's figures (migration 0003, docs/benchmark.md): the version
+ * against an equal-weight buy-and-hold of its symbols, the P&L before and
+ * after fees and funding, the cadence. NULL where undefined (before the
+ * book starts, too few paired returns, rows older than the migration). */
+#define BENCH_FIELDS                                                           \
+    "'bench_return_pct', " FIN("bench_return_pct") ", "                        \
+    "'excess_return_pct', " FIN("excess_return_pct") ", "                      \
+    "'beta', " FIN("beta") ", "                                                \
+    "'alpha_pct', " FIN("alpha_pct") ", "                                      \
+    "'tracking_error_pct', " FIN("tracking_error_pct") ", "                    \
+    "'info_ratio', " FIN("info_ratio") ", "                                    \
+    "'bench_periods', bench_periods, "                                         \
+    "'gross_pnl', " FIN("gross_pnl") ", "                                      \
+    "'net_pnl', " FIN("net_pnl") ", "                                          \
+    "'decisions_per_day', " FIN("decisions_per_day")
+
 static const char leaderboard_sql[] =
-    "WITH l AS (SELECT l.*, v.last_seen AS seen, greatest(l.last_ts - "
-    "l.first_ts, 0) / 86400000.0 AS days FROM leaderboard l JOIN "
-    "agent_versions v ON v.id = l.version_id) "
+    "WITH l AS (SELECT l.*, v.last_seen AS seen, "
+    "greatest(l.last_ts - l.first_ts, 0) / 86400000.0 AS days "
+    "FROM leaderboard l JOIN agent_versions v ON v.id = l.version_id) "
     "SELECT json_build_object('min_hours', $1::float8, 'versions', "
     "coalesce(json_agg(json_build_object("
     "'version', tag, 'description', description, 'last_seen', seen, "
     "'first_ts', first_ts, 'last_ts', last_ts, 'duration_days', days, "
-    "'cycles', cycles, 'starting_equity', starting_equity, 'equity', equity, "
-    "'total_return_pct', total_return_pct, "
+    "'cycles', cycles, 'starting_equity', starting_equity, "
+    "'equity', equity, 'total_return_pct', total_return_pct, "
     /* the host's annual return is compounded to 365 days: the daily
      * return is the same compounding, one day */
     "'daily_return_pct', CASE WHEN annual_return_pct > -100 THEN "
     "(power(1 + annual_return_pct / 100, 1 / 365.0) - 1) * 100 END, "
-    "'annual_return_pct', annual_return_pct, 'sharpe', " FIN(
-        "sharpe") ", "
-                  "'sortino', " FIN(
-                      "sortino") ", 'max_drawdown_pct', max_drawdown_pct, "
-                                 "'calmar', " FIN(
-                                     "calmar") ", 'trades', round_trips, "
-                                               "'wins', wins, "
-                                               "'losses', losses, "
-                                               "'trades_per_day', CASE WHEN "
-                                               "days > 0 THEN round_trips "
-                                               "/ days END, 'win_rate', "
-                                               "win_rate, "
-                                               "'profit_factor', " FIN(
-                                                   "profit_factor") ", "
-                                                                    "'avg_hold_"
-                                                                    "ms', "
-                                                                    "avg_hold_"
-                                                                    "ms, "
-                                                                    "'realized_"
-                                                                    "pnl', "
-                                                                    "realized_"
-                                                                    "pnl, "
-                                                                    "'total_"
-                                                                    "fees', "
-                                                                    "total_"
-                                                                    "fees, "
-                                                                    "'total_"
-                                                                    "funding', "
-                                                                    "total_"
-                                                                    "funding, "
-                                                                    "'llm_"
-                                                                    "calls', "
-                                                                    "llm_calls,"
-                                                                    " 'llm_"
-                                                                    "cost_usd',"
-                                                                    " "
-                                                                    "llm_cost_"
-                                                                    "usd, "
-                                                                    "'cost_per_"
-                                                                    "decision',"
-                                                                    " "
-                                                                    "cost_per_"
-                                                                    "decision) "
-                                                                    "ORDER BY "
-                                                                    "sharpe "
-                                                                    "DESC, "
-                                                                    "total_"
-                                                                    "return_"
-                                                                    "pct DESC, "
-                                                                    "tag), "
-                                                                    "'[]'::"
-                                                                    "json)) "
-                                                                    "FROM l "
-                                                                    "WHERE "
-                                                                    "days * 24 "
-                                                                    ">= "
-                                                                    "$1::"
-                                                                    "float8";
+    "'annual_return_pct', annual_return_pct, "
+    "'sharpe', " FIN("sharpe") ", "
+    "'sortino', " FIN("sortino") ", "
+    "'max_drawdown_pct', max_drawdown_pct, "
+    "'calmar', " FIN("calmar") ", "
+    "'trades', round_trips, 'wins', wins, 'losses', losses, "
+    "'trades_per_day', CASE WHEN days > 0 THEN round_trips / days END, "
+    "'win_rate', win_rate, "
+    "'profit_factor', " FIN("profit_factor") ", "
+    "'avg_hold_ms', avg_hold_ms, "
+    "'realized_pnl', realized_pnl, "
+    "'total_fees', total_fees, "
+    "'total_funding', total_funding, "
+    "'llm_calls', llm_calls, "
+    "'llm_cost_usd', llm_cost_usd, "
+    "'decisions', decisions, "
+    "'cost_per_decision', cost_per_decision, "
+    BENCH_FIELDS ") "
+    "ORDER BY sharpe DESC, total_return_pct DESC, tag), '[]'::json)) "
+    "FROM l WHERE days * 24 >= $1::float8";
+
+/* clang-format on */
 
 static const char pl_sql[] =
     "SELECT json_build_object('version', v.tag, 'ts', e.ts, 'equity', "
@@ -143,50 +127,29 @@ static const char decision_sql[] =
     "d.llm_call_seq "
     "WHERE d.version_id = $1::int AND d.seq = $2::bigint";
 
+/* clang-format off */
 #define METRIC_FIELDS                                                          \
     "'ts', ts, 'cycles', cycles, 'first_ts', first_ts, 'last_ts', last_ts, "   \
     "'starting_equity', starting_equity, 'equity', equity, "                   \
-    "'total_return_pct', total_return_pct, 'annual_return_pct', "              \
-    "annual_return_pct, 'sharpe', " FIN("sharpe") ", 'sortino', " FIN(         \
-        "sortino") ", 'max_drawdown_pct', "                                    \
-                   "max_drawdown_pct, "                                        \
-                   "'calmar', " FIN(                                           \
-                       "calmar") ", 'round_trips', round_trips, 'wins', "      \
-                                 "wins, 'losses', "                            \
-                                 "losses, 'win_rate', win_rate, "              \
-                                 "'profit_factor', " FIN(                      \
-                                     "profit_factor") ", 'avg_win', avg_win, " \
-                                                      "'avg_loss', "           \
-                                                      "avg_loss, "             \
-                                                      "'largest_win', "        \
-                                                      "largest_win, "          \
-                                                      "'largest_loss', "       \
-                                                      "largest_loss, "         \
-                                                      "'avg_hold_ms', "        \
-                                                      "avg_hold_ms, "          \
-                                                      "'realized_pnl', "       \
-                                                      "realized_pnl, "         \
-                                                      "'total_fees', "         \
-                                                      "total_fees, "           \
-                                                      "'total_funding', "      \
-                                                      "total_funding, "        \
-                                                      "'llm_calls', "          \
-                                                      "llm_calls, "            \
-                                                      "'prompt_tokens', "      \
-                                                      "prompt_tokens, "        \
-                                                      "'completion_tokens', "  \
-                                                      "completion_tokens, "    \
-                                                      "'cached_tokens', "      \
-                                                      "cached_tokens, "        \
-                                                      "'llm_cost_usd', "       \
-                                                      "llm_cost_usd, "         \
-                                                      "'decisions', "          \
-                                                      "decisions, "            \
-                                                      "'cost_per_decision', "  \
-                                                      "cost_per_decision, "    \
-                                                      "'snapshot_interval_s'," \
-                                                      " "                      \
-                                                      "snapshot_interval_s"
+    "'total_return_pct', total_return_pct, "                                   \
+    "'annual_return_pct', annual_return_pct, "                                 \
+    "'sharpe', " FIN("sharpe") ", "                                            \
+    "'sortino', " FIN("sortino") ", "                                          \
+    "'max_drawdown_pct', max_drawdown_pct, "                                   \
+    "'calmar', " FIN("calmar") ", "                                            \
+    "'round_trips', round_trips, 'wins', wins, 'losses', losses, "             \
+    "'win_rate', win_rate, "                                                   \
+    "'profit_factor', " FIN("profit_factor") ", "                              \
+    "'avg_win', avg_win, 'avg_loss', avg_loss, "                               \
+    "'largest_win', largest_win, 'largest_loss', largest_loss, "               \
+    "'avg_hold_ms', avg_hold_ms, 'realized_pnl', realized_pnl, "               \
+    "'total_fees', total_fees, 'total_funding', total_funding, "               \
+    "'llm_calls', llm_calls, 'prompt_tokens', prompt_tokens, "                 \
+    "'completion_tokens', completion_tokens, "                                 \
+    "'cached_tokens', cached_tokens, 'llm_cost_usd', llm_cost_usd, "           \
+    "'decisions', decisions, 'cost_per_decision', cost_per_decision, "         \
+    "'snapshot_interval_s', snapshot_interval_s, " BENCH_FIELDS
+/* clang-format on */
 
 static const char metrics_sql[] =
     "SELECT json_build_object('version', " TAG_OF_1 ", 'metrics', (SELECT "

@@ -581,6 +581,35 @@ static double stored_metric(PGconn *c, const char *col, const char *tag)
     return pg_test_num(c, sql);
 }
 
+/* key of answer o against the stored column col (NULL: JSON null) */
+static void nullable_eq(PGconn *c, json_t *o, const char *key, const char *col,
+                        const char *tag, const char *where)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT %s FROM version_metrics WHERE version_id = " VID
+             " ORDER BY seq DESC LIMIT 1",
+             col, tag);
+    char *want = pg_test_str(c, sql);
+    json_t *v = json_object_get(o, key);
+    cr_assert_not_null(v, "%s %s: no %s", where, tag, key);
+    if (!want) {
+        cr_assert(json_is_null(v), "%s %s %s: not null", where, tag, key);
+        return;
+    }
+    cr_assert(json_is_number(v), "%s %s %s: not a number", where, tag, key);
+    cr_assert_eq(json_number_value(v), strtod(want, NULL), "%s %s %s", where,
+                 tag, key);
+    free(want);
+}
+
+/* Issue 16's figures (migration 0003), NULL where undefined */
+static const char *const bench_cols[] = {
+    "bench_return_pct", "excess_return_pct",  "beta",
+    "alpha_pct",        "tracking_error_pct", "info_ratio",
+    "bench_periods",    "gross_pnl",          "net_pnl",
+    "decisions_per_day"};
+
 Test(dashboard_api, metrics_equal_the_stored_ones)
 {
     PGconn *c = db();
@@ -634,6 +663,19 @@ Test(dashboard_api, metrics_equal_the_stored_ones)
         for (size_t f = 0; f < sizeof more / sizeof more[0]; f++)
             cr_assert_eq(jnum(m, more[f]), stored_metric(c, more[f], tags[t]),
                          "%s %s", tags[t], more[f]);
+        cr_assert_eq(jnum(row, "decisions"),
+                     stored_metric(c, "decisions", tags[t]));
+        for (size_t f = 0; f < sizeof bench_cols / sizeof bench_cols[0]; f++) {
+            nullable_eq(c, m, bench_cols[f], bench_cols[f], tags[t], "metrics");
+            nullable_eq(c, row, bench_cols[f], bench_cols[f], tags[t],
+                        "leaderboard");
+        }
+        /* four days of 1m cycles: the book started, every figure defined */
+        if (t < 2)
+            for (size_t f = 0; f < sizeof bench_cols / sizeof bench_cols[0];
+                 f++)
+                cr_assert(json_is_number(json_object_get(row, bench_cols[f])),
+                          "%s %s", tags[t], bench_cols[f]);
         /* profit factor: null in JSON where the database holds infinity
          * (no losing round trip) */
         double pf = stored_metric(c, "profit_factor", tags[t]);

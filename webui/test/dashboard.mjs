@@ -117,6 +117,26 @@ try {
       if (name === 'leaderboard') {
         const text = await page.textContent('#leaderboard');
         for (const v of [va, vb]) if (!text.includes(v)) say(`leaderboard@${size} lacks ${v}`);
+        // issue 16's columns: each version's buy-and-hold return and
+        // alpha as the API gives them (formatted as the page does)
+        const lb = await api('leaderboard');
+        const cells = await page.evaluate(() => {
+          const heads = [...document.querySelectorAll('#leaderboard th')].map(t => t.textContent);
+          return [...document.querySelectorAll('#leaderboard tbody tr')].map(tr => {
+            const o = {};
+            [...tr.children].forEach((td, i) => { o[heads[i]] = td.textContent; });
+            return o;
+          });
+        });
+        const fmt = x => x === null ? '–' : (x > 0 ? '+' : '') + x.toFixed(2) + '%';
+        for (const v of [va, vb]) {
+          const row = lb.versions.find(r => r.version === v);
+          const shown = cells.find(c => c.Version.startsWith(v));
+          if (!row || !shown) { say(`leaderboard@${size}: no row for ${v}`); continue; }
+          for (const [col, key] of [['B&H', 'bench_return_pct'], ['Alpha/yr', 'alpha_pct']])
+            if (shown[col] !== fmt(row[key])) say(`leaderboard@${size} ${v} ${col}: shows ${shown[col]}, API ${row[key]}`);
+          if (row.bench_return_pct === null) say(`leaderboard: ${v} has no buy-and-hold return`);
+        }
         if (size === 'desktop') {
           const n = await painted(page, '#versions-chart');
           if (!(n > 1000)) say(`versions chart: ${n} pixels drawn`);
