@@ -5,13 +5,16 @@
  * blocks, any field of any type), the validator (host/validator.c)
  * against a real observation of the default pipeline, and the position
  * manager's order. The input is tried both as a response body and as the
- * message content itself.
+ * message content itself, and the content also through the strict parser
+ * (host->decision_from_json_strict, for script lines and stored
+ * decisions).
  *
  * Oracles: a parse that fails says why; every string of the decision is
  * terminated within its array; a coin the validator passes for buy/sell
  * meets every limit recomputed here (finite size, leverage 1..max,
  * notional >= min, exposure and margin), and the order for it reaches the
- * decided target exactly.
+ * decided target exactly; what the strict parser accepts, the lenient one
+ * accepts and reads to the same decision.
  */
 #include <math.h>
 #include <stdint.h>
@@ -103,14 +106,38 @@ static void check_passed(const perp_coin_decision *c, const perp_market_view *m)
     }
 }
 
+/* The strict parser (script lines, stored decisions) on the same text:
+ * what it accepts, the lenient one reads the same way. */
+static void strict_agrees(const char *text, const perp_decision *lenient,
+                          int lenient_rc)
+{
+    static perp_decision d;
+    char err[PERP_ERROR_MAX] = "";
+    int rc = host_decision_from_json_strict(text, &d, err, sizeof err);
+    if (rc != PERP_OK) {
+        if (!err[0])
+            abort();
+        return;
+    }
+    check_terminated(&d);
+    if (lenient_rc != PERP_OK)
+        abort(); /* one object with positions, which the LLM parser missed */
+    char *a = host_decision_to_json(&d), *b = host_decision_to_json(lenient);
+    if (!a || !b || strcmp(a, b) != 0)
+        abort();
+    free(a);
+    free(b);
+}
+
 static void decide(const char *text)
 {
-    perp_decision d;
+    static perp_decision d;
     char err[PERP_ERROR_MAX];
     err[0] = '\0';
     int rc = host_decision_from_json(text, &d, err, sizeof err);
     if (rc != PERP_OK && !err[0])
         abort();
+    strict_agrees(text, &d, rc);
     if (rc != PERP_OK)
         return;
     check_terminated(&d);
