@@ -3,7 +3,9 @@
  * pread a window at a time, so a replay after the first reads no text at
  * all and never holds more than a window of rows per symbol. A cache
  * entry is keyed on the CSV's real path and is valid only while the CSV's
- * size and mtime (ns) and the interval match; otherwise it is rebuilt.
+ * size and mtime (ns) and the interval match, and while its rows sum to
+ * the checksum it was written with and pass the CSV's row rules (read
+ * once at open); otherwise it is rebuilt: a cache is never trusted.
  * Never written next to the CSV. The same file format, unnamed in the
  * temporary folder, holds the rows of a replay without a cache.
  */
@@ -25,10 +27,16 @@
  * on an error or end of file (a rows file cut short under a replay). */
 int rp_read_at(int fd, void *buf, size_t n, off_t at);
 
+/* The rows' checksum: start from RP_CHECKSUM_SEED, feed rows in order
+ * (in any batches). */
+#define RP_CHECKSUM_SEED 0x27D4EB2F165667C5ull
+uint64_t rp_rows_checksum(uint64_t sum, const rp_bar *rows, size_t n);
+
 /* Cache file path for csv_real (a realpath) under dir; 0 or -1. */
 int rp_cache_path(const char *dir, const char *csv_real, char *out, size_t len);
 /* Opens a valid entry: 0 with *fd (owned, read-only) and *count, or -1
- * when absent, stale or damaged. */
+ * when absent, stale, damaged or of another format version (every row
+ * is read and checked first). */
 int rp_cache_open(const char *cache_path, const char *csv_real,
                   const struct stat *csv_st, int64_t interval_s, int *fd,
                   size_t *count);
@@ -39,6 +47,7 @@ int rp_cache_open(const char *cache_path, const char *csv_real,
 typedef struct rp_rows_writer {
     int fd;
     size_t count;
+    uint64_t sum; /* rp_rows_checksum of the rows put so far */
     int named;
     char tmp[PATH_MAX + 300], final[PATH_MAX + 300];
 } rp_rows_writer;

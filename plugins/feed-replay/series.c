@@ -113,10 +113,16 @@ static int parse_into(rp_series *s, int csv_fd, const char *path,
         rp_rows_abort(&w);
         return -1;
     }
-    if (rp_rows_commit(&w, real, st, o->interval_s, &s->fd, &s->n, err,
-                       err_len) != 0)
+    if (rp_rows_commit(&w, real, st, o->interval_s, &s->fd, &s->n, why,
+                       sizeof why) == 0)
+        return 0;
+    /* The cache file could not take its place (a directory or a
+     * read-only folder there): read the CSV again into an unnamed file. */
+    if (!cache_path || lseek(csv_fd, 0, SEEK_SET) != 0) {
+        snprintf(err, err_len, "%s", why);
         return -1;
-    return 0;
+    }
+    return parse_into(s, csv_fd, path, real, st, o, NULL, err, err_len);
 }
 
 int rp_series_load(rp_series *s, const char *path, const char *symbol,
