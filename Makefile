@@ -25,6 +25,11 @@ ifeq ($(SAN),1)
 B ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT := -O1
+else ifeq ($(TSAN),1)
+# ThreadSanitizer, for the live soak (make soak-tsan): perpd and plugins.
+B ?= build/tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+OPT := -O1
 else
 B ?= build
 SANFLAGS :=
@@ -104,10 +109,16 @@ TEST_LIBS := $(call PKG_LIBS,$(TEST_PKGS)) $(HOST_LIBS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(wildcard tests/integration/test_*.c))
+# valgrind cannot run an ASan binary: test_valgrind is a plain-build test.
+ifeq ($(SAN),1)
+INTEG_TESTS := $(filter-out %/test_valgrind,$(INTEG_TESTS))
+endif
 PLUGIN_TESTS := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%,$(wildcard tests/plugins/*/test_*.c))
 ALL_TESTS := $(UNIT_TESTS) $(PLUGIN_TESTS) $(INTEG_TESTS)
 
 BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/bench_*.c))
+# The soak driver (see "soak" below).
+SOAK_BIN := $(B)/soak/soak
 # libFuzzer targets (clang only; see "fuzzing" below).
 FUZZ_CC ?= clang
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
@@ -116,7 +127,7 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS := $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
 FUZZ_CORPUS_TESTS := $(addprefix $(B)/tests/fuzz/corpus_,$(FUZZ_NAMES))
 
-.PHONY: all deps test test-build bench install clean run replay stop format help fuzz man docs
+.PHONY: all deps test test-build bench install clean run replay stop format help fuzz man docs soak soak-tsan
 .DEFAULT_GOAL := all
 
 all: $(PERPD) $(PLUGIN_SOS)
@@ -127,6 +138,12 @@ help:
 	@echo "make replay     same pipeline over ../shared/history (or PERP_DATA_DIR)"
 	@echo "make stop       stop the private PostgreSQL cluster in var/pg"
 	@echo "make test       install deps, build, run every test (plain and ASan/UBSan)"
+	@echo "make fuzz       SECONDS=60: every libFuzzer target in turn (clang)"
+	@echo "make soak       a month of 1m history replayed at full speed with LLM"
+	@echo "                faults, RSS and fds sampled each second (SOAK_SECONDS=N"
+	@echo "                stops it early; SOAK_HISTORY=DIR another month)"
+	@echo "make soak-tsan  SECONDS=60: perpd under ThreadSanitizer, live against"
+	@echo "                the local Coinbase, candles and LLM servers"
 	@echo "make bench      build with -O2 and print benchmark figures"
 	@echo "make install    PREFIX=/usr/local DESTDIR= : perpd, plugins, SDK, perp-sdk.pc,"
 	@echo "                the data folder share/perp, man page, bash completion"
@@ -232,7 +249,7 @@ $(foreach d,$(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/))),$(eval $(cal
 
 # Every benchmark and (with clang) the fuzz target are compiled by the
 # test build too, not run: CI then notices when one stops building.
-test-build: all $(MANPAGE) $(ALL_TESTS) $(FUZZ_CORPUS_TESTS) $(BENCHES) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
+test-build: all $(MANPAGE) $(ALL_TESTS) $(FUZZ_CORPUS_TESTS) $(BENCHES) $(SOAK_BIN) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
 
 # Runs every suite twice: the plain build, then ASan+UBSan.
 test: deps
@@ -315,6 +332,27 @@ $(B)/tests/fuzz/corpus_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/corpus_driver.c $
 	    $$(SUPPORT_OBJS) $$(HOST_LIB) $$(LDFLAGS_COMMON) $$(call PKG_LIBS,$(call fuzz_pkgs,$(1))) $$(TEST_LIBS)
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
+
+# --------------------------------------------------------------- soak
+# tests/soak/soak.c drives the runs of tests/support/soak_scenario.c
+# (test_soak is their one-minute form in make test). The driver is built
+# plain; soak-tsan builds perpd and its plugins under ThreadSanitizer
+# into build/tsan and runs them live for SECONDS.
+SOAK_HISTORY ?= ../shared/history/1m_2025-03
+SOAK_SECONDS ?= 0
+
+$(SOAK_BIN): tests/soak/soak.c $(SUPPORT_OBJS) $(HOST_LIB) $(wildcard tests/support/*.h)
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_OBJS) $(HOST_LIB) $(LDFLAGS_COMMON) $(TEST_LIBS)
+
+soak: all $(SOAK_BIN)
+	$(SOAK_BIN) replay $(PERPD) $(SOAK_HISTORY) $(SOAK_SECONDS)
+
+soak-tsan: $(SOAK_BIN)
+	@$(MAKE) --no-print-directory TSAN=1 all
+	TSAN_OPTIONS="halt_on_error=0 exitcode=66 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	    $(SOAK_BIN) live build/tsan/bin/perpd $(SECONDS)
 
 # --------------------------------------------------------------- manual
 # perpd.1 from perpd's own --help texts, verbatim (scripts/man-page.sh).

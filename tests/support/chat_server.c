@@ -28,6 +28,7 @@ struct chat_server {
     pthread_mutex_t mu;
     chat_reply *script; /* bodies owned */
     size_t n_script, next;
+    int cycle; /* chat_server_cycle */
     request *req;
     size_t n_req, cap_req;
 };
@@ -57,7 +58,7 @@ static void free_script(chat_server *s)
 
 static void free_requests(chat_server *s)
 {
-    for (size_t i = 0; i < s->n_req; i++) {
+    for (size_t i = 0; i < s->n_req && !s->cycle; i++) {
         free(s->req[i].body);
         free(s->req[i].auth);
     }
@@ -71,18 +72,23 @@ static chat_reply take_reply(chat_server *s, const upload *u, const char *auth)
 {
     chat_reply r = {500, NULL, NULL, 0};
     pthread_mutex_lock(&s->mu);
-    if (s->n_req == s->cap_req) {
+    if (s->cycle ? s->cap_req == 0 : s->n_req == s->cap_req) {
         s->cap_req = s->cap_req ? s->cap_req * 2 : 8;
         s->req = realloc(s->req, s->cap_req * sizeof *s->req);
     }
-    request *q = &s->req[s->n_req++];
-    q->body = strndup(u->buf ? u->buf : "", u->len);
-    q->auth = strdup(auth ? auth : "");
+    request *q = &s->req[s->cycle ? 0 : s->n_req];
+    s->n_req++;
+    if (!s->cycle) {
+        q->body = strndup(u->buf ? u->buf : "", u->len);
+        q->auth = strdup(auth ? auth : "");
+    }
     q->ms = mono_ms();
     if (s->n_script) {
         const chat_reply *c = &s->script[s->next];
         if (s->next + 1 < s->n_script)
             s->next++;
+        else if (s->cycle)
+            s->next = 0;
         r.status = c->status;
         r.body = strdup(c->body);
         r.retry_after = c->retry_after ? strdup(c->retry_after) : NULL;
@@ -246,6 +252,14 @@ void chat_server_script(chat_server *s, const chat_reply *r, size_t n)
     pthread_mutex_unlock(&s->mu);
 }
 
+void chat_server_cycle(chat_server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    free_requests(s);
+    s->cycle = 1;
+    pthread_mutex_unlock(&s->mu);
+}
+
 size_t chat_server_request_count(chat_server *s)
 {
     pthread_mutex_lock(&s->mu);
@@ -258,7 +272,7 @@ static char *copy_field(chat_server *s, size_t i, int auth)
 {
     char *out = NULL;
     pthread_mutex_lock(&s->mu);
-    if (i < s->n_req)
+    if (i < s->n_req && !s->cycle)
         out = strdup(auth ? s->req[i].auth : s->req[i].body);
     pthread_mutex_unlock(&s->mu);
     return out;
@@ -277,7 +291,7 @@ char *chat_server_request_auth(chat_server *s, size_t i)
 int64_t chat_server_request_ms(chat_server *s, size_t i)
 {
     pthread_mutex_lock(&s->mu);
-    int64_t ms = i < s->n_req ? s->req[i].ms : -1;
+    int64_t ms = i < s->n_req && !s->cycle ? s->req[i].ms : -1;
     pthread_mutex_unlock(&s->mu);
     return ms;
 }

@@ -32,6 +32,11 @@ void chat_server_base_url(const chat_server *s, char *buf, size_t len);
 /* Replaces the script (copied) and forgets past requests. */
 void chat_server_script(chat_server *s, const chat_reply *r, size_t n);
 
+/* For long runs (the soak): from now on the script starts over after
+ * its last reply instead of repeating it, and requests are counted but
+ * not kept (their bodies and headers read as NULL). */
+void chat_server_cycle(chat_server *s);
+
 size_t chat_server_request_count(chat_server *s);
 /* malloc'd copies (caller frees), NULL if i is out of range. */
 char *chat_server_request_body(chat_server *s, size_t i);
