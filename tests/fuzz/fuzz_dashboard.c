@@ -86,14 +86,32 @@ static void write_file(const char *dir, const char *name, const char *text)
         abort();
 }
 
+static char dir[] = "/tmp/perpd-fuzz-dash-XXXXXX";
+
+/* The folder made at start, removed at exit (the daemon serves nothing
+ * after the last input). */
+static void clean_up(void)
+{
+    static const char *const names[] = {
+        "webui/index.html", "webui/app.js", "webui/style.css", "webui/.env",
+        "webui/escape.txt", "webui",        "outside.txt"};
+    char path[700];
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (unlink(path) != 0)
+            rmdir(path);
+    }
+    rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     host_log_set_level((perp_log_level)(PERP_LOG_ERROR + 1));
-    static char dir[] = "/tmp/perpd-fuzz-dash-XXXXXX";
     if (!mkdtemp(dir))
         abort();
+    atexit(clean_up);
     char web[600], link[700], target[700];
     snprintf(web, sizeof web, "%s/webui", dir);
     mkdir(web, 0755);
