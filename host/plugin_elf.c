@@ -469,8 +469,10 @@ static int sysv_lookup(const symtab *t, uint64_t off, sym_t *sym)
         0)
         return -1;
     uint64_t chain = off + 8 + (uint64_t)hdr[0] * 4;
-    for (uint64_t steps = 0; i != STN_UNDEF && steps <= hdr[1]; steps++) {
-        if (i >= hdr[1])
+    /* nchain comes from the file and may say 4 billion: a chain longer
+     * than the file has words loops, and is refused. */
+    for (uint64_t steps = 0; i != STN_UNDEF; steps++) {
+        if (i >= hdr[1] || steps > s->size / 4)
             return -1;
         int r = sym_is(t, i, sym);
         if (r != 0)
