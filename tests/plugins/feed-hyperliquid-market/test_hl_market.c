@@ -151,9 +151,11 @@ Test(hl_market, subscribes_ticks_bars_pings_and_reconnects)
     cr_expect_eq(ev.u.tick.ask_size, 0.7);
     cr_expect(isnan(ev.u.tick.price), "no trade price from a bbo");
 
-    /* Two updates of the 00:00 bar, then the 00:01 bar opens: the 00:00
-     * bar is emitted once, as its last update said, at its close. */
-    long long t0 = 1735689600000LL;
+    /* Two updates of the current minute's bar, then the next minute's bar
+     * opens: the first bar is emitted once, as its last update said, at
+     * its close. A bar of the past would close by time (2 s of grace)
+     * between its two updates on a loaded machine. */
+    long long t0 = (long long)time(NULL) / 60 * 60000LL;
     char c[512];
     candle_json(c, sizeof c, "BTC", t0, "95000", "95100", "94900", "95050",
                 "1.5");
@@ -174,9 +176,15 @@ Test(hl_market, subscribes_ticks_bars_pings_and_reconnects)
     cr_expect_eq(ev.u.candle.low, 94800);
     cr_expect_eq(ev.u.candle.close, 95150);
     cr_expect_eq(ev.u.candle.volume, 2.25);
-    /* 00:01 is long past: it closes by time (grace 2s of 2025). */
+    /* A bar of 2025 is long past: it closes by time (2 s of grace), with
+     * no next bar; the next BTC bar is still open. */
+    long long past = 1735689660000LL;
+    candle_json(c, sizeof c, "ETH", past, "3000", "3001", "2999", "3000.5",
+                "0.01");
+    send(ws, c);
     cr_assert(next_event(f, &ev, PERP_EV_CANDLE, 2000));
-    cr_expect_eq(ev.u.candle.ts, t0 + 60000);
+    cr_expect_str_eq(ev.u.candle.symbol, "ETH-USD");
+    cr_expect_eq(ev.u.candle.ts, past);
     cr_expect_eq(ev.u.candle.volume, 0.01);
     cr_expect(!next_event(f, &ev, PERP_EV_CANDLE, 200), "each bar once");
 
