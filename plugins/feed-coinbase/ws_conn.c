@@ -412,3 +412,20 @@ void cb_ws_state_get(cb_ws *w, cb_ws_state *out)
     *out = w->st;
     pthread_mutex_unlock(&w->mu);
 }
+
+void cb_ws_status_fill(cb_ws *w, uint64_t dropped, const char *what,
+                       perp_feed_status *out)
+{
+    cb_ws_state ws;
+    cb_ws_state_get(w, &ws);
+    out->connected = ws.connected;
+    out->reconnects = ws.reconnects;
+    if (!ws.connected && ws.detail[0])
+        snprintf(out->detail, sizeof out->detail, "%s", ws.detail);
+    else if (dropped)
+        snprintf(out->detail, sizeof out->detail,
+                 "%llu %s dropped (queue full)", (unsigned long long)dropped,
+                 what);
+    else
+        out->detail[0] = '\0';
+}

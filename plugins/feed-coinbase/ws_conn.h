@@ -53,5 +53,10 @@ int cb_ws_run(cb_ws *w, char *err, size_t err_len);
 /* Stops the thread, closes the connection, frees. NULL is a no-op. */
 void cb_ws_stop(cb_ws *w);
 void cb_ws_state_get(cb_ws *w, cb_ws_state *out);
+/* The connection's part of a feed's status: connected, reconnects, and
+ * the detail (the last connection error while down, else how many
+ * `what` a full queue dropped, else ""). The feed fills its counters. */
+void cb_ws_status_fill(cb_ws *w, uint64_t dropped, const char *what,
+                       perp_feed_status *out);
 
 #endif

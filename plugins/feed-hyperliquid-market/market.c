@@ -544,24 +544,14 @@ static perp_status hlm_next(void *self, perp_event *ev, int timeout_ms)
 static perp_status hlm_status(void *self, perp_feed_status *out)
 {
     hlm_feed *f = self;
-    cb_ws_state ws;
-    cb_ws_state_get(f->ws, &ws);
-    uint64_t dropped = ev_queue_dropped(&f->queue);
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&f->mu);
-    out->connected = ws.connected;
     out->last_message_ts = f->last_message_ts;
     out->messages = f->messages;
     out->malformed = f->malformed;
     out->late = f->late;
     pthread_mutex_unlock(&f->mu);
-    out->reconnects = ws.reconnects;
-    if (!ws.connected && ws.detail[0])
-        snprintf(out->detail, sizeof out->detail, "%s", ws.detail);
-    else if (dropped)
-        snprintf(out->detail, sizeof out->detail,
-                 "%llu events dropped (queue full)",
-                 (unsigned long long)dropped);
+    cb_ws_status_fill(f->ws, ev_queue_dropped(&f->queue), "events", out);
     return PERP_OK;
 }
 
