@@ -249,12 +249,16 @@ $(foreach d,$(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/))),$(eval $(cal
 
 # Every benchmark and (with clang) the fuzz target are compiled by the
 # test build too, not run: CI then notices when one stops building.
-test-build: all $(MANPAGE) $(ALL_TESTS) $(FUZZ_CORPUS_TESTS) $(BENCHES) $(SOAK_BIN) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
+test-build: all $(MANPAGE) $(ALL_TESTS) $(FUZZ_CORPUS_TESTS) $(if $(NO_BENCH),,$(BENCHES)) $(SOAK_BIN) $(if $(HAVE_FUZZ_CC),$(FUZZ_TARGETS))
 
-# Runs every suite twice: the plain build, then ASan+UBSan.
+# Runs every suite twice: the plain build, then ASan+UBSan. The builds
+# use every core unless make was given its own -j (CI types `make test`).
+# The sanitizer build skips the benchmarks: the plain build compiles them.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test_jobs = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 test: deps
-	@$(MAKE) --no-print-directory test-build
-	@$(MAKE) --no-print-directory SAN=1 test-build
+	@$(MAKE) --no-print-directory $(test_jobs) test-build
+	@$(MAKE) --no-print-directory $(test_jobs) SAN=1 NO_BENCH=1 test-build
 	@tests/run.sh build build/san
 
 # ---------------------------------------------------------- bench rules
