@@ -110,8 +110,10 @@ TEST_LIBS := $(call PKG_LIBS,$(TEST_PKGS)) $(HOST_LIBS)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(wildcard tests/integration/test_*.c))
 # valgrind cannot run an ASan binary: test_valgrind is a plain-build test.
+# test_fuzz_smoke runs build/fuzz's targets (clang, ASan+UBSan) whichever
+# build runs it: once is enough.
 ifeq ($(SAN),1)
-INTEG_TESTS := $(filter-out %/test_valgrind,$(INTEG_TESTS))
+INTEG_TESTS := $(filter-out %/test_valgrind %/test_fuzz_smoke,$(INTEG_TESTS))
 endif
 PLUGIN_TESTS := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%,$(wildcard tests/plugins/*/test_*.c))
 ALL_TESTS := $(UNIT_TESTS) $(PLUGIN_TESTS) $(INTEG_TESTS)
