@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test binary of each build dir given (plain, then sanitized),
-# and closes with one line: "tests: N passed, N failed".
+# and closes with one line: "tests: N passed, N failed" and the minutes.
 # Each binary sees PERP_BUILD_DIR (where perpd and the plugins are) and
 # PERP_SHARED (the ../shared folder with history, vectors, protocols).
 set -uo pipefail
@@ -17,9 +17,11 @@ for dir in "$@"; do
   export PERP_BUILD_DIR="$dir"
   for t in $(find "$dir/tests" -type f -perm -u+x 2>/dev/null | sort); do
     log="$(mktemp)"
-    echo "== $t"
+    start=$SECONDS
     timeout 600 "$t" --jobs 2 >"$log" 2>&1
     rc=$?
+    # The time beside each binary: where make test's minutes go.
+    echo "== $t ($((SECONDS - start)) s)"
     grep -E '^\[(====|----|FAIL)\]|Assertion|error:|ERROR' "$log" | tail -n 40
     syn=$(grep -a 'Synthesis:' "$log" | tail -n 1)
     if [ -n "$syn" ]; then
@@ -44,5 +46,5 @@ for dir in "$@"; do
 done
 
 for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done
-echo "tests: $passed passed, $failed failed"
+echo "tests: $passed passed, $failed failed ($((SECONDS / 60)) min $((SECONDS % 60)) s running)"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
