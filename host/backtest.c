@@ -285,9 +285,7 @@ static int64_t comparison_period(const host_backtest *b)
 
 static int in_process(const bt_args *args, host_backtest *b)
 {
-    host_agent_signals(1);
     int rc = host_backtest_run(b);
-    host_agent_signals(0);
     if (rc != 0)
         return 1;
     if (host_agent_stop_requested())
@@ -349,6 +347,11 @@ int host_backtest_main(int argc, char **argv)
                             .n_extra_plugin_dirs = args.n_paths};
     host_backtest b;
     host_bt_feed_options fo;
+    /* Held from before the plugins open until after they close, as
+     * `perpd run` does: a signal while they open stops the run before
+     * its first cycle, and one while the sinks flush at the end does not
+     * cut them short (a second still exits 130 at once). */
+    host_agent_signals(1);
     rc = host_backtest_open(&b, args.configs, args.n_configs, &opt);
     if (rc == PERP_OK)
         rc = feed_options(&args, &b, &fo);
@@ -358,6 +361,7 @@ int host_backtest_main(int argc, char **argv)
         rc = PERP_EINVAL;
     rc = rc == PERP_OK ? in_process(&args, &b) : 1;
     host_backtest_close(&b);
+    host_agent_signals(0);
     free_args(&args);
     return rc;
 }

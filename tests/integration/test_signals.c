@@ -5,7 +5,10 @@
  * same records), the database connection is closed cleanly (the server
  * logs no "unexpected EOF on client connection"; the control test shows
  * it does log one when perpd vanishes) and perpd exits 0 within 5 s; a
- * second signal exits at once with status 130.
+ * second signal exits at once with status 130. The same holds when the
+ * database server went away mid-run: the records it could not take wait
+ * in the spool (the version's next start writes them, none lost) and the
+ * stop still takes under 5 s.
  *
  * Live runs read the local Coinbase WebSocket server and plan with the
  * openrouter planner against the local chat server, whose answers take
@@ -28,10 +31,12 @@
 
 #include "build_dir.h"
 #include "chat_server.h"
+#include "child_proc.h"
 #include "file_read.h"
 #include "jsonl_records.h"
 #include "pg_cluster.h"
 #include "pg_replay.h"
+#include "run_process.h"
 #include "temp_dir.h"
 #include "ws_server.h"
 
@@ -68,29 +73,6 @@ static void kill_children(void)
  * 2.4). Every wait below has its own deadline instead, and tests/run.sh
  * bounds the binary. */
 TestSuite(signals, .fini = kill_children);
-
-static int64_t mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Exit status (128 + signal when killed by one), or -1 after killing
- * it when it outlived timeout_ms. */
-static int wait_exit(pid_t pid, int timeout_ms)
-{
-    int64_t end = mono_ms() + timeout_ms;
-    int st;
-    while (mono_ms() < end) {
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
-}
 
 /* ------------------------------------------------------------- feed */
 
@@ -307,15 +289,15 @@ Test(signals, live_sigterm_mid_cycle_finishes_it_and_flushes_both_sinks)
     pid_t pid = pg_spawn_perpd(yaml, own.url, log);
     remember(pid);
     /* The third plan is in flight: two cycles done, one half-way. */
-    int64_t end = mono_ms() + 30000;
-    while (chat_server_request_count(chat) < 3 && mono_ms() < end)
+    int64_t end = child_mono_ms() + 30000;
+    while (chat_server_request_count(chat) < 3 && child_mono_ms() < end)
         usleep(5000);
     cr_assert_geq(chat_server_request_count(chat), 3, "too few plans");
     usleep(200000);
-    int64_t t0 = mono_ms();
+    int64_t t0 = child_mono_ms();
     kill(pid, SIGTERM);
-    int rc = wait_exit(pid, STOP_WITHIN_MS);
-    int64_t took = mono_ms() - t0;
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
     char *text = file_read(log, NULL);
     cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
                   STOP_WITHIN_MS, text);
@@ -373,10 +355,10 @@ Test(signals, replay_sigint_ends_on_a_whole_cycle_with_both_sinks_flushed)
     }
     PQfinish(c);
     cr_assert_geq(done, 30, "the replay committed too few cycles");
-    int64_t t0 = mono_ms();
+    int64_t t0 = child_mono_ms();
     kill(pid, SIGINT);
-    int rc = wait_exit(pid, STOP_WITHIN_MS);
-    int64_t took = mono_ms() - t0;
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
     char *text = file_read(log, NULL);
     cr_assert_neq(rc, -1, "still running %d ms after SIGINT:\n%s",
                   STOP_WITHIN_MS, text);
@@ -433,18 +415,17 @@ Test(signals, second_signal_exits_at_once_with_130)
     snprintf(log, sizeof log, "%s/perpd.log", dir);
     pid_t pid = pg_spawn_perpd(yaml, own.url, log);
     remember(pid);
-    int64_t end = mono_ms() + 30000;
-    while (chat_server_request_count(chat) < 1 && mono_ms() < end)
+    int64_t end = child_mono_ms() + 30000;
+    while (chat_server_request_count(chat) < 1 && child_mono_ms() < end)
         usleep(5000);
     cr_assert_geq(chat_server_request_count(chat), 1, "no plan started");
     usleep(200000);
-    int64_t t0 = mono_ms();
-    kill(pid, SIGTERM);
-    kill(pid, SIGINT);
-    int rc = wait_exit(pid, AT_ONCE_MS);
+    int64_t t0 = child_mono_ms();
+    child_two_signals(pid);
+    int rc = child_wait_ms(pid, AT_ONCE_MS);
     char *text = file_read(log, NULL);
     cr_assert_eq(rc, 130, "exit %d after %lld ms:\n%s", rc,
-                 (long long)(mono_ms() - t0), text);
+                 (long long)(child_mono_ms() - t0), text);
     cr_assert(strstr(text, "second signal: exiting at once (status 130)"), "%s",
               text);
     /* The server notices; give it a moment to write its log. */
@@ -498,12 +479,12 @@ Test(signals, sigint_at_start_up_is_kept)
     snprintf(log, sizeof log, "%s/perpd.log", dir);
     pid_t pid = pg_spawn_perpd(yaml, "unused", log);
     remember(pid);
-    int64_t end = mono_ms() + 10000;
-    while (!catches(pid, SIGINT) && mono_ms() < end)
+    int64_t end = child_mono_ms() + 10000;
+    while (!catches(pid, SIGINT) && child_mono_ms() < end)
         usleep(1000);
     cr_assert(catches(pid, SIGINT), "perpd never caught SIGINT");
     kill(pid, SIGINT);
-    int rc = wait_exit(pid, STOP_WITHIN_MS);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
     char *text = file_read(log, NULL);
     cr_assert_neq(rc, -1, "still running %d ms after SIGINT:\n%s",
                   STOP_WITHIN_MS, text);
@@ -512,6 +493,130 @@ Test(signals, sigint_at_start_up_is_kept)
     free(yaml);
     chat_server_stop(chat);
     ticker_stop(&t);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* ------------------------------------------- the database gone away */
+
+/* A live run with both sinks whose database server is stopped after two
+ * cycles; returns once perpd has said the database is unreachable (its
+ * records then go to the spool). */
+static pid_t live_run_losing_its_database(pg_cluster *own, const char *dir,
+                                          ticker *t, chat_server **chat,
+                                          char **yaml, char *log, size_t len)
+{
+    ticker_start(t);
+    *chat = slow_chat(200);
+    *yaml = live_yaml(dir, t, *chat, 1);
+    snprintf(log, len, "%s/perpd.log", dir);
+    pid_t pid = pg_spawn_perpd(*yaml, own->url, log);
+    remember(pid);
+    int64_t end = child_mono_ms() + 30000;
+    while (chat_server_request_count(*chat) < 2 && child_mono_ms() < end)
+        usleep(5000);
+    cr_assert_geq(chat_server_request_count(*chat), 2, "too few plans");
+    cr_assert_eq(pg_cluster_stop(own), 0);
+    cr_assert(child_log_says(log, "database unreachable", 10000),
+              "perpd never noticed the database was gone");
+    /* One more cycle, spooled while the server is away. */
+    size_t had = chat_server_request_count(*chat);
+    end = child_mono_ms() + 10000;
+    while (chat_server_request_count(*chat) < had + 1 && child_mono_ms() < end)
+        usleep(5000);
+    return pid;
+}
+
+/* The server went away mid-run (its socket folder is left without a
+ * server): SIGTERM still ends the run within 5 s, exit 0, the records
+ * the database could not take wait in the spool, and the next start of
+ * the version writes them: then the database holds every record of the
+ * JSONL file, none lost. */
+Test(signals, sigterm_with_the_database_gone_spools_and_exits_0_within_5s)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    char *dir = temp_dir_new();
+    ticker t;
+    chat_server *chat;
+    char *yaml, log[1100];
+    pid_t pid = live_run_losing_its_database(&own, dir, &t, &chat, &yaml, log,
+                                             sizeof log);
+    int64_t t0 = child_mono_ms();
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert_lt(took, STOP_WITHIN_MS);
+    cr_assert(strstr(text, "stopping on signal"), "%s", text);
+    const char *w = strstr(text, "records wait in the spool");
+    cr_assert_not_null(w, "nothing said of the spool:\n%s", text);
+    cr_assert_null(strstr(text, "are lost"), "%s", text);
+    cr_assert_null(strstr(text, own.password), "the password was logged");
+    fprintf(stderr,
+            "signals: live SIGTERM, database gone -> exit 0 in %lld ms\n",
+            (long long)took);
+    cycles_whole(dir, 1);
+    char spool[1200];
+    snprintf(spool, sizeof spool, "%s/spool/it-signals-live.spool", dir);
+    size_t spool_len = 0;
+    char *bytes = file_read(spool, &spool_len);
+    cr_assert(bytes && spool_len > 0, "the spool %s is empty", spool);
+    free(bytes);
+
+    /* The server back, the version's next start (one cycle) writes what
+     * waited: every JSONL record of both runs is then a row. */
+    cr_assert_eq(pg_cluster_resume(&own), 0);
+    char log2[1200];
+    snprintf(log2, sizeof log2, "%s/perpd2.log", dir);
+    char *bin = perpd_path();
+    char *argv[] = {bin, "run", yaml, "--max-cycles", "1", NULL};
+    setenv("DATABASE_URL", own.url, 1);
+    char *out = NULL;
+    rc = run_process(argv, &out);
+    unsetenv("DATABASE_URL");
+    cr_assert_eq(rc, 0, "the restart failed:\n%s", out);
+    cr_assert_gt(same_records(dir, own.url), 0);
+    free(out);
+    free(bin);
+    free(text);
+    free(yaml);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* The database gone, two signals back to back: 130 at once. */
+Test(signals, second_signal_with_the_database_gone_exits_130_at_once)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    char *dir = temp_dir_new();
+    ticker t;
+    chat_server *chat;
+    char *yaml, log[1100];
+    pid_t pid = live_run_losing_its_database(&own, dir, &t, &chat, &yaml, log,
+                                             sizeof log);
+    int64_t t0 = child_mono_ms();
+    child_two_signals(pid);
+    int rc = child_wait_ms(pid, AT_ONCE_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 130, "exit %d after %lld ms:\n%s", rc,
+                 (long long)(child_mono_ms() - t0), text);
+    free(text);
+    free(yaml);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    pg_cluster_remove(&own);
     temp_dir_remove(dir);
     free(dir);
 }

@@ -3,6 +3,7 @@
  */
 #include "pg_cluster.h"
 
+#include <ctype.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,16 +51,41 @@ static int script(const char *cmd, const char *dir, const char *pwfile,
     return rc == 0 ? 0 : -1;
 }
 
+char *pg_url_escape(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = malloc(3 * strlen(s) + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p)) {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 char *pg_cluster_url(const pg_cluster *c, const char *dbname)
 {
-    char *url = NULL;
-    if (asprintf(&url, "postgresql://perp:%s@/%s?host=%s", c->password, dbname,
-                 c->dir) < 0)
-        return NULL;
+    char *url = NULL, *pw = pg_url_escape(c->password);
+    if (!pw || asprintf(&url, "postgresql://perp:%s@/%s?host=%s", pw, dbname,
+                        c->dir) < 0)
+        url = NULL;
+    free(pw);
     return url;
 }
 
 int pg_cluster_start(pg_cluster *c)
+{
+    return pg_cluster_start_password(c, NULL);
+}
+
+int pg_cluster_start_password(pg_cluster *c, const char *password)
 {
     memset(c, 0, sizeof *c);
     const char *base = getenv("PERP_PG_TEST_ROOT");
@@ -70,8 +96,11 @@ int pg_cluster_start(pg_cluster *c)
     /* The server runs as `postgres` when the tests run as root: it must
      * be able to reach the folder. */
     chmod(c->root, 0755);
-    if (asprintf(&c->dir, "%s/c", c->root) < 0 ||
-        asprintf(&c->password, "pw-%d-%ld", (int)getpid(), (long)random()) < 0)
+    if (asprintf(&c->dir, "%s/c", c->root) < 0)
+        return -1;
+    if (password ? !(c->password = strdup(password))
+                 : asprintf(&c->password, "pw-%d-%ld", (int)getpid(),
+                            (long)random()) < 0)
         return -1;
     char pwfile[1024];
     snprintf(pwfile, sizeof pwfile, "%s/password", c->root);

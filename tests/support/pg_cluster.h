@@ -28,14 +28,21 @@ int pg_server_installed(void);
 /* Starts a cluster of its own (for a test that stops its server). 0, or
  * -1 after printing why. */
 int pg_cluster_start(pg_cluster *c);
+/* The same with a password of the caller's (any bytes but NUL and
+ * newline; percent-encoded in the URL). */
+int pg_cluster_start_password(pg_cluster *c, const char *password);
 /* Stops and starts the server again (same folder, same URL). */
 int pg_cluster_stop(pg_cluster *c);
 int pg_cluster_resume(pg_cluster *c);
 /* Stops the server and removes every file. */
 void pg_cluster_remove(pg_cluster *c);
-/* "postgresql://perp:PASSWORD@/NAME?host=DIR" (malloc'd) */
+/* "postgresql://perp:PASSWORD@/NAME?host=DIR" (malloc'd), the password
+ * percent-encoded */
 char *pg_cluster_url(const pg_cluster *c, const char *dbname);
 /* CREATE DATABASE name; the URL of it (malloc'd), or NULL. */
+/* s with every byte but letters, digits and "-._~" percent-encoded, as
+ * a URL's user information must be (malloc'd). */
+char *pg_url_escape(const char *s);
 char *pg_cluster_new_db(const pg_cluster *c, const char *name);
 
 /* The shared cluster (PG_CLUSTER_HOOKS) */

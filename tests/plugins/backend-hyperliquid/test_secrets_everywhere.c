@@ -10,10 +10,15 @@
  * does), a live run against the local Coinbase WebSocket, chat and
  * Hyperliquid servers with the dashboard inside, the sign command, and
  * every dashboard endpoint through `perpd serve`. None of the secrets, in
- * any form, is in any output, any file the runs wrote (logs, records,
+ * any form (as given, upper or lower case, a 16-character prefix,
+ * percent-encoded, base64 at every alignment, JSON-escaped; the
+ * Hyperliquid key also as hex without 0x, as its 32 raw bytes and their
+ * base64), is in any output, any file the runs wrote (logs, records,
  * spool, replay cache, the LLM record file, the HTML report, the summary)
- * or the database (pg_dump of it). The private cluster listens on its
- * Unix socket only.
+ * or the database (pg_dump of it). The planted values hold '/', '+', '=',
+ * '@', ':', '&' and '"', which those encodings change, and the database
+ * password goes into DATABASE_URL percent-encoded, as a URL needs it.
+ * The private cluster listens on its Unix socket only.
  *
  * It lives with backend-hyperliquid's tests because the Hyperliquid
  * emulator checks signatures with the plugin's own code.
@@ -21,6 +26,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <glob.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -43,25 +49,186 @@
 #include "temp_dir.h"
 #include "ws_server.h"
 
-#define LLM_KEY "sk-or-v1-PLANTEDLLMKEY7f3a9c1e5b2d4f6a8c0e"
+/* Each secret holds bytes that change under percent-encoding, base64
+ * and JSON escaping ('/', '+', '=', '@', ':', '"', '&'), so each
+ * encoded form below is a form of its own to look for. */
+#define LLM_KEY     "sk-or-v1-PLANTEDLLMKEY7f3a/9c1e+5b2d=4f6a8c0e"
+#define DB_PASSWORD "PlantedDbPw/7+q@e:9=z&w\"x"
 #define HL_PLANTED                                                             \
     "0x5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e7abcd"
 
-static const char *g_db_password;
-static char g_hl_upper[65];
+/* One form of one secret: the bytes to look for. */
+typedef struct secret_form {
+    char what[96];
+    unsigned char *b;
+    size_t len;
+} secret_form;
 
-/* The secret, if any, some form of which is in len bytes at p. */
+static secret_form g_forms[96];
+static size_t g_n_forms;
+
+static void add_form(const char *secret, const char *form, const void *b,
+                     size_t len)
+{
+    if (len < 8 || g_n_forms == sizeof g_forms / sizeof g_forms[0])
+        return;
+    for (size_t i = 0; i < g_n_forms; i++)
+        if (g_forms[i].len == len && memcmp(g_forms[i].b, b, len) == 0)
+            return; /* the same bytes as a form already listed */
+    secret_form *f = &g_forms[g_n_forms++];
+    snprintf(f->what, sizeof f->what, "%s (%s)", secret, form);
+    f->b = malloc(len);
+    cr_assert_not_null(f->b);
+    memcpy(f->b, b, len);
+    f->len = len;
+}
+
+static void add_case_forms(const char *secret, const char *form, const char *s,
+                           size_t n)
+{
+    char *up = strndup(s, n), *low = strndup(s, n);
+    cr_assert(up && low);
+    for (size_t i = 0; i < n; i++) {
+        up[i] = (char)toupper((unsigned char)up[i]);
+        low[i] = (char)tolower((unsigned char)low[i]);
+    }
+    char what[64];
+    add_form(secret, form, s, n);
+    snprintf(what, sizeof what, "%s, upper case", form);
+    add_form(secret, what, up, n);
+    snprintf(what, sizeof what, "%s, lower case", form);
+    add_form(secret, what, low, n);
+    free(up);
+    free(low);
+}
+
+/* %XX for every byte but letters, digits and "-._~" (upper- or
+ * lower-case hex digits). */
+static void add_percent_forms(const char *secret, const char *s)
+{
+    char up[512], low[512];
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p)) {
+            up[k] = low[k] = (char)*p;
+            k++;
+        } else {
+            snprintf(up + k, 4, "%%%02X", *p);
+            snprintf(low + k, 4, "%%%02x", *p);
+            k += 3;
+        }
+    }
+    add_form(secret, "percent-encoded", up, k);
+    add_form(secret, "percent-encoded, lower-case hex", low, k);
+}
+
+/* Base64 of b[0..n) wherever it starts in a longer text: for each of
+ * the 3 byte alignments, the characters that depend on b alone. */
+static void add_base64_forms(const char *secret, const unsigned char *b,
+                             size_t n)
+{
+    static const char std[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t a = 0; a < 3; a++) {
+        unsigned char buf[256] = {0};
+        cr_assert_lt(a + n, sizeof buf);
+        memcpy(buf + a, b, n);
+        size_t bits = 8 * (a + n), chars = bits / 6, skip = (8 * a + 5) / 6;
+        char enc[400], url[400];
+        for (size_t i = 0; i < chars; i++) {
+            size_t at = 6 * i;
+            unsigned v = (unsigned)buf[at / 8] << 8 |
+                         (at / 8 + 1 < a + n ? buf[at / 8 + 1] : 0);
+            v = (v >> (10 - at % 8)) & 63;
+            enc[i] = std[v];
+            url[i] = v == 62 ? '-' : v == 63 ? '_' : std[v];
+        }
+        char what[64];
+        snprintf(what, sizeof what, "base64, alignment %zu", a);
+        add_form(secret, what, enc + skip, chars - skip);
+        snprintf(what, sizeof what, "base64url, alignment %zu", a);
+        add_form(secret, what, url + skip, chars - skip);
+    }
+}
+
+/* As a JSON string's inside: jansson's escaping, with "\/", and with
+ * every byte but letters and digits as \u00XX. */
+static void add_json_forms(const char *secret, const char *s)
+{
+    size_t flags[] = {JSON_ENCODE_ANY, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *j = json_string(s);
+        char *d = json_dumps(j, flags[i]);
+        cr_assert_not_null(d);
+        add_form(secret, i ? "JSON-escaped with \\/" : "JSON-escaped", d + 1,
+                 strlen(d) - 2);
+        free(d);
+        json_decref(j);
+    }
+    char u[1024];
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        k += (size_t)(isalnum(*p) ? snprintf(u + k, 2, "%c", *p)
+                                  : snprintf(u + k, 7, "\\u%04x", *p));
+    add_form(secret, "JSON \\u-escaped", u, k);
+}
+
+static void add_text_secret(const char *secret, const char *s)
+{
+    add_case_forms(secret, "as given", s, strlen(s));
+    add_case_forms(secret, "16-character prefix", s, 16);
+    add_percent_forms(secret, s);
+    add_base64_forms(secret, (const unsigned char *)s, strlen(s));
+    add_json_forms(secret, s);
+}
+
+/* The Hyperliquid key: its text, its hex without 0x (either case), the
+ * 32 bytes it stands for and their base64. */
+static void add_hl_secret(void)
+{
+    const char *name = "the Hyperliquid key";
+    add_text_secret(name, HL_PLANTED);
+    add_case_forms(name, "hex without 0x", HL_PLANTED + 2, 64);
+    add_case_forms(name, "hex without 0x, 16-character prefix", HL_PLANTED + 2,
+                   16);
+    unsigned char raw[32];
+    for (size_t i = 0; i < 32; i++)
+        cr_assert_eq(sscanf(HL_PLANTED + 2 + 2 * i, "%2hhx", &raw[i]), 1);
+    add_form(name, "raw bytes", raw, 32);
+    add_form(name, "raw bytes, first 16", raw, 16);
+    add_base64_forms(name, raw, 32);
+}
+
+static void plant_forms(void)
+{
+    add_text_secret("the LLM key", LLM_KEY);
+    add_form("the LLM key", "its PLANTEDLLMKEY part", "PLANTEDLLMKEY", 13);
+    add_text_secret("the database password", DB_PASSWORD);
+    add_hl_secret();
+}
+
+/* The secret and form, if any, in len bytes at p. */
 static const char *leak_in(const void *p, size_t len)
 {
-    if (memmem(p, len, LLM_KEY, strlen(LLM_KEY)))
-        return "the LLM key";
-    if (memmem(p, len, "PLANTEDLLMKEY", 13))
-        return "part of the LLM key";
-    if (memmem(p, len, g_db_password, strlen(g_db_password)))
-        return "the database password";
-    if (memmem(p, len, HL_PLANTED + 2, 16) || memmem(p, len, g_hl_upper, 16))
-        return "the Hyperliquid key";
+    for (size_t i = 0; i < g_n_forms; i++)
+        if (memmem(p, len, g_forms[i].b, g_forms[i].len))
+            return g_forms[i].what;
     return NULL;
+}
+
+/* The forms are found where they are: a text made of every one holds
+ * each (the search itself is not blind). */
+static void forms_are_found(void)
+{
+    for (size_t i = 0; i < g_n_forms; i++) {
+        unsigned char text[600];
+        size_t n = g_forms[i].len;
+        cr_assert_lt(n + 20, sizeof text);
+        memset(text, '.', sizeof text);
+        memcpy(text + 10, g_forms[i].b, n);
+        const char *l = leak_in(text, n + 20);
+        cr_assert_not_null(l, "form %s not found", g_forms[i].what);
+    }
 }
 
 static size_t g_checked_files, g_checked_bytes, g_checked_outputs;
@@ -239,11 +406,10 @@ Test(secrets, planted_secrets_appear_nowhere, .timeout = 600,
 {
     if (!pg_server_installed())
         cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
-    for (int i = 0; i < 64; i++)
-        g_hl_upper[i] = (char)toupper((unsigned char)HL_PLANTED[2 + i]);
+    plant_forms();
+    forms_are_found();
     pg_cluster db;
-    cr_assert_eq(pg_cluster_start(&db), 0);
-    g_db_password = db.password;
+    cr_assert_eq(pg_cluster_start_password(&db, DB_PASSWORD), 0);
     setenv("OPENROUTER_API_KEY", LLM_KEY, 1);
     setenv("HL_PRIVATE_KEY", HL_PLANTED, 1);
     setenv("DATABASE_URL", db.url, 1);
@@ -276,10 +442,10 @@ Test(secrets, planted_secrets_appear_nowhere, .timeout = 600,
     cr_assert_eq(
         perpd_clean("migrate", NULL, "migrate", "--database-url", db.url, NULL),
         0);
-    char bad_url[1200];
+    char bad_url[1200], *pw = pg_url_escape(db.password);
     snprintf(bad_url, sizeof bad_url,
-             "postgresql://perp:%s@/perpd?host=/nonexistent-secrets-dir",
-             db.password);
+             "postgresql://perp:%s@/perpd?host=/nonexistent-secrets-dir", pw);
+    free(pw);
     cr_assert_neq(perpd_clean("metrics (unreachable)", NULL, "metrics",
                               "--database-url", bad_url, NULL),
                   0);
@@ -491,9 +657,11 @@ Test(secrets, planted_secrets_appear_nowhere, .timeout = 600,
     /* every file the runs wrote */
     expect_clean_tree(dir);
     fprintf(stderr,
-            "secrets: %zu outputs and %zu files (%zu bytes, a %zu-byte "
-            "database dump among them) clean\n",
-            g_checked_outputs, g_checked_files, g_checked_bytes, dump_len);
+            "secrets: %zu forms of 3 secrets looked for in %zu outputs and "
+            "%zu files (%zu bytes, a %zu-byte database dump among them): "
+            "none found\n",
+            g_n_forms, g_checked_outputs, g_checked_files, g_checked_bytes,
+            dump_len);
     cr_expect_gt(g_checked_files, 8);
 
     free(serve);
@@ -503,4 +671,7 @@ Test(secrets, planted_secrets_appear_nowhere, .timeout = 600,
     pg_cluster_remove(&db);
     temp_dir_remove(dir);
     free(dir);
+    for (size_t i = 0; i < g_n_forms; i++)
+        free(g_forms[i].b);
+    g_n_forms = 0;
 }

@@ -1,0 +1,494 @@
+/*
+ * test_signals_arena.c — issue 14 item 6 for the commands that run more
+ * than one pipeline or none live: `perpd backtest A.yaml`, the backtest
+ * arena `perpd backtest A.yaml B.yaml` and the live arena `perpd run
+ * A.yaml B.yaml`. Each plans with the openrouter planner against the
+ * local chat server, whose answers take a while, so a signal lands with
+ * a plan in flight. The first SIGTERM or SIGINT stops the run: exit 0
+ * within 5 s, every version's JSONL file flushed and made of whole
+ * records and whole cycles; a second signal exits at once with 130.
+ *
+ * The live arena reads the local Coinbase WebSocket server. Every child
+ * perpd is killed in the suite's teardown, whatever the test did.
+ */
+#include <criterion/criterion.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build_dir.h"
+#include "chat_server.h"
+#include "child_proc.h"
+#include "file_read.h"
+#include "jsonl_records.h"
+#include "run_process.h"
+#include "temp_dir.h"
+#include "ws_server.h"
+
+#define KEY_ENV        "PERP_IT_SIGNALS_ARENA_KEY"
+#define STOP_WITHIN_MS 5000
+#define AT_ONCE_MS     1000
+#define T0_S           1700000040LL
+#define N_BARS         600
+
+/* ------------------------------------------------ children, teardown */
+
+static pid_t g_child;
+
+static void kill_child(void)
+{
+    if (g_child > 0 && kill(g_child, 0) == 0) {
+        kill(g_child, SIGKILL);
+        waitpid(g_child, NULL, 0);
+    }
+    g_child = 0;
+}
+
+/* No criterion .timeout (see test_signals.c: LeakSanitizer and --jobs);
+ * every wait has its own deadline. */
+TestSuite(signals_arena, .fini = kill_child);
+
+/* ----------------------------------------------------------- planner */
+
+/* Every answer (a buy of 0.01 BTC, then holds) takes delay_ms. */
+static chat_server *slow_chat(int delay_ms)
+{
+    chat_server *chat = chat_server_start();
+    cr_assert_not_null(chat);
+    char *buy = chat_completion_body(
+        "{\"positions\": {\"BTC\": {\"coin\": \"BTC\", \"signal\": \"buy\", "
+        "\"quantity\": 0.01, \"leverage\": 2, \"confidence\": 0.6, "
+        "\"risk_usd\": 10, \"exit_plan\": {\"profit_target\": 50000, "
+        "\"stop_loss\": 10000, \"invalidation_condition\": \"test\"}, "
+        "\"justification\": \"test\"}}, \"notes_for_audience\": \"buy\"}",
+        100, 20, -1);
+    char *hold = chat_completion_body(
+        "{\"positions\": {}, \"notes_for_audience\": \"hold\"}", 100, 10, -1);
+    chat_reply r[] = {{200, buy, NULL, delay_ms}, {200, hold, NULL, delay_ms}};
+    chat_server_script(chat, r, 2);
+    free(buy);
+    free(hold);
+    setenv(KEY_ENV, "sk-test-signals-arena", 1);
+    return chat;
+}
+
+static void wait_for_plans(chat_server *chat, size_t n, const char *log)
+{
+    int64_t end = child_mono_ms() + 30000;
+    while (chat_server_request_count(chat) < n && child_mono_ms() < end &&
+           kill(g_child, 0) == 0)
+        usleep(5000);
+    char *text = file_read(log, NULL);
+    cr_assert_geq(chat_server_request_count(chat), n, "too few plans:\n%s",
+                  text ? text : "");
+    free(text);
+}
+
+/* --------------------------------------------------------- backtests */
+
+/* BTC-USD one-minute history: a gentle sine, every candle valid. */
+static void write_history(const char *dir)
+{
+    char *text = malloc(64 + N_BARS * 96);
+    size_t len = (size_t)sprintf(text, "ts,open,high,low,close,volume\n");
+    for (int i = 0; i < N_BARS; i++) {
+        double o = 20000 * (1 + 0.01 * sin(i / 9.0));
+        double c = 20000 * (1 + 0.01 * sin((i + 1) / 9.0));
+        len += (size_t)sprintf(text + len, "%lld,%.4f,%.4f,%.4f,%.4f,3\n",
+                               T0_S + 60LL * i, o, fmax(o, c) * 1.0002,
+                               fmin(o, c) * 0.9998, c);
+    }
+    free(temp_dir_write(dir, "BTC-USD_1m.csv", text));
+    free(text);
+}
+
+/* A one-minute pipeline whose every cycle asks the chat server. */
+static char *backtest_yaml(const char *dir, const char *version,
+                           chat_server *chat)
+{
+    char base[128], text[4096], file[128];
+    chat_server_base_url(chat, base, sizeof base);
+    snprintf(text, sizeof text,
+             "agent:\n"
+             "  version: %s\n"
+             "  cycle: 60s\n"
+             "  symbols: [BTC-USD]\n"
+             "  observation_every: 1\n"
+             "plugin_path: [%s/lib/perp]\n"
+             "feeds:\n"
+             "  - {plugin: coinbase}\n"
+             "planner:\n"
+             "  plugin: openrouter\n"
+             "  base_url: %s\n"
+             "  model: test/signals-arena\n"
+             "  api_key_env: " KEY_ENV "\n"
+             "  timeout: 60s\n"
+             "backend: {plugin: perpsim, starting_equity: 10000}\n"
+             "sinks:\n"
+             "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n",
+             version, test_build_dir(), base, dir, version);
+    snprintf(file, sizeof file, "%s.yaml", version);
+    return temp_dir_write(dir, file, text);
+}
+
+/* perpd backtest over the versions' files, in the background. */
+static pid_t spawn_backtest(const char *dir, char *const *yamls, size_t n,
+                            const char *log)
+{
+    char *bin = perpd_path();
+    char *argv[16];
+    size_t k = 0;
+    argv[k++] = bin;
+    argv[k++] = "backtest";
+    for (size_t i = 0; i < n; i++)
+        argv[k++] = yamls[i];
+    argv[k++] = "--data";
+    argv[k++] = (char *)dir;
+    argv[k++] = "--allow-llm";
+    argv[k] = NULL;
+    g_child = child_spawn(argv, log);
+    free(bin);
+    cr_assert_gt(g_child, 0);
+    return g_child;
+}
+
+/* The version's JSONL file is whole: every line a JSON object ending in
+ * a newline, and every cycle whole (one account snapshot per
+ * observation; a decision for each but at most one cut short). Returns
+ * the number of cycles. */
+static size_t whole(const char *dir, const char *version)
+{
+    char sub[1200], path[1300];
+    snprintf(sub, sizeof sub, "%s/%s", dir, version);
+    snprintf(path, sizeof path, "%s/records.jsonl", sub);
+    size_t len = 0;
+    char *text = file_read(path, &len);
+    cr_assert(text && len > 0, "%s: no records", path);
+    cr_assert_eq(text[len - 1], '\n', "%s: the last record is cut", path);
+    size_t lines = 0;
+    for (char *p = text; *p; lines++) {
+        char *nl = strchr(p, '\n');
+        *nl = '\0';
+        json_error_t e;
+        json_t *o = json_loads(p, 0, &e);
+        cr_assert(json_is_object(o), "%s:%zu: not a record: %s", path,
+                  lines + 1, e.text);
+        json_decref(o);
+        p = nl + 1;
+    }
+    free(text);
+    json_t *all = jsonl_records_read(sub);
+    size_t obs = jsonl_records_count(all, "observation");
+    size_t eq = jsonl_records_count(all, "equity");
+    size_t dec = jsonl_decision_cycles(all);
+    cr_assert_gt(obs, 0, "%s: no cycle recorded", version);
+    cr_expect_eq(obs, eq, "%s: %zu observations, %zu account snapshots",
+                 version, obs, eq);
+    cr_expect(dec <= obs && dec + 1 >= obs,
+              "%s: %zu observations, decisions for %zu cycles", version, obs,
+              dec);
+    json_decref(all);
+    return obs;
+}
+
+/* One signal mid-run: exit 0 within 5 s, stopped early, the results
+ * printed, every version's records whole. */
+static void first_signal_backtest(size_t n_versions, int sig)
+{
+    char *dir = temp_dir_new();
+    write_history(dir);
+    chat_server *chat = slow_chat(50);
+    static const char *const names[] = {"sig-a", "sig-b"};
+    char *yamls[2];
+    for (size_t i = 0; i < n_versions; i++)
+        yamls[i] = backtest_yaml(dir, names[i], chat);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = spawn_backtest(dir, yamls, n_versions, log);
+    wait_for_plans(chat, 6, log);
+    usleep(20000);
+    int64_t t0 = child_mono_ms();
+    kill(pid, sig);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after the signal:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert(strstr(text, "stopped early"), "%s", text);
+    cr_assert(strstr(text, "leaderboard") || n_versions == 1, "%s", text);
+    size_t cycles = 0;
+    for (size_t i = 0; i < n_versions; i++)
+        cycles += whole(dir, names[i]);
+    cr_assert_lt(cycles, n_versions * N_BARS, "the run was not stopped");
+    fprintf(stderr,
+            "signals: backtest of %zu version(s), signal %d after %zu "
+            "cycles -> exit 0 in %lld ms\n",
+            n_versions, sig, cycles, (long long)took);
+    free(text);
+    for (size_t i = 0; i < n_versions; i++)
+        free(yamls[i]);
+    chat_server_stop(chat);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* Two signals back to back, a plan 60 s away: 130 at once. */
+static void second_signal_backtest(size_t n_versions)
+{
+    char *dir = temp_dir_new();
+    write_history(dir);
+    chat_server *chat = slow_chat(60000);
+    static const char *const names[] = {"sig2-a", "sig2-b"};
+    char *yamls[2];
+    for (size_t i = 0; i < n_versions; i++)
+        yamls[i] = backtest_yaml(dir, names[i], chat);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = spawn_backtest(dir, yamls, n_versions, log);
+    wait_for_plans(chat, 1, log);
+    usleep(100000);
+    int64_t t0 = child_mono_ms();
+    child_two_signals(pid);
+    int rc = child_wait_ms(pid, AT_ONCE_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 130, "exit %d after %lld ms:\n%s", rc,
+                 (long long)(child_mono_ms() - t0), text);
+    cr_assert(strstr(text, "second signal: exiting at once (status 130)"), "%s",
+              text);
+    free(text);
+    for (size_t i = 0; i < n_versions; i++)
+        free(yamls[i]);
+    chat_server_stop(chat);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+Test(signals_arena, backtest_sigterm_stops_early_flushed_exit_0)
+{
+    first_signal_backtest(1, SIGTERM);
+}
+
+Test(signals_arena, backtest_arena_sigint_stops_both_flushed_exit_0)
+{
+    first_signal_backtest(2, SIGINT);
+}
+
+Test(signals_arena, backtest_second_signal_exits_130_at_once)
+{
+    second_signal_backtest(1);
+}
+
+Test(signals_arena, backtest_arena_second_signal_exits_130_at_once)
+{
+    second_signal_backtest(2);
+}
+
+/* 1 once pid catches sig (its SigCgt mask in /proc). */
+static int catches(pid_t pid, int sig)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    unsigned long long mask = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+            break;
+    fclose(f);
+    return (mask >> (sig - 1)) & 1;
+}
+
+/* SIGINT as soon as perpd catches it (from before the plugins open):
+ * kept, the run stops before or at its first cycles, exit 0. */
+Test(signals_arena, backtest_sigint_at_start_up_is_kept)
+{
+    char *dir = temp_dir_new();
+    write_history(dir);
+    chat_server *chat = slow_chat(50);
+    char *yamls[] = {backtest_yaml(dir, "sig-start", chat)};
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = spawn_backtest(dir, yamls, 1, log);
+    int64_t end = child_mono_ms() + 10000;
+    while (!catches(pid, SIGINT) && child_mono_ms() < end)
+        usleep(500);
+    cr_assert(catches(pid, SIGINT), "perpd never caught SIGINT");
+    kill(pid, SIGINT);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert(strstr(text, "stopped early"), "%s", text);
+    cr_assert_lt(chat_server_request_count(chat), N_BARS / 2, "%s", text);
+    free(text);
+    free(yamls[0]);
+    chat_server_stop(chat);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* ------------------------------------------------------ live arena */
+
+typedef struct ticker {
+    ws_server *ws;
+    atomic_int stop;
+    pthread_t thread;
+} ticker;
+
+static void *send_tickers(void *arg)
+{
+    ticker *t = arg;
+    for (long seq = 1; !atomic_load(&t->stop); seq++) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        struct tm tm;
+        gmtime_r(&now.tv_sec, &tm);
+        char when[64], msg[1024];
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+        double price = 42000 + (double)(seq % 37);
+        snprintf(msg, sizeof msg,
+                 "{\"type\":\"ticker\",\"sequence\":%ld,\"product_id\":"
+                 "\"BTC-USD\",\"price\":\"%.2f\",\"best_bid\":\"%.2f\","
+                 "\"best_ask\":\"%.2f\",\"time\":\"%s.%06ldZ\"}",
+                 seq, price, price - 0.5, price + 0.5, when,
+                 now.tv_nsec / 1000);
+        ws_server_send(t->ws, msg, strlen(msg));
+        usleep(50000);
+    }
+    return NULL;
+}
+
+static void ticker_start(ticker *t)
+{
+    static const char *const products[] = {"BTC-USD"};
+    ws_server_opts o = {
+        .products = products, .n_products = 1, .heartbeat_ms = 200};
+    t->ws = ws_server_start(&o);
+    cr_assert_not_null(t->ws);
+    atomic_store(&t->stop, 0);
+    cr_assert_eq(pthread_create(&t->thread, NULL, send_tickers, t), 0);
+}
+
+static void ticker_stop(ticker *t)
+{
+    atomic_store(&t->stop, 1);
+    pthread_join(t->thread, NULL);
+    ws_server_stop(t->ws);
+}
+
+static char *live_yaml(const char *dir, const char *version, const ticker *t,
+                       chat_server *chat)
+{
+    char base[128], text[4096], file[128];
+    chat_server_base_url(chat, base, sizeof base);
+    snprintf(text, sizeof text,
+             "agent:\n"
+             "  version: %s\n"
+             "  cycle: 1s\n"
+             "  bootstrap: false\n"
+             "  symbols: [BTC-USD]\n"
+             "  observation_every: 1\n"
+             "plugin_path: [%s/lib/perp]\n"
+             "feeds:\n"
+             "  - {plugin: coinbase, url: \"ws://127.0.0.1:%d/\", "
+             "products: [BTC-USD]}\n"
+             "planner:\n"
+             "  plugin: openrouter\n"
+             "  base_url: %s\n"
+             "  model: test/signals-arena\n"
+             "  api_key_env: " KEY_ENV "\n"
+             "  timeout: 60s\n"
+             "backend: {plugin: perpsim, starting_equity: 10000}\n"
+             "sinks:\n"
+             "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n",
+             version, test_build_dir(), ws_server_port(t->ws), base, dir,
+             version);
+    snprintf(file, sizeof file, "%s.yaml", version);
+    return temp_dir_write(dir, file, text);
+}
+
+static pid_t spawn_live_arena(const char *dir, const ticker *t,
+                              chat_server *chat, const char *log)
+{
+    char *a = live_yaml(dir, "live-a", t, chat);
+    char *b = live_yaml(dir, "live-b", t, chat);
+    char *bin = perpd_path();
+    char *argv[] = {bin, "run", a, b, NULL};
+    g_child = child_spawn(argv, log);
+    free(bin);
+    free(a);
+    free(b);
+    cr_assert_gt(g_child, 0);
+    return g_child;
+}
+
+/* SIGTERM with both versions' plans in flight (each answer takes 400 ms
+ * of a 1 s cycle): exit 0 within 5 s, both files whole. */
+Test(signals_arena, live_arena_sigterm_flushes_both_versions_exit_0)
+{
+    char *dir = temp_dir_new();
+    ticker t;
+    ticker_start(&t);
+    chat_server *chat = slow_chat(400);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = spawn_live_arena(dir, &t, chat, log);
+    /* Two cycles of both versions done, the third asked. */
+    wait_for_plans(chat, 5, log);
+    usleep(150000);
+    int64_t t0 = child_mono_ms();
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert(strstr(text, "stopping on signal"), "%s", text);
+    size_t a = whole(dir, "live-a"), b = whole(dir, "live-b");
+    fprintf(stderr,
+            "signals: live arena SIGTERM after %zu + %zu cycles -> exit 0 "
+            "in %lld ms\n",
+            a, b, (long long)took);
+    free(text);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+Test(signals_arena, live_arena_second_signal_exits_130_at_once)
+{
+    char *dir = temp_dir_new();
+    ticker t;
+    ticker_start(&t);
+    chat_server *chat = slow_chat(60000);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = spawn_live_arena(dir, &t, chat, log);
+    wait_for_plans(chat, 1, log);
+    usleep(200000);
+    int64_t t0 = child_mono_ms();
+    child_two_signals(pid);
+    int rc = child_wait_ms(pid, AT_ONCE_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 130, "exit %d after %lld ms:\n%s", rc,
+                 (long long)(child_mono_ms() - t0), text);
+    cr_assert(strstr(text, "second signal: exiting at once (status 130)"), "%s",
+              text);
+    free(text);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    temp_dir_remove(dir);
+    free(dir);
+}
