@@ -49,10 +49,10 @@ static const perp_config_key pg_config[] = {
                     "${DATABASE_URL} (it may hold a password); empty "
                     "(\"${DATABASE_URL:-}\" unset): the sink stays off "
                     "and says so"},
-    PERP_CFG_STR("spool_dir", "var/spool",
-                 "folder (from the working directory) of the spool file, "
-                 "<version>.spool, where records wait while the database "
-                 "is away"),
+    PERP_CFG_OUT_FILE("spool_dir", "var/spool",
+                      "folder of the spool file, <version>.spool, where "
+                      "records wait while the database is away; relative "
+                      "to the YAML file's folder"),
     PERP_CFG_INT("queue_mb", "64", 1, 4096,
                  "records waiting for the writer thread, in MB, before the "
                  "agent waits"),

@@ -4,7 +4,8 @@
  * and the log says how many; once the server is back every record
  * arrives exactly once and in order (the database holds the JSONL file's
  * records, numbered 1..N in the file's order) and the spool is empty.
- * The outage lasts 3 s in `make test`; PERP_PG_OUTAGE_S=30 runs the
+ * The spool is where the YAML's relative `spool_dir: spool` points from
+ * the YAML's folder, not from the working directory. The outage lasts 3 s in `make test`; PERP_PG_OUTAGE_S=30 runs the
  * 30-second form.
  */
 #include <criterion/criterion.h>

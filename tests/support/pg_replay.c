@@ -180,14 +180,16 @@ char *pg_run_yaml(const pg_run_cfg *c)
             "  min_notional: 5\n"
             "  max_exposure: 3\n"
             "sinks:\n"
-            "  - {plugin: postgres, url: \"${%s}\", spool_dir: %s/spool}\n"
+            /* Relative: resolved against the YAML's folder, dir (the
+             * tests run from the repository root), where test_pg_outage
+             * looks for it. */
+            "  - {plugin: postgres, url: \"${%s}\", spool_dir: spool}\n"
             "%s",
             c->version, c->version,
             c->observation_every ? c->observation_every : 10,
             c->metrics_every ? c->metrics_every : 10, test_build_dir(),
             history(), c->from, c->to, c->speed ? c->speed : "max", c->dir,
-            planner, c->url_var ? c->url_var : "DATABASE_URL", c->dir,
-            jsonl) > 0);
+            planner, c->url_var ? c->url_var : "DATABASE_URL", jsonl) > 0);
     char name[256];
     snprintf(name, sizeof name, "%s.yaml", c->version);
     char *path = temp_dir_write(c->dir, name, yaml);
