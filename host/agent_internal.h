@@ -33,7 +33,9 @@ typedef struct host_agent_persist {
     int64_t metrics_cycle; /* cycle of the newest METRICS record */
     int resuming;          /* replay: events up to resume_ts only warm up */
     int64_t resume_ts, resume_cycle_ts;
-    int64_t absorbed; /* events used for warm-up only */
+    int64_t absorbed;           /* events used for warm-up only */
+    int64_t checkpoint_wall_ms; /* monotonic time of the newest checkpoint,
+                                   0: none yet in this run */
 } host_agent_persist;
 
 struct host_agent {

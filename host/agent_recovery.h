@@ -2,12 +2,17 @@
  * agent_recovery.h — what lets an agent be killed at any moment and carry
  * on where it stood (DESIGN.md, "Storage, recovery and the dashboard"):
  *
- *   - after every cycle the host hands each sink a checkpoint (sdk.h,
+ *   - after a cycle the host hands each sink a checkpoint (sdk.h,
  *     perp_checkpoint): the backend's and the planner's exported state and
  *     its own (cycle count, feedback for the next cycle, the planner's
- *     spending), which a database sink stores in the transaction of the
- *     cycle's records; every agent.metrics_every cycles, and at stop, a
- *     METRICS record of the version's performance comes first;
+ *     spending, the pending run of holds), which a database sink stores in
+ *     the transaction of the records since the previous one. Live after
+ *     every cycle; in a replay every agent.checkpoint_every cycles (and
+ *     a second of wall time after the last at most), since the replay can
+ *     redo what a crash lost in milliseconds, and always at stop (the end
+ *     of the data, a signal, --max-cycles). Every agent.metrics_every
+ *     cycles, and at stop, a METRICS record of the version's performance
+ *     comes first;
  *   - when a run starts, the sinks that store records are asked for the
  *     version's last checkpoint (perp_sink_vtable.restore): the states are
  *     imported, the trade book (round trips) and the equity curve rebuilt

@@ -270,7 +270,11 @@ void host_agent_replay_event(host_agent *a, const perp_event *ev,
  * run (DESIGN.md: a candle is visible at its close, so the last candle
  * belongs to the cycle at its close). When that time is not a cycle
  * boundary, a closing mark records the account there, so the run's final
- * equity includes the last candle. */
+ * equity includes the last candle. The run of holds still pending is
+ * written before it, so records stay in time order (that record is
+ * stamped with its last cycle) and a database sink, which counts cycles
+ * at EQUITY records (pg_rows.h), numbers it as the cycle after the last,
+ * wherever the checkpoints fell. */
 void host_agent_replay_finish(host_agent *a, int64_t last_ts)
 {
     int64_t last_cycle = 0;
@@ -281,6 +285,7 @@ void host_agent_replay_finish(host_agent *a, int64_t last_ts)
         a->next_cycle += a->set.cycle_ms;
     }
     if (last_cycle != last_ts && !host_agent_replay_done(a)) {
+        host_agent_holds_flush(a);
         host_clock_advance(&a->clock, last_ts);
         host_agent_record_account(a);
     }

@@ -93,10 +93,12 @@ static int ctx_ok(int64_t ms)
 static int read_agent(const perp_config_node *agent, host_agent_settings *s)
 {
     static const char *const keys[] = {
-        "version",       "description", "cycle",   "symbols",
-        "dry_run",       "context",     "history", "series",
-        "stale_after",   "bootstrap",   "warmup",  "observation_every",
-        "max_gap",       "metrics_every", NULL};
+        "version",   "description",   "cycle",
+        "symbols",   "dry_run",       "context",
+        "history",   "series",        "stale_after",
+        "bootstrap", "warmup",        "observation_every",
+        "max_gap",   "metrics_every", "checkpoint_every",
+        NULL};
     if (host_cfg_kind(agent) != HOST_NODE_MAP)
         return node_error(agent, "agent: expected a mapping", NULL);
     if (host_cfg_check_keys("agent", agent, keys) != PERP_OK)
@@ -127,6 +129,8 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
                            &s->observation_every);
     rc |= host_cfg_get_int("agent", agent, "metrics_every", 10,
                            &s->metrics_every);
+    rc |= host_cfg_get_int("agent", agent, "checkpoint_every",
+                           HOST_CHECKPOINT_EVERY_DEFAULT, &s->checkpoint_every);
     if (rc != 0)
         return PERP_EINVAL;
     if (!s->version || !*s->version)
@@ -160,6 +164,10 @@ static int read_agent(const perp_config_node *agent, host_agent_settings *s)
     if (s->metrics_every < 1)
         return node_error(host_cfg_child(agent, "metrics_every"),
                           "metrics_every: expected a count >= 1", NULL);
+    if (s->checkpoint_every < 1 ||
+        s->checkpoint_every > HOST_CHECKPOINT_EVERY_MAX)
+        return node_error(host_cfg_child(agent, "checkpoint_every"),
+                          "checkpoint_every: expected 1..1000000 cycles", NULL);
     s->history = (size_t)history;
     /* The warm-up is sized from the indicators' lookbacks once they are
      * open (agent.c); agent.warmup only overrides the 1m count. */

@@ -70,6 +70,19 @@ static void json_field(pg_buf *b, const char *s)
     free(owned);
 }
 
+/* A cycle's records end with its EQUITY snapshot (sdk.h, perp_checkpoint):
+ * what follows belongs to the next cycle, whether or not a checkpoint
+ * came between, so the numbering and the decision's links do not depend
+ * on how often the host checkpoints. */
+static void next_cycle(pg_rows_state *st)
+{
+    st->cycle++;
+    st->obs_seq = 0;
+    st->llm_seq = 0;
+    free(st->llm_raw);
+    st->llm_raw = NULL;
+}
+
 /* Every row starts with version_id, seq, ts. */
 static pg_buf *row(pg_rows_state *st, pg_unit *u, pg_table t,
                    const perp_record *rec, int64_t *seq)
@@ -144,6 +157,7 @@ static void equity_row(pg_rows_state *st, pg_unit *u, const perp_record *rec)
     u->has_pos_set = 1;
     u->pos_after = seq;
     u->pos_upto = seq;
+    next_cycle(st);
 }
 
 static void position_row(pg_rows_state *st, pg_unit *u, const perp_record *rec)
@@ -403,14 +417,13 @@ int pg_rows_checkpoint(pg_rows_state *st, pg_unit *u, const perp_checkpoint *cp)
     u->cp.ts = cp->ts;
     u->cp.backend_state = dup_or_null(cp->backend_state);
     u->cp.planner_state = dup_or_null(cp->planner_state);
-    char *owned = NULL;
-    const char *agent = pg_json_or_string(cp->agent_state, &owned);
-    u->cp.agent_state = owned ? owned : dup_or_null(agent);
-    st->cycle = cp->cycle + 1;
-    st->obs_seq = 0;
-    st->llm_seq = 0;
-    free(st->llm_raw);
-    st->llm_raw = NULL;
+    /* The host's own state is JSON (sdk.h): stored as it is, not parsed
+     * again here (that was a fifth of a checkpoint's cost). */
+    u->cp.agent_state = dup_or_null(cp->agent_state);
+    /* The checkpoint names the cycle it ends: the count restarts from it
+     * (the same number the EQUITY records gave, a closing mark aside). */
+    st->cycle = cp->cycle;
+    next_cycle(st);
     if ((cp->backend_state && !u->cp.backend_state) ||
         (cp->planner_state && !u->cp.planner_state) ||
         (cp->agent_state && !u->cp.agent_state))

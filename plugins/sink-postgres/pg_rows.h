@@ -1,8 +1,12 @@
 /*
  * pg_rows.h — a record as a row of its table, numbered with the version's
  * next sequence number. The state links a cycle's decision to the same
- * cycle's observation and last LLM call: records between two checkpoints
- * belong to one cycle (sdk.h, perp_checkpoint).
+ * cycle's observation and last LLM call. A cycle's records end with its
+ * EQUITY snapshot (and the POSITION records after it); a checkpoint may
+ * come after every cycle (live) or after many (a replay,
+ * agent.checkpoint_every), so cycles are counted at the EQUITY records
+ * and the count is set again from each checkpoint (sdk.h,
+ * perp_checkpoint).
  */
 #ifndef PG_ROWS_H
 #define PG_ROWS_H
@@ -14,7 +18,8 @@
 typedef struct pg_rows_state {
     int version_id;
     int64_t next_seq; /* the next record's seq */
-    int64_t cycle;    /* the cycle records belong to: last checkpoint + 1 */
+    int64_t cycle;    /* the cycle records belong to: one past the last
+                         EQUITY record's, or the last checkpoint's */
     int64_t obs_seq;  /* this cycle's OBSERVATION, 0: none */
     int64_t llm_seq;  /* this cycle's last LLM_CALL, 0: none */
     char *llm_raw;    /* its raw response; owned */
@@ -27,7 +32,8 @@ void pg_rows_state_free(pg_rows_state *st);
  * PERP_ENOMEM. */
 int pg_rows_add(pg_rows_state *st, pg_unit *u, const perp_record *rec);
 
-/* Ends the unit with cp (strings copied) and starts the next cycle. */
+/* Ends the unit with cp (strings copied) and starts the cycle after
+ * cp's. */
 int pg_rows_checkpoint(pg_rows_state *st, pg_unit *u,
                        const perp_checkpoint *cp);
 

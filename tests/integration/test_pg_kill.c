@@ -75,7 +75,8 @@ Test(pg_kill, twenty_kills_leave_the_same_records_as_no_kill, .timeout = 900)
                         .to = TO,
                         .planner = "script",
                         .observation_every = 7,
-                        .metrics_every = 10};
+                        .metrics_every = 10,
+                        .checkpoint_every = 10};
     char *y_whole = pg_run_yaml(&whole);
     int64_t full_ms, idle_ms;
     timed_run(y_whole, url, &full_ms);
@@ -270,6 +271,93 @@ Test(pg_kill, a_resumed_run_sees_what_an_uninterrupted_one_sees, .timeout = 600)
     PQfinish(c);
     free(y_whole);
     free(y_parts);
+    free(url);
+    free(dir);
+}
+
+/* Where checkpoints fall changes no record: a version checkpointed after
+ * every cycle (as live), one every 7 cycles and one at the default
+ * (agent.checkpoint_every, a day of cycles, so here only at stop and
+ * when a second of wall time has passed) store the same rows, sequence
+ * numbers, cycle numbers and decision-to-observation links included, and
+ * the same final checkpoint. The database sink counts cycles at their
+ * EQUITY records, not at checkpoints (pg_rows.h). */
+Test(pg_kill, the_checkpoint_cadence_changes_no_record, .timeout = 600)
+{
+    char *url = pg_test_db("cadence");
+    char *dir = temp_dir_new();
+    pg_run_cfg each = {.dir = dir,
+                       .version = "v-each",
+                       .from = "2021-04-03T00:00:00Z",
+                       .to = "2021-04-03T12:00:00Z",
+                       .planner = "script",
+                       .observation_every = 1,
+                       .metrics_every = 10,
+                       .checkpoint_every = 1};
+    pg_run_cfg seven = each, dflt = each;
+    seven.version = "v-seven";
+    seven.checkpoint_every = 7;
+    dflt.version = "v-default";
+    dflt.checkpoint_every = 0;
+    char *ys[] = {pg_run_yaml(&each), pg_run_yaml(&seven), pg_run_yaml(&dflt)};
+    for (int i = 0; i < 3; i++)
+        run_cycles(ys[i], url, NULL);
+    PGconn *c = pg_test_connect(url);
+    int v[] = {pg_version_id(c, "v-each"), pg_version_id(c, "v-seven"),
+               pg_version_id(c, "v-default")};
+    char sql[768];
+    for (int k = 1; k < 3; k++) {
+        for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+            cr_assert_eq(pg_rows_differing(c, tables[i], v[0], v[k]), 0,
+                         "%s differ between checkpoints every cycle and "
+                         "version %d's",
+                         tables[i], k);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM checkpoints a, checkpoints b WHERE "
+                 "a.version_id = %d AND b.version_id = %d AND a.seq = b.seq "
+                 "AND a.cycle = b.cycle AND a.ts = b.ts AND a.backend_state "
+                 "= b.backend_state AND a.planner_state = b.planner_state "
+                 "AND a.agent_state = b.agent_state",
+                 v[0], v[k]);
+        cr_assert_eq(pg_test_int(c, sql), 1, "the final states differ");
+    }
+    /* What was compared: an observation a cycle, numbered 1..N, and each
+     * decision linked to its own cycle's observation. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*), count(DISTINCT cycle), min(cycle), max(cycle), "
+             "(SELECT cycle FROM checkpoints WHERE version_id = %d) FROM "
+             "observations WHERE version_id = %d",
+             v[1], v[1]);
+    PGresult *r = pg_test_query(c, sql);
+    long long n = atoll(PQgetvalue(r, 0, 0));
+    long long distinct = atoll(PQgetvalue(r, 0, 1));
+    long long lo = atoll(PQgetvalue(r, 0, 2)), hi = atoll(PQgetvalue(r, 0, 3));
+    long long cycles = atoll(PQgetvalue(r, 0, 4));
+    PQclear(r);
+    cr_assert(n == cycles && distinct == n && lo == 1 && hi == cycles &&
+                  n >= 700,
+              "observations are not one a cycle: %lld rows, %lld cycles "
+              "(%lld..%lld), the run's %lld",
+              n, distinct, lo, hi, cycles);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FILTER (WHERE o.cycle = d.cycle), count(*) "
+             "FROM decisions d LEFT JOIN observations o ON o.version_id = "
+             "d.version_id AND o.seq = d.observation_seq WHERE d.version_id "
+             "= %d",
+             v[1]);
+    r = pg_test_query(c, sql);
+    long long linked = atoll(PQgetvalue(r, 0, 0));
+    long long decisions = atoll(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    cr_assert_geq(decisions, 10, "too few decisions to compare");
+    /* the collapsed run of holds written at the end follows the last
+     * cycle: it alone has no observation of its own */
+    cr_assert_geq(linked, decisions - 1,
+                  "%lld of %lld decisions link their cycle's observation",
+                  linked, decisions);
+    PQfinish(c);
+    for (int i = 0; i < 3; i++)
+        free(ys[i]);
     free(url);
     free(dir);
 }

@@ -128,6 +128,10 @@ char *pg_run_yaml(const pg_run_cfg *c)
         snprintf(jsonl, sizeof jsonl,
                  "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n", c->dir,
                  c->version);
+    char every[64] = "";
+    if (c->checkpoint_every)
+        snprintf(every, sizeof every, "  checkpoint_every: %d\n",
+                 c->checkpoint_every);
     char *yaml = NULL;
     cr_assert(
         asprintf(
@@ -139,6 +143,7 @@ char *pg_run_yaml(const pg_run_cfg *c)
             "  symbols: " SYMBOLS "\n"
             "  observation_every: %d\n"
             "  metrics_every: %d\n"
+            "%s"
             "plugin_path: [%s/lib/perp]\n"
             "feeds:\n"
             "  - plugin: replay\n"
@@ -187,7 +192,7 @@ char *pg_run_yaml(const pg_run_cfg *c)
             "%s",
             c->version, c->version,
             c->observation_every ? c->observation_every : 10,
-            c->metrics_every ? c->metrics_every : 10, test_build_dir(),
+            c->metrics_every ? c->metrics_every : 10, every, test_build_dir(),
             history(), c->from, c->to, c->speed ? c->speed : "max", c->dir,
             planner, c->url_var ? c->url_var : "DATABASE_URL", jsonl) > 0);
     char name[256];

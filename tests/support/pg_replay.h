@@ -20,6 +20,8 @@ typedef struct pg_run_cfg {
     const char *speed;     /* replay speed; NULL: max */
     int observation_every; /* 0: 10 */
     int metrics_every;     /* 0: 10 */
+    int checkpoint_every;  /* agent.checkpoint_every; 0: not set (the
+                              host's default) */
     int with_jsonl;        /* also write <dir>/<version>/records.jsonl */
     const char *url_var;   /* the variable the YAML reads: NULL: DATABASE_URL */
 } pg_run_cfg;

@@ -3,6 +3,7 @@
  * DESIGN.md and the brief, and refusals that name their place.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ Test(agent_settings, defaults)
     cr_assert_eq(s.history, 60);
     cr_assert_eq(s.series, 3);
     cr_assert_eq(s.observation_every, 1);
+    cr_assert_eq(s.checkpoint_every, 1440); /* a day of 1m cycles */
     cr_assert_eq(s.n_symbols, 5);
     cr_assert_str_eq(s.symbols[0], "BTC-USD");
     cr_assert_str_eq(s.symbols[4], "XRP-USD");
@@ -44,12 +46,14 @@ Test(agent_settings, explicit_values)
 {
     host_config *c = parse("agent:\n  version: v2\n  cycle: 5m\n"
                            "  context: 1h\n  symbols: [ETH-USD]\n"
+                           "  checkpoint_every: 7\n"
                            "limits:\n  max_leverage: 3\n  min_notional: 10\n");
     host_agent_settings s;
     cr_assert_eq(host_agent_settings_read(host_config_root(c), &s), PERP_OK);
     cr_assert_eq(s.cycle_ms, 300000);
     cr_assert_eq(s.ctx_ms, 3600000);
     cr_assert_eq(s.n_symbols, 1);
+    cr_assert_eq(s.checkpoint_every, 7);
     cr_assert_eq(s.limits.max_leverage, 3);
     cr_assert_eq(s.max_leverage_set, 1);
     cr_assert_eq(s.limits.min_notional, 10);
@@ -80,4 +84,25 @@ Test(agent_settings, refusals_name_their_place)
     refused("agent:\n  version: v\nlimits:\n  max_exposure: -1\n",
             "t.yaml:4:17");
     refused("agent:\n  version: v\nextra: 1\n", "t.yaml:3:1");
+    /* agent.checkpoint_every: 1..1000000 cycles */
+    refused("agent:\n  version: v\n  checkpoint_every: 0\n", "t.yaml:3:21");
+    refused("agent:\n  version: v\n  checkpoint_every: 1000001\n",
+            "1..1000000 cycles");
+    refused("agent:\n  version: v\n  checkpoint_every: daily\n", "t.yaml:3:21");
+}
+
+Test(agent_settings, checkpoint_every_bounds_are_accepted)
+{
+    const char *ok[] = {"1", "1000000"};
+    for (size_t i = 0; i < 2; i++) {
+        char yaml[128];
+        snprintf(yaml, sizeof yaml,
+                 "agent:\n  version: v\n  checkpoint_every: %s\n", ok[i]);
+        host_config *c = parse(yaml);
+        host_agent_settings s;
+        cr_assert_eq(host_agent_settings_read(host_config_root(c), &s),
+                     PERP_OK);
+        cr_assert_eq(s.checkpoint_every, atoll(ok[i]));
+        host_config_free(c);
+    }
 }

@@ -878,11 +878,16 @@ typedef struct perp_backend_vtable {
 } perp_backend_vtable;
 
 /* ABI 1.2: where an agent stands after a cycle, for crash recovery. The
- * host hands one to every sink after each cycle's records (and once more at
- * stop); a sink that stores records keeps the records written since the
- * previous checkpoint and this checkpoint together, all or nothing (one
- * database transaction), so what it has stored always ends at a
- * checkpoint. Every pointer is borrowed for the call. */
+ * host hands one to every sink after a cycle's records: live after every
+ * cycle, in a replay every agent.checkpoint_every cycles (and at most a
+ * second of wall time apart), and once more at stop. A sink that stores
+ * records keeps the records written since the previous checkpoint and
+ * this checkpoint together, all or nothing (one database transaction), so
+ * what it has stored always ends at a checkpoint. Records between two
+ * checkpoints may span several cycles: each cycle's records end with its
+ * EQUITY record (and the POSITION records after it), which is where a
+ * sink that numbers cycles counts one. Every pointer is borrowed for the
+ * call; agent_state is JSON. */
 typedef struct perp_checkpoint {
     uint32_t struct_size; /* sizeof(perp_checkpoint) of the caller */
     int64_t cycle;        /* cycles run so far (1-based number of the last) */
