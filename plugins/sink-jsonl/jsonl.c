@@ -25,7 +25,6 @@
 
 #include "jl_text.h"
 
-
 typedef struct jsonl_sink {
     const perp_host *host; /* borrowed */
     FILE *f;               /* owned */
@@ -468,6 +467,104 @@ static void fast_position(jl_buf *b, const perp_position *p)
     jl_lit(b, "}");
 }
 
+/* metrics_fields' keys in its order: json_pack's six integers, then the
+ * reals (null when not finite), then the other integers. */
+static void fast_metrics(jl_buf *b, const perp_metrics_record *m)
+{
+    const struct {
+        const char *k;
+        int64_t v;
+    } head[] = {{"cycles", m->cycles},   {"first_ts", m->first_ts},
+                {"last_ts", m->last_ts}, {"round_trips", m->round_trips},
+                {"wins", m->wins},       {"losses", m->losses}},
+      tail[] = {{"llm_calls", m->llm_calls},
+                {"prompt_tokens", m->prompt_tokens},
+                {"completion_tokens", m->completion_tokens},
+                {"cached_tokens", m->cached_tokens},
+                {"decisions", m->decisions},
+                {"bench_periods", m->bench_periods}};
+    const double nums[] = {m->starting_equity,
+                           m->equity,
+                           m->total_return_pct,
+                           m->annual_return_pct,
+                           m->sharpe,
+                           m->sortino,
+                           m->max_drawdown_pct,
+                           m->calmar,
+                           m->win_rate,
+                           m->profit_factor,
+                           m->avg_win,
+                           m->avg_loss,
+                           m->largest_win,
+                           m->largest_loss,
+                           m->avg_hold_ms,
+                           m->realized_pnl,
+                           m->total_fees,
+                           m->total_funding,
+                           m->llm_cost_usd,
+                           m->cost_per_decision,
+                           m->snapshot_interval_s,
+                           m->bench_return_pct,
+                           m->excess_return_pct,
+                           m->beta,
+                           m->alpha_pct,
+                           m->tracking_error_pct,
+                           m->info_ratio,
+                           m->gross_pnl,
+                           m->net_pnl,
+                           m->decisions_per_day};
+    static const char *const keys[] = {"starting_equity",
+                                       "equity",
+                                       "total_return_pct",
+                                       "annual_return_pct",
+                                       "sharpe",
+                                       "sortino",
+                                       "max_drawdown_pct",
+                                       "calmar",
+                                       "win_rate",
+                                       "profit_factor",
+                                       "avg_win",
+                                       "avg_loss",
+                                       "largest_win",
+                                       "largest_loss",
+                                       "avg_hold_ms",
+                                       "realized_pnl",
+                                       "total_fees",
+                                       "total_funding",
+                                       "llm_cost_usd",
+                                       "cost_per_decision",
+                                       "snapshot_interval_s",
+                                       "bench_return_pct",
+                                       "excess_return_pct",
+                                       "beta",
+                                       "alpha_pct",
+                                       "tracking_error_pct",
+                                       "info_ratio",
+                                       "gross_pnl",
+                                       "net_pnl",
+                                       "decisions_per_day"};
+    _Static_assert(sizeof nums / sizeof nums[0] == sizeof keys / sizeof keys[0],
+                   "a key for each metric");
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+        jl_lit(b, ",\"");
+        jl_raw(b, head[i].k, strlen(head[i].k));
+        jl_lit(b, "\":");
+        jl_int(b, head[i].v);
+    }
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        jl_lit(b, ",\"");
+        jl_raw(b, keys[i], strlen(keys[i]));
+        jl_lit(b, "\":");
+        jl_real(b, nums[i]);
+    }
+    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
+        jl_lit(b, ",\"");
+        jl_raw(b, tail[i].k, strlen(tail[i].k));
+        jl_lit(b, "\":");
+        jl_int(b, tail[i].v);
+    }
+}
+
 /* 1 when rec was rendered into b; 0 leaves it to the jansson path (rare
  * types, and a document that is not valid JSON, kept as a string). */
 static int fast_line(jl_buf *b, const perp_record *rec)
@@ -486,6 +583,10 @@ static int fast_line(jl_buf *b, const perp_record *rec)
     case PERP_REC_POSITION:
         fast_head(b, type, rec);
         fast_position(b, &rec->u.position);
+        break;
+    case PERP_REC_METRICS: /* every agent.metrics_every cycles */
+        fast_head(b, type, rec);
+        fast_metrics(b, &rec->u.metrics);
         break;
     case PERP_REC_OBSERVATION:
     case PERP_REC_DECISION:

@@ -102,11 +102,14 @@ Test(pg_kill, twenty_kills_leave_the_same_records_as_no_kill, .timeout = 900)
     snprintf(log, sizeof log, "%s/killed.log", dir);
     /* The moments: every fourth kill at a random time in start-up (restore,
      * warm-up, the first commits); the others once the run has committed
-     * a random number of cycles, spread over the whole run, plus 0-40 ms
-     * so the kill falls anywhere in a cycle or a commit. */
+     * a random number of cycles, spread over four fifths of the run (a
+     * replay checkpointing every 10 cycles runs 2880 in a few hundred
+     * milliseconds: the last fifth is what keeps the process alive until
+     * its kill), plus 0-10 ms so the kill falls anywhere in a cycle (a
+     * fifth of a millisecond) or a commit. */
     long long targets[KILLS];
     for (int i = 0; i < KILLS; i++)
-        targets[i] = (long long)((double)rand() / RAND_MAX * 0.95 * total);
+        targets[i] = (long long)((double)rand() / RAND_MAX * 0.8 * total);
     for (int i = 0; i < KILLS; i++)
         for (int j = i + 1; j < KILLS; j++)
             if (targets[j] < targets[i]) {
@@ -119,7 +122,7 @@ Test(pg_kill, twenty_kills_leave_the_same_records_as_no_kill, .timeout = 900)
     for (int i = 0; i < KILLS; i++) {
         long long done = committed(c, "v-killed");
         int pid = pg_spawn_perpd(y_killed, url, log);
-        int64_t extra = rand() % 41;
+        int64_t extra = rand() % 11;
         if (i % 4 == 0) {
             usleep((useconds_t)(rand() % (idle_ms + 1)) * 1000);
         } else {

@@ -460,3 +460,156 @@ Test(jsonl, a_fifo_without_reader_or_a_directory_is_refused, .timeout = 20)
     temp_dir_remove(dir);
     free(dir);
 }
+
+/* A METRICS line (written by the sink's own text writer since it became a
+ * per-cycle record) is the jansson path's: every figure read back bit for
+ * bit, null where not finite, the keys in the order json_pack and
+ * json_object_set gave them, and the bytes json_dumps(JSON_COMPACT)
+ * prints for the same document. */
+Test(jsonl, a_metrics_line_is_the_jansson_line)
+{
+    fixture f;
+    cr_assert_eq(open_sink(&f, "plugin: jsonl\npath: %s\n"), PERP_OK);
+    perp_record r = rec_of(PERP_REC_METRICS, 1679004960000);
+    perp_metrics_record *m = &r.u.metrics;
+    static const char *const order[] = {"type",
+                                        "ts",
+                                        "version",
+                                        "cycles",
+                                        "first_ts",
+                                        "last_ts",
+                                        "round_trips",
+                                        "wins",
+                                        "losses",
+                                        "starting_equity",
+                                        "equity",
+                                        "total_return_pct",
+                                        "annual_return_pct",
+                                        "sharpe",
+                                        "sortino",
+                                        "max_drawdown_pct",
+                                        "calmar",
+                                        "win_rate",
+                                        "profit_factor",
+                                        "avg_win",
+                                        "avg_loss",
+                                        "largest_win",
+                                        "largest_loss",
+                                        "avg_hold_ms",
+                                        "realized_pnl",
+                                        "total_fees",
+                                        "total_funding",
+                                        "llm_cost_usd",
+                                        "cost_per_decision",
+                                        "snapshot_interval_s",
+                                        "bench_return_pct",
+                                        "excess_return_pct",
+                                        "beta",
+                                        "alpha_pct",
+                                        "tracking_error_pct",
+                                        "info_ratio",
+                                        "gross_pnl",
+                                        "net_pnl",
+                                        "decisions_per_day",
+                                        "llm_calls",
+                                        "prompt_tokens",
+                                        "completion_tokens",
+                                        "cached_tokens",
+                                        "decisions",
+                                        "bench_periods"};
+    double *reals[] = {&m->starting_equity,
+                       &m->equity,
+                       &m->total_return_pct,
+                       &m->annual_return_pct,
+                       &m->sharpe,
+                       &m->sortino,
+                       &m->max_drawdown_pct,
+                       &m->calmar,
+                       &m->win_rate,
+                       &m->profit_factor,
+                       &m->avg_win,
+                       &m->avg_loss,
+                       &m->largest_win,
+                       &m->largest_loss,
+                       &m->avg_hold_ms,
+                       &m->realized_pnl,
+                       &m->total_fees,
+                       &m->total_funding,
+                       &m->llm_cost_usd,
+                       &m->cost_per_decision,
+                       &m->snapshot_interval_s,
+                       &m->bench_return_pct,
+                       &m->excess_return_pct,
+                       &m->beta,
+                       &m->alpha_pct,
+                       &m->tracking_error_pct,
+                       &m->info_ratio,
+                       &m->gross_pnl,
+                       &m->net_pnl,
+                       &m->decisions_per_day};
+    /* integral, tiny, huge, negative zero, 17 digits, a third, and the
+     * non-finite values that must become null */
+    const double vals[] = {10000, 1e-7,     123456789.125, -0.0,
+                           0.1,   1.0 / 3,  -2.5e-300,     6.02e23,
+                           NAN,   INFINITY, -INFINITY,     10079.244488352962};
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++)
+        *reals[i] = vals[i % (sizeof vals / sizeof vals[0])];
+    m->cycles = 66167;
+    m->first_ts = 1679004960000;
+    m->last_ts = -1;
+    m->round_trips = 84;
+    m->wins = 40;
+    m->losses = 44;
+    m->llm_calls = 0;
+    m->prompt_tokens = INT64_MAX;
+    m->completion_tokens = INT64_MIN;
+    m->cached_tokens = -1;
+    m->decisions = 66167;
+    m->bench_periods = 43198;
+    cr_assert_eq(f.vt->write(f.self, &r), PERP_OK);
+    f.vt->flush(f.self);
+
+    FILE *in = fopen(f.path, "r");
+    cr_assert_not_null(in);
+    char line[8192];
+    cr_assert_not_null(fgets(line, sizeof line, in));
+    fclose(in);
+    json_error_t je;
+    json_t *o = json_loads(line, 0, &je);
+    cr_assert_not_null(o, "%s: %s", je.text, line);
+    char *again = json_dumps(o, JSON_COMPACT);
+    size_t n = strlen(line);
+    cr_assert_eq(line[n - 1], '\n');
+    line[n - 1] = '\0';
+    cr_assert_str_eq(line, again, "not jansson's bytes");
+    free(again);
+    size_t k = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        cr_assert_lt(k, sizeof order / sizeof order[0], "extra key %s", key);
+        cr_assert_str_eq(key, order[k], "key %zu", k);
+        k++;
+    }
+    cr_assert_eq(k, sizeof order / sizeof order[0]);
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
+        json_t *x = json_object_get(o, order[9 + i]);
+        if (!isfinite(*reals[i])) {
+            cr_assert(json_is_null(x), "%s", order[9 + i]);
+            continue;
+        }
+        double got = json_number_value(x);
+        cr_assert(memcmp(&got, reals[i], sizeof got) == 0 ||
+                      (got == 0 && *reals[i] == 0),
+                  "%s: %.17g read back as %.17g", order[9 + i], *reals[i], got);
+    }
+    cr_assert_eq(json_integer_value(json_object_get(o, "prompt_tokens")),
+                 INT64_MAX);
+    cr_assert_eq(json_integer_value(json_object_get(o, "completion_tokens")),
+                 INT64_MIN);
+    cr_assert_eq(json_integer_value(json_object_get(o, "cached_tokens")), -1);
+    cr_assert_eq(json_integer_value(json_object_get(o, "last_ts")), -1);
+    json_decref(o);
+    close_sink(&f);
+}
