@@ -16,6 +16,14 @@ PKGS=(
   wrk           # make bench: the dashboard under load
 )
 
+# Every `make run` and `make replay` comes here: once everything was
+# found, a stamp newer than dpkg's database and this file says so without
+# asking dpkg again (a tenth of a second of `make replay`).
+stamp="$(cd "$(dirname "$0")/.." && pwd)/build/.deps-found"
+if [ -f "$stamp" ] && [ "$stamp" -nt /var/lib/dpkg/status ] && [ "$stamp" -nt "$0" ]; then
+  exit 0
+fi
+
 # One dpkg-query for all (one a package cost a second of every `make run`
 # and `make replay`); a package dpkg does not know prints no line.
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PKGS[@]}" 2>/dev/null |
@@ -28,6 +36,7 @@ for p in "${PKGS[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+  mkdir -p "$(dirname "$stamp")" && touch "$stamp" || true
   exit 0
 fi
 
