@@ -307,6 +307,10 @@ FUZZ_HOST_OBJS := $(patsubst host/%.c,$(FUZZ_B)/obj/host/%.o,$(filter-out host/m
 fuzz_srcs = $(strip $(file < tests/fuzz/fuzz_$(1).srcs))
 fuzz_pkgs = $(strip $(file < tests/fuzz/fuzz_$(1).pkgs))
 fuzz_incs = $(addprefix -I,$(sort $(dir $(call fuzz_srcs,$(1)))))
+# optional tests/fuzz/fuzz_<name>.covignore: sources (clang's
+# "src:PATTERN" lines) whose coverage that target does not trace, work
+# every input repeats the same way (ASan and UBSan still check them)
+fuzz_covignore = $(if $(wildcard tests/fuzz/fuzz_$(1).covignore),-fsanitize-coverage-ignorelist=tests/fuzz/fuzz_$(1).covignore)
 SECONDS ?= 60
 
 fuzz:
@@ -325,11 +329,11 @@ $(FUZZ_B)/libhost.a: $(FUZZ_HOST_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 define FUZZ_RULE
-$(FUZZ_B)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(call fuzz_srcs,$(1)) $(wildcard tests/fuzz/fuzz_$(1).srcs tests/fuzz/fuzz_$(1).pkgs tests/fuzz/*.h) $(PLUGIN_HEADERS) $(FUZZ_B)/libhost.a
+$(FUZZ_B)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(call fuzz_srcs,$(1)) $(wildcard tests/fuzz/fuzz_$(1).srcs tests/fuzz/fuzz_$(1).pkgs tests/fuzz/fuzz_$(1).covignore tests/fuzz/*.h) $(PLUGIN_HEADERS) $(FUZZ_B)/libhost.a
 	@mkdir -p $$(dir $$@)
 	$$(call msg,CLANG,$$@)
 	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -Itests/fuzz $(call fuzz_incs,$(1)) $$(call PKG_CFLAGS,$(call fuzz_pkgs,$(1))) \
-	    -fsanitize=fuzzer $$(FUZZ_SAN) -o $$@ $$< $(call fuzz_srcs,$(1)) $(FUZZ_B)/libhost.a \
+	    -fsanitize=fuzzer $$(FUZZ_SAN) $(call fuzz_covignore,$(1)) -o $$@ $$< $(call fuzz_srcs,$(1)) $(FUZZ_B)/libhost.a \
 	    $$(call PKG_LIBS,$(call fuzz_pkgs,$(1))) $$(HOST_LIBS)
 
 $(B)/tests/fuzz/corpus_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/corpus_driver.c $(call fuzz_srcs,$(1)) $(wildcard tests/fuzz/fuzz_$(1).srcs tests/fuzz/fuzz_$(1).pkgs tests/fuzz/*.h) $(PLUGIN_HEADERS) $(HOST_LIB) $(SUPPORT_OBJS)

@@ -117,7 +117,8 @@ static int rows_sound(int fd, size_t count, int64_t interval_s,
                       uint64_t checksum)
 {
     enum { WINDOW = 4096 };
-    rp_bar *win = malloc(WINDOW * sizeof *win);
+    rp_bar *win =
+        malloc((count && count < WINDOW ? count : WINDOW) * sizeof *win);
     if (!win)
         return -1;
     uint64_t sum = RP_CHECKSUM_SEED;

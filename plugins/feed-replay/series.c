@@ -158,7 +158,9 @@ int rp_series_load(rp_series *s, const char *path, const char *symbol,
         rc = parse_into(s, csv, path, real, &st, o,
                         use_cache ? cache_path : NULL, err, err_len);
     close(csv);
-    if (rc == 0 && s->fd >= 0 && !(s->win = malloc(RP_WINDOW * sizeof *s->win)))
+    /* A window of RP_WINDOW rows, or of all of them when fewer. */
+    size_t win = s->n && s->n < RP_WINDOW ? s->n : RP_WINDOW;
+    if (rc == 0 && s->fd >= 0 && !(s->win = malloc(win * sizeof *s->win)))
         rc = -1, snprintf(err, err_len, "out of memory");
     if (rc == 0 && (lower_bound(s, o->from_s, &s->pos) != 0 ||
                     lower_bound(s, o->to_s, &s->end) != 0)) {

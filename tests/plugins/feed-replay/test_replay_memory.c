@@ -4,10 +4,12 @@
  * parsed the first time, read from the cache the second, and read
  * without a cache, each with the process's resident memory growing by
  * less than a quarter of the rows' size, and every candle equal to the
- * row the test wrote (across the reader's 1 MiB chunk and 4,096-row
+ * row the test wrote (across the reader's 64 KiB buffer and 4,096-row
  * window edges, CRLF and LF lines mixed). Also: a line longer than the
- * chunk is refused with its number, and a cache file cut short under a
- * running replay fails the feed with a message instead of ending it.
+ * chunk is refused with its number, a line longer than the reader's first
+ * 64 KiB buffer but under the megabyte is read whole (and judged on its
+ * fields), and a cache file cut short under a running replay fails the
+ * feed with a message instead of ending it.
  */
 #include <criterion/criterion.h>
 
@@ -123,6 +125,41 @@ Test(replay_memory, a_big_file_is_read_a_window_at_a_time)
     cr_expect_lt(first, rows_kb / 4, "first parse grew %ld kB", first);
     cr_expect_lt(cached, rows_kb / 4, "cached replay grew %ld kB", cached);
     cr_expect_lt(uncached, rows_kb / 4, "no cache grew %ld kB", uncached);
+    free(csv);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* A 200 KiB line: more than the first buffer, less than the limit. The
+ * reader grows its buffer and refuses the line for what it holds (two
+ * fields), not for its length. */
+Test(replay_memory, a_line_longer_than_the_first_buffer_is_read_whole)
+{
+    char *dir = temp_dir_new();
+    size_t big = 200 * 1024;
+    char *text = malloc(big + 200);
+    int h = snprintf(text, 200,
+                     "ts,open,high,low,close,volume\n%lld,1,2,0.5,1.5,3\n%lld,",
+                     T0, T0 + 60);
+    memset(text + h, '1', big);
+    strcpy(text + h + big, "\n");
+    char *csv = temp_dir_write(dir, "BTC-USD_1m.csv", text);
+    free(text);
+    char yaml[2048], want[1200];
+    snprintf(yaml, sizeof yaml, "plugin: replay\nfiles: [%s]\ncache: false\n",
+             csv);
+    snprintf(want, sizeof want, "%s:3: expected 6 fields", csv);
+    plugin_env env;
+    cr_assert_eq(plugin_env_init(&env, yaml, SYMS, 1), 0);
+    void *feed = NULL;
+    stderr_capture_begin();
+    int rc = plugin_env_create(&env, perp_plugin_entry(), &feed);
+    char *log = stderr_capture_end();
+    cr_expect_neq(rc, PERP_OK);
+    cr_expect(strstr(log, want), "want '%s' in: %.300s", want, log);
+    cr_expect_null(strstr(log, "line longer"), "%.300s", log);
+    free(log);
+    plugin_env_free(&env);
     free(csv);
     temp_dir_remove(dir);
     free(dir);
