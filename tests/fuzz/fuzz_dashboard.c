@@ -153,14 +153,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* A new connection to the dashboard. A long campaign opens thousands a
+ * second, and the kernel once refused one after 1.6 million (the
+ * dashboard still listening: the same input then ran clean), so a failed
+ * connect is said with its reason and tried again for 5 s; a listener
+ * gone for good still ends the run. */
 static int connect_local(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
-        abort();
-    return fd;
+    for (int tries = 0; tries < 50; tries++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            break;
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+            return fd;
+        fprintf(stderr, "fuzz_dashboard: connect to 127.0.0.1:%d: %s\n",
+                (int)port, strerror(errno));
+        close(fd);
+        usleep(100000);
+    }
+    abort(); /* no connection to the dashboard for 5 s */
 }
 
 static void send_all(int fd, const void *p, size_t n)
