@@ -4,6 +4,7 @@
 #include "pg_cluster.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,45 @@ char *pg_cluster_url(const pg_cluster *c, const char *dbname)
     return url;
 }
 
+/* A process that outlives the test binary on purpose: it reads a pipe
+ * whose write end only this process and its forks hold (close-on-exec,
+ * so no perpd child keeps it), so end of file means they are gone, by
+ * any death, kill -9 included. Then it stops the server and removes the
+ * folder: a killed test leaks no postgres. After pg_cluster_remove both
+ * are no-ops. Its own session, so a Ctrl-C to the tests spares it. The
+ * write end, or -1. */
+static int start_reaper(const pg_cluster *c)
+{
+    char *script_path = realpath(SCRIPT, NULL);
+    int p[2];
+    if (!script_path || pipe2(p, O_CLOEXEC) != 0) {
+        free(script_path);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        int null = open("/dev/null", O_RDWR);
+        if (dup2(p[0], 0) < 0 || null < 0 || dup2(null, 1) < 0 ||
+            dup2(null, 2) < 0)
+            _exit(127);
+        /* Nothing else of the test's: a pipe the runner waits on would
+         * never see its end while the reaper lives. */
+        close_range(3, ~0U, 0);
+        execl("/bin/sh", "sh", "-c",
+              "cat >/dev/null; \"$0\" stop \"$1\"; rm -rf \"$2\"",
+              script_path, c->dir, c->root, (char *)NULL);
+        _exit(127);
+    }
+    free(script_path);
+    close(p[0]);
+    if (pid < 0) {
+        close(p[1]);
+        return -1;
+    }
+    return p[1];
+}
+
 int pg_cluster_start(pg_cluster *c)
 {
     return pg_cluster_start_password(c, NULL);
@@ -110,6 +150,10 @@ int pg_cluster_start_password(pg_cluster *c, const char *password)
     fprintf(f, "%s\n", c->password);
     fclose(f);
     chmod(pwfile, 0644);
+    /* Before the server starts: no moment where it could leak. */
+    c->reaper_fd = start_reaper(c);
+    if (c->reaper_fd < 0)
+        return -1;
     int rc = script("start", c->dir, pwfile, NULL);
     if (rc == 0)
         c->url = pg_cluster_url(c, "perpd");
@@ -138,6 +182,8 @@ void pg_cluster_remove(pg_cluster *c)
         run_process(argv, &text);
         free(text);
     }
+    if (c->reaper_fd > 0)
+        close(c->reaper_fd); /* the reaper finds nothing left and ends */
     free(c->root);
     free(c->dir);
     free(c->password);

@@ -6,7 +6,9 @@
  * PG_CLUSTER_STOP_HOOK() at file scope: its runner starts one shared cluster
  * before the tests and removes it after; each test makes its own database with
  * pg_test_db(). Where no PostgreSQL server is installed the tests skip, saying
- * so loudly (`make test` installs it, so CI never skips).
+ * so loudly (`make test` installs it, so CI never skips). Every cluster has
+ * a reaper: should the test binary die without removing it (a crash, or
+ * tests/run.sh's timeout), the server is stopped and its folder removed.
  */
 #ifndef TESTS_PG_CLUSTER_H
 #define TESTS_PG_CLUSTER_H
@@ -20,6 +22,7 @@ typedef struct pg_cluster {
     char *dir;      /* owned: root/c, the cluster */
     char *password; /* owned */
     char *url;      /* owned: the "perpd" database, password included */
+    int reaper_fd;  /* owned when > 0: the reaper's pipe (pg_cluster.c) */
 } pg_cluster;
 
 /* 1 when a PostgreSQL server is installed. */
