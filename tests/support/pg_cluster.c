@@ -107,8 +107,8 @@ static int start_reaper(const pg_cluster *c)
          * never see its end while the reaper lives. */
         close_range(3, ~0U, 0);
         execl("/bin/sh", "sh", "-c",
-              "cat >/dev/null; \"$0\" stop \"$1\"; rm -rf \"$2\"",
-              script_path, c->dir, c->root, (char *)NULL);
+              "cat >/dev/null; \"$0\" stop \"$1\"; rm -rf \"$2\"", script_path,
+              c->dir, c->root, (char *)NULL);
         _exit(127);
     }
     free(script_path);
