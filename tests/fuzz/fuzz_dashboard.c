@@ -153,11 +153,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* A new connection to the dashboard. A long campaign opens thousands a
- * second, and the kernel once refused one after 1.6 million (the
- * dashboard still listening: the same input then ran clean), so a failed
- * connect is said with its reason and tried again for 5 s; a listener
- * gone for good still ends the run. */
+/* A new connection to the dashboard. libFuzzer's own timer (SIGALRM,
+ * for -timeout) can interrupt connect (EINTR): a campaign's run ended
+ * there once after 1.6 million inputs, and the next run said so 5 times.
+ * A failed connect is said with its reason and tried again for 5 s; a
+ * listener gone for good still ends the run. */
 static int connect_local(void)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
