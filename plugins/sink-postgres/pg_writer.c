@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "pg_commit.h"
@@ -13,6 +14,8 @@
 
 #define BACKOFF_FIRST_MS 500
 #define DRAIN_BATCH      (8u << 20) /* spool bytes per transaction */
+/* How often a wait for the writer looks whether the host is stopping. */
+#define WAIT_SLICE_MS 100
 
 int64_t pg_now_ms(void)
 {
@@ -104,8 +107,30 @@ static uint64_t waiting_records(pg_writer *w)
     return q + w->spool->records;
 }
 
+/* 1 once the stopping side has cut the link (pg_writer_stop). */
+static int link_cut(pg_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    int cut = w->cut;
+    pthread_mutex_unlock(&w->mu);
+    return cut;
+}
+
+/* The writer's conn becomes c (NULL: none); the stopping side may cut
+ * the socket it names until it is withdrawn, so it is withdrawn under mu
+ * before PQfinish closes it. 0, or -1 when the link was cut already. */
+static int set_link(pg_writer *w, PGconn *c)
+{
+    pthread_mutex_lock(&w->mu);
+    int cut = w->cut;
+    w->link_fd = c && !cut ? PQsocket(c) : -1;
+    pthread_mutex_unlock(&w->mu);
+    return c && cut ? -1 : 0;
+}
+
 static void go_away(pg_writer *w, const char *why)
 {
+    set_link(w, NULL);
     if (w->conn) {
         PQfinish(w->conn);
         w->conn = NULL;
@@ -116,6 +141,8 @@ static void go_away(pg_writer *w, const char *why)
         w->backoff_ms = w->retry_max_ms;
     w->away = 1;
     w->next_retry_ms = pg_now_ms() + w->backoff_ms;
+    if (link_cut(w))
+        return; /* pg_writer_stop says what happened, in one line */
     w->host->log(w->host, PERP_LOG_WARN,
                  "database unreachable (%s): %llu records waiting in the "
                  "spool %s, retry in %.1fs",
@@ -128,8 +155,9 @@ static void try_return(pg_writer *w)
 {
     char err[768];
     PGconn *c = pg_connect(w->url, w->timeout_s, err, sizeof err);
-    if (!c) {
-        go_away(w, err);
+    if (!c || set_link(w, c) != 0) {
+        PQfinish(c);
+        go_away(w, c ? "stopping" : err);
         return;
     }
     w->conn = c;
@@ -273,7 +301,7 @@ static void store_now(pg_writer *w, pg_unit **units, size_t n)
                                   &w->db_last_seq, &records, &lost, err,
                                   sizeof err) != 0)
             go_away(w, err);
-    } else if (w->away && pg_now_ms() >= w->next_retry_ms) {
+    } else if (w->away && pg_now_ms() >= w->next_retry_ms && !link_cut(w)) {
         try_return(w);
     }
 }
@@ -296,6 +324,20 @@ static pg_unit **take_queue(pg_writer *w, size_t *n)
     return units;
 }
 
+/* Waits on cond (mu held) at most ms milliseconds. */
+static void cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mu, int64_t ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000;
+    if (t.tv_nsec >= 1000000000) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(cond, mu, &t);
+}
+
 static void wait_for_work(pg_writer *w)
 {
     while (!w->stop && !w->head) {
@@ -306,15 +348,7 @@ static void wait_for_work(pg_writer *w)
         int64_t left = w->next_retry_ms - pg_now_ms();
         if (left <= 0)
             return;
-        struct timespec t;
-        clock_gettime(CLOCK_REALTIME, &t);
-        t.tv_sec += left / 1000;
-        t.tv_nsec += (left % 1000) * 1000000;
-        if (t.tv_nsec >= 1000000000) {
-            t.tv_sec++;
-            t.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&w->work, &w->mu, &t);
+        cond_wait_ms(&w->work, &w->mu, left);
     }
 }
 
@@ -324,12 +358,14 @@ static void *writer_main(void *arg)
     pthread_mutex_lock(&w->mu);
     for (;;) {
         wait_for_work(w);
-        int stopping = w->stop;
+        int stopping = w->stop, cut = w->cut;
         size_t n = 0;
         pg_unit **units = take_queue(w, &n);
         pthread_mutex_unlock(&w->mu);
-        if (stopping && w->away && pg_now_ms() < w->next_retry_ms)
-            w->next_retry_ms = pg_now_ms(); /* one last try before leaving */
+        /* One last try before leaving, unless the stop gave up on a
+         * database that does not answer: that try would wait too. */
+        if (stopping && !cut && w->away && pg_now_ms() < w->next_retry_ms)
+            w->next_retry_ms = pg_now_ms();
         store(w, units, n);
         free_units(units, n);
         free(units);
@@ -339,8 +375,41 @@ static void *writer_main(void *arg)
         if (stopping && !w->head && (w->n_held == 0 || w->away))
             break;
     }
+    w->exited = 1;
+    pthread_cond_broadcast(&w->done);
     pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+static int host_stopping(const pg_writer *w)
+{
+    const perp_host *h = w->host;
+    return PERP_HOST_HAS(h, stopping) && h->stopping(h);
+}
+
+/* One wait on w->done (mu held) of the side that hands units over or
+ * stops the writer. Once the host stops on a signal the writer has
+ * PG_STOP_WAIT_MS, counted from the first such wait; past it the link is
+ * cut (shutdown, not close: the fd stays the writer's to PQfinish), so
+ * the libpq call the writer waits in fails at once and it spools what it
+ * holds (the next start writes it). A server that answers commits a
+ * cycle in milliseconds, long before the bound. */
+static void bounded_wait(pg_writer *w)
+{
+    int64_t now = pg_now_ms(), slice = WAIT_SLICE_MS;
+    if (!w->cut && host_stopping(w)) {
+        if (w->give_up_ms == 0)
+            w->give_up_ms = now + PG_STOP_WAIT_MS;
+        if (now >= w->give_up_ms) {
+            w->cut = 1;
+            if (w->link_fd >= 0)
+                shutdown(w->link_fd, SHUT_RDWR);
+            pthread_cond_signal(&w->work);
+        } else if (w->give_up_ms - now < slice) {
+            slice = w->give_up_ms - now;
+        }
+    }
+    cond_wait_ms(&w->done, &w->mu, slice);
 }
 
 int pg_writer_start(pg_writer *w, const pg_writer_config *cfg, PGconn *conn,
@@ -356,6 +425,7 @@ int pg_writer_start(pg_writer *w, const pg_writer_config *cfg, PGconn *conn,
     w->queue_max = cfg->queue_max_bytes;
     w->spool = spool;
     w->conn = conn;
+    w->link_fd = conn ? PQsocket(conn) : -1;
     w->db_last_seq = db_last_seq;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->work, NULL);
@@ -376,7 +446,7 @@ void pg_writer_submit(pg_writer *w, pg_unit *u)
     /* Backpressure: a full queue means the database is slower than the
      * agent; one unit always fits, however large. */
     while (w->head && w->queued_bytes + bytes > w->queue_max)
-        pthread_cond_wait(&w->done, &w->mu);
+        bounded_wait(w);
     u->next = NULL;
     if (w->tail)
         w->tail->next = u;
@@ -396,8 +466,35 @@ void pg_writer_wait(pg_writer *w)
         return;
     pthread_mutex_lock(&w->mu);
     while (w->finished < w->submitted)
-        pthread_cond_wait(&w->done, &w->mu);
+        bounded_wait(w);
     pthread_mutex_unlock(&w->mu);
+}
+
+/* What stays behind after the thread: units the spool could not take
+ * are lost; those in it wait for the version's next start. */
+static void say_what_waits(pg_writer *w)
+{
+    if (w->n_held > 0)
+        w->host->log(w->host, PERP_LOG_ERROR,
+                     "%llu records are lost: the database is away and "
+                     "the spool %s cannot take them",
+                     (unsigned long long)records_of(w->held, w->n_held),
+                     w->spool->path);
+    if (w->cut)
+        w->host->log(w->host, PERP_LOG_WARN,
+                     "the database did not answer within %.1fs at stop, so "
+                     "its connection was cut: %llu records wait in the "
+                     "spool %s; they are written at the next start of "
+                     "version %s",
+                     PG_STOP_WAIT_MS / 1000.0,
+                     (unsigned long long)w->spool->records, w->spool->path,
+                     w->tag);
+    else if (w->spool->units > 0)
+        w->host->log(w->host, PERP_LOG_WARN,
+                     "%llu records wait in the spool %s; they are written "
+                     "at the next start of version %s",
+                     (unsigned long long)w->spool->records, w->spool->path,
+                     w->tag);
 }
 
 void pg_writer_stop(pg_writer *w)
@@ -406,22 +503,13 @@ void pg_writer_stop(pg_writer *w)
         pthread_mutex_lock(&w->mu);
         w->stop = 1;
         pthread_cond_signal(&w->work);
+        while (!w->exited)
+            bounded_wait(w);
         pthread_mutex_unlock(&w->mu);
         pthread_join(w->thread, NULL);
-        if (w->n_held > 0)
-            w->host->log(w->host, PERP_LOG_ERROR,
-                         "%llu records are lost: the database is away and "
-                         "the spool %s cannot take them",
-                         (unsigned long long)records_of(w->held, w->n_held),
-                         w->spool->path);
+        say_what_waits(w);
         free_units(w->held, w->n_held);
         free(w->held);
-        if (w->spool->units > 0)
-            w->host->log(w->host, PERP_LOG_WARN,
-                         "%llu records wait in the spool %s; they are written "
-                         "at the next start of version %s",
-                         (unsigned long long)w->spool->records, w->spool->path,
-                         w->tag);
         pthread_mutex_destroy(&w->mu);
         pthread_cond_destroy(&w->work);
         pthread_cond_destroy(&w->done);

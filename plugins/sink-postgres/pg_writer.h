@@ -9,8 +9,21 @@
  * back, it writes the spool in order, empties it, and carries on. When
  * the spool cannot take a unit either (the disk is full), the unit waits in
  * memory and is tried again at every step; only what still waits when the
- * writer stops is lost, and said. A unit is never committed twice: units carry their sequence numbers and the
- * version's last_seq tells what is in.
+ * writer stops is lost, and said. A unit is never committed twice: units
+ * carry their sequence numbers and the version's last_seq tells what is
+ * in (a unit spooled after a COMMIT whose answer never came is skipped at
+ * the next start if that COMMIT went through).
+ *
+ * Stopping on a signal: the host has 5 s to exit, so every wait for the
+ * thread (submit, wait, stop) is bounded once the host is stopping. A
+ * database that stops answering without going away (its server frozen, a
+ * link dropping every packet) would hold the thread in a libpq call as
+ * long as the kernel keeps the socket: PG_STOP_WAIT_MS after the first
+ * such wait, the waiting side shuts the thread's socket down, the call
+ * fails at once, the thread spools what it holds and leaves without its
+ * last reconnection try, and the stop says so in one line. A connection
+ * attempt in flight then (the database already away) is not cut: it ends
+ * at connect_timeout.
  */
 #ifndef PG_WRITER_H
 #define PG_WRITER_H
@@ -23,6 +36,13 @@
 
 #include "pg_spool.h"
 #include "pg_unit.h"
+
+/* The writer's time to finish at a stop on a signal. The rest of the
+ * stop (the cycle in flight cut short, the other sinks, the exit) takes
+ * well under a second, so 2 s keeps the exit under the 5 s the host is
+ * given with room for a loaded machine, while a server that answers
+ * commits a cycle in milliseconds. */
+#define PG_STOP_WAIT_MS 2000
 
 typedef struct pg_writer_config {
     const perp_host *host; /* logging; borrowed, outlives the writer */
@@ -51,6 +71,14 @@ typedef struct pg_writer {
     uint64_t queued_records;
     uint64_t submitted, finished; /* units handed over / stored or spooled */
     int stop;
+    int exited; /* the thread is leaving: nothing more of it to wait for */
+    /* The stop's bound (bounded_wait in pg_writer.c): when the writer is
+     * given up on (0 until the host stops), whether its link was cut,
+     * and the socket to cut (the writer's conn's, -1 without one; the
+     * writer withdraws it under mu before closing it). */
+    int64_t give_up_ms;
+    int cut;
+    int link_fd;
 
     /* the thread's own */
     PGconn *conn; /* owned; NULL while the database is away */
@@ -69,12 +97,16 @@ typedef struct pg_writer {
  * statements prepared) and starts the thread. 0, or -1 after logging. */
 int pg_writer_start(pg_writer *w, const pg_writer_config *cfg, PGconn *conn,
                     int64_t db_last_seq, pg_spool *spool);
-/* Hands u over (the writer owns it). Waits while the queue is full. */
+/* Hands u over (the writer owns it). Waits while the queue is full
+ * (bounded at a stop, see above). */
 void pg_writer_submit(pg_writer *w, pg_unit *u);
-/* Waits until every unit handed over is committed or spooled. */
+/* Waits until every unit handed over is committed or spooled (bounded at
+ * a stop: past PG_STOP_WAIT_MS the link is cut and they are spooled). */
 void pg_writer_wait(pg_writer *w);
 /* Stores what is queued (or spools it), stops the thread, closes the
- * connection (releasing the version's lock). Safe on a never-started one. */
+ * connection (releasing the version's lock), says what waits in the spool
+ * (and, when the link was cut, that the database did not answer). Safe on
+ * a never-started one. */
 void pg_writer_stop(pg_writer *w);
 
 /* The spool's units into the database, in order, then the spool emptied.

@@ -453,12 +453,11 @@ Test(signals, sigint_at_start_up_is_kept)
 
 /* ------------------------------------------- the database gone away */
 
-/* A live run with both sinks whose database server is stopped after two
- * cycles; returns once perpd has said the database is unreachable (its
- * records then go to the spool). */
-static pid_t live_run_losing_its_database(pg_cluster *own, const char *dir,
-                                          ticker *t, chat_server **chat,
-                                          char **yaml, char *log, size_t len)
+/* A live run with both sinks, returned once two plans were asked for
+ * (so cycles were committed). */
+static pid_t live_run_with_its_database(pg_cluster *own, const char *dir,
+                                        ticker *t, chat_server **chat,
+                                        char **yaml, char *log, size_t len)
 {
     ticker_start(t);
     *chat = slow_chat(200);
@@ -470,15 +469,57 @@ static pid_t live_run_losing_its_database(pg_cluster *own, const char *dir,
     while (chat_server_request_count(*chat) < 2 && child_mono_ms() < end)
         usleep(5000);
     cr_assert_geq(chat_server_request_count(*chat), 2, "too few plans");
+    return pid;
+}
+
+/* Returns once the chat server was asked for one more plan than now. */
+static void one_more_plan(chat_server *chat)
+{
+    size_t had = chat_server_request_count(chat);
+    int64_t end = child_mono_ms() + 10000;
+    while (chat_server_request_count(chat) < had + 1 && child_mono_ms() < end)
+        usleep(5000);
+}
+
+/* A live run with both sinks whose database server is stopped after two
+ * cycles; returns once perpd has said the database is unreachable (its
+ * records then go to the spool). */
+static pid_t live_run_losing_its_database(pg_cluster *own, const char *dir,
+                                          ticker *t, chat_server **chat,
+                                          char **yaml, char *log, size_t len)
+{
+    pid_t pid = live_run_with_its_database(own, dir, t, chat, yaml, log, len);
     cr_assert_eq(pg_cluster_stop(own), 0);
     cr_assert(child_log_says(log, "database unreachable", 10000),
               "perpd never noticed the database was gone");
-    /* One more cycle, spooled while the server is away. */
-    size_t had = chat_server_request_count(*chat);
-    end = child_mono_ms() + 10000;
-    while (chat_server_request_count(*chat) < had + 1 && child_mono_ms() < end)
-        usleep(5000);
+    one_more_plan(*chat); /* one more cycle, spooled while it is away */
     return pid;
+}
+
+/* The version's next start (one cycle) with the server answering again
+ * writes what waited in the spool: then every JSONL record of both runs
+ * is a row, none lost, none twice. */
+static void next_start_writes_the_spool(const pg_cluster *own, const char *dir,
+                                        const char *yaml)
+{
+    char spool[1200];
+    snprintf(spool, sizeof spool, "%s/spool/it-signals-live.spool", dir);
+    size_t spool_len = 0;
+    char *bytes = file_read(spool, &spool_len);
+    cr_assert(bytes && spool_len > 0, "the spool %s is empty", spool);
+    free(bytes);
+    char *bin = perpd_path();
+    char *argv[] = {bin, "run", (char *)yaml, "--max-cycles", "1", NULL};
+    setenv("DATABASE_URL", own->url, 1);
+    char *out = NULL;
+    int rc = run_process(argv, &out);
+    unsetenv("DATABASE_URL");
+    cr_assert_eq(rc, 0, "the restart failed:\n%s", out);
+    cr_assert(strstr(out, "records a previous run left in the spool"), "%s",
+              out);
+    cr_assert_gt(same_records(dir, own->url), 0);
+    free(out);
+    free(bin);
 }
 
 /* The server went away mid-run (its socket folder is left without a
@@ -516,28 +557,8 @@ Test(signals, sigterm_with_the_database_gone_spools_and_exits_0_within_5s)
             "signals: live SIGTERM, database gone -> exit 0 in %lld ms\n",
             (long long)took);
     cycles_whole(dir, 1);
-    char spool[1200];
-    snprintf(spool, sizeof spool, "%s/spool/it-signals-live.spool", dir);
-    size_t spool_len = 0;
-    char *bytes = file_read(spool, &spool_len);
-    cr_assert(bytes && spool_len > 0, "the spool %s is empty", spool);
-    free(bytes);
-
-    /* The server back, the version's next start (one cycle) writes what
-     * waited: every JSONL record of both runs is then a row. */
     cr_assert_eq(pg_cluster_resume(&own), 0);
-    char log2[1200];
-    snprintf(log2, sizeof log2, "%s/perpd2.log", dir);
-    char *bin = perpd_path();
-    char *argv[] = {bin, "run", yaml, "--max-cycles", "1", NULL};
-    setenv("DATABASE_URL", own.url, 1);
-    char *out = NULL;
-    rc = run_process(argv, &out);
-    unsetenv("DATABASE_URL");
-    cr_assert_eq(rc, 0, "the restart failed:\n%s", out);
-    cr_assert_gt(same_records(dir, own.url), 0);
-    free(out);
-    free(bin);
+    next_start_writes_the_spool(&own, dir, yaml);
     free(text);
     free(yaml);
     chat_server_stop(chat);
@@ -566,6 +587,133 @@ Test(signals, second_signal_with_the_database_gone_exits_130_at_once)
     char *text = file_read(log, NULL);
     cr_assert_eq(rc, 130, "exit %d after %lld ms:\n%s", rc,
                  (long long)(child_mono_ms() - t0), text);
+    free(text);
+    free(yaml);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* ------------------------------------ the database frozen, not gone */
+
+/* The cluster a test froze, thawed in the teardown whatever the test did:
+ * a frozen server cannot be stopped. */
+static const pg_cluster *g_frozen;
+
+static void thaw_and_kill_children(void)
+{
+    if (g_frozen)
+        pg_cluster_thaw(g_frozen);
+    g_frozen = NULL;
+    kill_children();
+}
+
+TestSuite(frozen, .fini = thaw_and_kill_children);
+
+/* A live run whose database server is frozen (SIGSTOP) after two cycles
+ * were committed, with one more cycle run against it, so a commit waits
+ * on a socket that takes what is sent and answers nothing. */
+static pid_t live_run_freezing_its_database(pg_cluster *own, const char *dir,
+                                            ticker *t, chat_server **chat,
+                                            char **yaml, char *log, size_t len)
+{
+    pid_t pid = live_run_with_its_database(own, dir, t, chat, yaml, log, len);
+    PGconn *c = pg_test_connect(own->url);
+    int64_t end = child_mono_ms() + 10000;
+    while (pg_test_int(c, "SELECT count(*) FROM checkpoints") < 1 &&
+           child_mono_ms() < end)
+        usleep(20000);
+    PQfinish(c);
+    g_frozen = own;
+    cr_assert_eq(pg_cluster_freeze(own), 0, "no server to freeze");
+    one_more_plan(*chat);
+    usleep(400000); /* the plan answered (200 ms), its commit sent */
+    return pid;
+}
+
+/* The server frozen mid-run: without a bound, the stop's flush waited on
+ * the commit in flight as long as the server stayed frozen. Now the
+ * writer is given up on 2 s into the stop, its link cut: exit 0 within
+ * 5 s, one line saying the database did not answer and how many records
+ * wait in the spool; thawed, the version's next start writes them and
+ * the database holds exactly the JSONL file's records (a cycle whose
+ * COMMIT reached the server before the cut is not written twice). */
+Test(frozen, sigterm_with_the_database_frozen_spools_and_exits_0_within_5s)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    char *dir = temp_dir_new();
+    ticker t;
+    chat_server *chat;
+    char *yaml, log[1100];
+    pid_t pid = live_run_freezing_its_database(&own, dir, &t, &chat, &yaml, log,
+                                               sizeof log);
+    int64_t t0 = child_mono_ms();
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert_lt(took, STOP_WITHIN_MS);
+    cr_assert(strstr(text, "stopping on signal"), "%s", text);
+    const char *said = strstr(text, "the database did not answer within 2.0s "
+                                    "at stop, so its connection was cut: ");
+    cr_assert_not_null(said, "the stop did not say why:\n%s", text);
+    unsigned long long waiting = 0;
+    cr_assert_eq(sscanf(strstr(said, "cut: "),
+                        "cut: %llu records wait in the "
+                        "spool",
+                        &waiting),
+                 1, "%s", text);
+    cr_assert_gt(waiting, 0, "%s", text);
+    cr_assert_null(strstr(text, "are lost"), "%s", text);
+    cr_assert_null(strstr(text, "refused"), "%s", text);
+    cr_assert_null(strstr(text, own.password), "the password was logged");
+    fprintf(stderr,
+            "signals: live SIGTERM, database frozen -> exit 0 in %lld ms "
+            "(%llu records spooled)\n",
+            (long long)took, waiting);
+    cycles_whole(dir, 1);
+    pg_cluster_thaw(&own);
+    g_frozen = NULL;
+    next_start_writes_the_spool(&own, dir, yaml);
+    free(text);
+    free(yaml);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* The database frozen, two signals back to back: 130 at once, the bound
+ * not waited for. */
+Test(frozen, second_signal_with_the_database_frozen_exits_130_at_once)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    char *dir = temp_dir_new();
+    ticker t;
+    chat_server *chat;
+    char *yaml, log[1100];
+    pid_t pid = live_run_freezing_its_database(&own, dir, &t, &chat, &yaml, log,
+                                               sizeof log);
+    int64_t t0 = child_mono_ms();
+    child_two_signals(pid);
+    int rc = child_wait_ms(pid, AT_ONCE_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 130, "exit %d after %lld ms:\n%s", rc,
+                 (long long)(child_mono_ms() - t0), text);
+    pg_cluster_thaw(&own);
+    g_frozen = NULL;
     free(text);
     free(yaml);
     chat_server_stop(chat);

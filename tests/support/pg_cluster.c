@@ -4,8 +4,10 @@
 #include "pg_cluster.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +108,14 @@ static int start_reaper(const pg_cluster *c)
         /* Nothing else of the test's: a pipe the runner waits on would
          * never see its end while the reaper lives. */
         close_range(3, ~0U, 0);
+        /* A frozen server (pg_cluster_freeze) is thawed first, or the
+         * stop would wait for it in vain. */
         execl("/bin/sh", "sh", "-c",
-              "cat >/dev/null; \"$0\" stop \"$1\"; rm -rf \"$2\"", script_path,
-              c->dir, c->root, (char *)NULL);
+              "cat >/dev/null; p=$(head -n 1 \"$1/data/postmaster.pid\" "
+              "2>/dev/null) && kill -CONT \"$p\" $(awk -v p=\"$p\" "
+              "'$4 == p {print $1}' /proc/[0-9]*/stat 2>/dev/null); "
+              "\"$0\" stop \"$1\"; rm -rf \"$2\"",
+              script_path, c->dir, c->root, (char *)NULL);
         _exit(127);
     }
     free(script_path);
@@ -170,6 +177,73 @@ int pg_cluster_resume(pg_cluster *c)
     char pwfile[1024];
     snprintf(pwfile, sizeof pwfile, "%s/password", c->root);
     return script("start", c->dir, pwfile, NULL);
+}
+
+/* The postmaster's pid (the first line of its postmaster.pid), or -1. */
+static pid_t postmaster_pid(const pg_cluster *c)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/data/postmaster.pid", c->dir);
+    FILE *f = fopen(path, "r");
+    long pid = -1;
+    if (f && fscanf(f, "%ld", &pid) != 1)
+        pid = -1;
+    if (f)
+        fclose(f);
+    return pid > 0 ? (pid_t)pid : -1;
+}
+
+/* The parent pid of a process, from /proc/PID/stat ("pid (comm) S ppid"
+ * where comm may hold spaces and parentheses: the last ')' ends it). */
+static pid_t parent_of(const char *pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *end = strrchr(line, ')');
+    char state;
+    long ppid;
+    if (!end || sscanf(end + 1, " %c %ld", &state, &ppid) != 2)
+        return -1;
+    return (pid_t)ppid;
+}
+
+/* sig to the postmaster's children (every backend and helper process:
+ * each is in a session of its own, so no process group reaches them). */
+static void signal_children(pid_t parent, int sig)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));)
+        if (isdigit((unsigned char)e->d_name[0]) &&
+            parent_of(e->d_name) == parent)
+            kill((pid_t)atol(e->d_name), sig);
+    closedir(d);
+}
+
+int pg_cluster_freeze(const pg_cluster *c)
+{
+    pid_t pm = postmaster_pid(c);
+    /* The postmaster first: frozen, it forks no new child meanwhile. */
+    if (pm < 0 || kill(pm, SIGSTOP) != 0)
+        return -1;
+    signal_children(pm, SIGSTOP);
+    return 0;
+}
+
+void pg_cluster_thaw(const pg_cluster *c)
+{
+    pid_t pm = postmaster_pid(c);
+    if (pm < 0)
+        return;
+    signal_children(pm, SIGCONT);
+    kill(pm, SIGCONT);
 }
 
 void pg_cluster_remove(pg_cluster *c)

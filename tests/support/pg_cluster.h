@@ -37,6 +37,14 @@ int pg_cluster_start_password(pg_cluster *c, const char *password);
 /* Stops and starts the server again (same folder, same URL). */
 int pg_cluster_stop(pg_cluster *c);
 int pg_cluster_resume(pg_cluster *c);
+/* Freezes the server without taking it away: SIGSTOP to the postmaster
+ * and each of its children (read from /proc), so its socket stays, takes
+ * what is sent and answers nothing, as a hung server or a link dropping
+ * every packet would. 0, or -1 when no server was found. Thaw (SIGCONT)
+ * on every path out of the test: a frozen server cannot be stopped (the
+ * reaper thaws it too, should the test binary die). */
+int pg_cluster_freeze(const pg_cluster *c);
+void pg_cluster_thaw(const pg_cluster *c);
 /* Stops the server and removes every file. */
 void pg_cluster_remove(pg_cluster *c);
 /* "postgresql://perp:PASSWORD@/NAME?host=DIR" (malloc'd), the password
