@@ -542,6 +542,40 @@ static void check_isolated(PGconn *c, int vid, const char *dir, const char *tag)
     json_decref(all);
 }
 
+/* Rows matching `where` summed over every table with a version_id column
+ * (the catalog's list, so a table added later is counted too). */
+static long long rows_where(PGconn *c, const char *where)
+{
+    PGresult *t = pg_test_query(
+        c, "SELECT table_name FROM information_schema.columns JOIN "
+           "information_schema.tables USING (table_schema, table_name) "
+           "WHERE column_name = 'version_id' AND table_schema = 'public' "
+           "AND table_type = 'BASE TABLE'");
+    cr_assert_geq(PQntuples(t), 13,
+                  "the record tables, checkpoints, positions");
+    long long rows = 0;
+    for (int i = 0; i < PQntuples(t); i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s",
+                 PQgetvalue(t, i, 0), where);
+        rows += pg_test_int(c, sql);
+    }
+    PQclear(t);
+    return rows;
+}
+
+static long long rows_of(PGconn *c, int vid)
+{
+    char where[64];
+    snprintf(where, sizeof where, "version_id = %d", vid);
+    return rows_where(c, where);
+}
+
+static long long orphan_rows(PGconn *c)
+{
+    return rows_where(c, "version_id NOT IN (SELECT id FROM agent_versions)");
+}
+
 Test(pg_ab, two_versions_side_by_side_with_their_own_metrics, .timeout = 600)
 {
     char *url = pg_test_db("ab");
@@ -602,6 +636,15 @@ Test(pg_ab, two_versions_side_by_side_with_their_own_metrics, .timeout = 600)
     cr_assert(strstr(out, "v-a") && strstr(out, "v-b"), "%s", out);
     free(out);
     free(perpd);
+
+    /* Deleting a version (README "make replay": start over) takes every
+     * row it wrote, in every table, and leaves the other's whole. */
+    long long b_rows = rows_of(c, vb);
+    pg_test_exec(c, "DELETE FROM agent_versions WHERE tag = 'v-a'");
+    cr_assert_eq(rows_of(c, va), 0);
+    cr_assert_eq(rows_of(c, vb), b_rows);
+    cr_assert_eq(orphan_rows(c), 0);
+    check_isolated(c, vb, dir, "v-b");
     PQfinish(c);
     free(ya);
     free(yb);

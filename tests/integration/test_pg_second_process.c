@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,6 +64,14 @@ Test(pg_second_process, is_refused_and_writes_nothing, .timeout = 180)
     char *y2 = pg_run_yaml(&again);
     pg_expect_refusal(dir2, "v-bad", y2, url,
                       "is in use by another live process", pg_test_password());
+    /* Nor can the version be deleted under it (migration 0004). */
+    PGresult *del = PQexec(c, "DELETE FROM agent_versions");
+    cr_assert_eq(PQresultStatus(del), PGRES_FATAL_ERROR);
+    cr_assert(strstr(PQresultErrorMessage(del),
+                     "version v-bad is running (a perpd holds it): stop "
+                     "that process first"),
+              "%s", PQresultErrorMessage(del));
+    PQclear(del);
     kill(pid, SIGTERM);
     int st = 0;
     waitpid(pid, &st, 0);
@@ -75,6 +84,11 @@ Test(pg_second_process, is_refused_and_writes_nothing, .timeout = 180)
     cr_assert_eq((size_t)pg_test_int(c, "SELECT last_seq FROM agent_versions"),
                  records);
     json_decref(all);
+    /* Stopped, it can: every row goes with it. */
+    pg_test_exec(c, "DELETE FROM agent_versions");
+    cr_assert_eq(pg_test_int(c, "SELECT count(*) FROM equity_snapshots") +
+                     pg_test_int(c, "SELECT count(*) FROM checkpoints"),
+                 0);
     PQfinish(c);
     free(y1);
     free(y2);
