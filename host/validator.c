@@ -16,6 +16,7 @@
  */
 #include "validator.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,8 +47,14 @@ static int refuse(char *why, size_t why_len, const char *coin, const char *fmt,
 static const perp_market_view *find_market(const perp_observation *obs,
                                            const char *coin)
 {
+    /* The first letters first: this runs n² times a cycle (names_twice),
+     * and strcasecmp was 5 % of a rules replay. */
+    int c0 = tolower((unsigned char)coin[0]);
     for (size_t i = 0; obs->markets && i < obs->n_markets; i++) {
         const perp_market_view *m = &obs->markets[i];
+        if (tolower((unsigned char)m->coin[0]) != c0 &&
+            tolower((unsigned char)m->symbol[0]) != c0)
+            continue;
         if (strcasecmp(m->coin, coin) == 0 || strcasecmp(m->symbol, coin) == 0)
             return m;
     }
