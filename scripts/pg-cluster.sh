@@ -4,10 +4,14 @@
 # by `make run`/`make replay`/`make stop` (DIR = var/pg), by the tests and
 # by the benchmarks (temporary folders).
 #
-#   pg-cluster.sh start DIR [--test] [--password-file FILE]
+#   pg-cluster.sh start DIR [--test] [--password-file FILE] [--tell]
 #       initdb when DIR/data is missing, start the server when it is not
 #       running, create the database "perpd"; prints the connection URL
 #       (postgresql://perp@/perpd?host=DIR; no password in it).
+#       --tell: a second line, "started" or "running" (it ran already).
+#       A server that runs already is taken as it is: the database was
+#       made when this script started it (make replay's start-up is
+#       counted in tens of milliseconds; a psql is 50 of them).
 #       --test: a throwaway cluster (no fsync, small memory).
 #       --password-file: the "perp" role gets this password and the socket
 #       asks for it (scram-sha-256); default: local trust, and the socket
@@ -24,7 +28,9 @@ die() { echo "pg-cluster: $*" >&2; exit 1; }
 
 bindir() {
   local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  local all=(/usr/lib/postgresql/*/bin)
+  d=${all[-1]}
+  [ ${#all[@]} -gt 1 ] && d=$(printf '%s\n' "${all[@]}" | sort -V | tail -n 1)
   [ -n "$d" ] && [ -x "$d/initdb" ] ||
     die "no PostgreSQL server found (/usr/lib/postgresql/*/bin/initdb): install the 'postgresql' package (scripts/deps.sh does)"
   echo "$d"
@@ -41,13 +47,15 @@ as_owner() {
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: pg-cluster.sh start|stop|status|url DIR [--test] [--password-file FILE]"
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: pg-cluster.sh start|stop|status|url DIR [--test] [--password-file FILE] [--tell]"
 shift 2
 test_mode=0
 pwfile=""
+tell=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --test) test_mode=1 ;;
+    --tell) tell=1 ;;
     --password-file) pwfile=${2:?--password-file needs a file}; shift ;;
     *) die "unknown option $1" ;;
   esac
@@ -99,10 +107,13 @@ init_cluster() {
 
 start() {
   [ -d "$dir/data" ] || init_cluster
-  if ! running; then
-    as_owner "$B/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
-      { tail -n 20 "$dir/server.log" >&2 || true; die "the server in $dir did not start"; }
+  if running; then
+    echo "$url"
+    [ $tell -eq 1 ] && echo running
+    return 0
   fi
+  as_owner "$B/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+    { tail -n 20 "$dir/server.log" >&2 || true; die "the server in $dir did not start"; }
   local env=()
   if [ -n "$pwfile" ]; then
     env=(PGPASSWORD="$(cat "$pwfile")")
@@ -115,6 +126,8 @@ start() {
     env "${env[@]}" psql -X -q -h "$dir" -U perp -d postgres -c "CREATE DATABASE perpd" >/dev/null
   fi
   echo "$url"
+  [ $tell -eq 1 ] && echo started
+  return 0
 }
 
 B=$(bindir)

@@ -21,12 +21,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "perpd: database from DATABASE_URL; no private cluster started"
 else
-  if "$here/pg-cluster.sh" status "$pgdir" 2>/dev/null; then
-    state="running already: reused"
-  else
-    state="started"
-  fi
-  DATABASE_URL=$("$here/pg-cluster.sh" start "$pgdir")
+  out=$("$here/pg-cluster.sh" start "$pgdir" --tell)
+  DATABASE_URL=${out%%$'\n'*}
+  state=${out##*$'\n'}
+  [ "$state" = running ] && state="running already: reused"
   export DATABASE_URL
   echo "perpd: PostgreSQL in $pgdir $state ($DATABASE_URL; make stop stops it)"
 fi
