@@ -94,6 +94,13 @@ static void install_signals(struct sigaction *old_int,
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, old_int);
     sigaction(SIGTERM, &sa, old_term);
+    /* A `backtest -j` worker starts with both blocked (backtest_jobs.c),
+     * so a signal passed on while it started waits for these handlers. */
+    sigset_t both;
+    sigemptyset(&both);
+    sigaddset(&both, SIGINT);
+    sigaddset(&both, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &both, NULL);
 }
 
 /* A run's own handlers, unless host_agent_signals(1) already holds them. */

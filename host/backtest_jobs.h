@@ -4,6 +4,9 @@
  * its share as an arena on the same tape and writing --summary JSON), the
  * results gathered and printed as one run would print them. On one
  * machine this uses N cores; across machines, see README ("A sweep").
+ * Signals as in one process: the parent passes SIGINT/SIGTERM on to the
+ * workers (in their own process group), the first a stop (the tables
+ * cover what they ran, exit 0), the second 130 at once.
  */
 #ifndef HOST_BACKTEST_JOBS_H
 #define HOST_BACKTEST_JOBS_H

@@ -1,10 +1,11 @@
 /*
  * test_signals_arena.c — issue 14 item 6 for the commands that run more
  * than one pipeline or none live: `perpd backtest A.yaml`, the backtest
- * arena `perpd backtest A.yaml B.yaml` and the live arena `perpd run
- * A.yaml B.yaml`. Each plans with the openrouter planner against the
- * local chat server, whose answers take a while, so a signal lands with
- * a plan in flight. The first SIGTERM or SIGINT stops the run: exit 0
+ * arena `perpd backtest A.yaml B.yaml` (in one process, and with -j 2 in
+ * two worker processes whose parent passes the signals on) and the live
+ * arena `perpd run A.yaml B.yaml`. Each plans with the openrouter
+ * planner against the local chat server, whose answers take a while, so
+ * a signal lands with a plan in flight. The first SIGTERM or SIGINT stops the run: exit 0
  * within 5 s, every version's JSONL file flushed and made of whole
  * records and whole cycles; a second signal exits at once with 130.
  *
@@ -44,9 +45,16 @@
 /* ------------------------------------------------ children, teardown */
 
 static pid_t g_child;
+/* `backtest -j` workers, in their own process group: killed one by one */
+static pid_t g_workers[4];
+static size_t g_n_workers;
 
 static void kill_child(void)
 {
+    for (size_t i = 0; i < g_n_workers; i++)
+        if (!child_gone(g_workers[i]))
+            kill(g_workers[i], SIGKILL);
+    g_n_workers = 0;
     if (g_child > 0 && kill(g_child, 0) == 0) {
         kill(g_child, SIGKILL);
         waitpid(g_child, NULL, 0);
@@ -141,10 +149,13 @@ static char *backtest_yaml(const char *dir, const char *version,
     return temp_dir_write(dir, file, text);
 }
 
-/* perpd backtest over the versions' files, in the background. */
+/* perpd backtest over the versions' files, in the background; with
+ * jobs > 1, `-j jobs`. */
 static pid_t spawn_backtest(const char *dir, char *const *yamls, size_t n,
-                            const char *log)
+                            const char *log, int jobs)
 {
+    char j[16];
+    snprintf(j, sizeof j, "%d", jobs);
     char *bin = perpd_path();
     char *argv[16];
     size_t k = 0;
@@ -155,11 +166,24 @@ static pid_t spawn_backtest(const char *dir, char *const *yamls, size_t n,
     argv[k++] = "--data";
     argv[k++] = (char *)dir;
     argv[k++] = "--allow-llm";
+    if (jobs > 1) {
+        argv[k++] = "-j";
+        argv[k++] = j;
+    }
     argv[k] = NULL;
     g_child = child_spawn(argv, log);
     free(bin);
     cr_assert_gt(g_child, 0);
     return g_child;
+}
+
+/* The `backtest -j` workers of pid (forked before any plan is asked),
+ * remembered for the teardown. */
+static void find_workers(pid_t pid, size_t jobs)
+{
+    g_n_workers = child_children(pid, g_workers, 4);
+    cr_assert_eq(g_n_workers, jobs, "%zu worker processes, not %zu",
+                 g_n_workers, jobs);
 }
 
 /* The version's JSONL file is whole: every line a JSON object ending in
@@ -202,8 +226,9 @@ static size_t whole(const char *dir, const char *version)
 }
 
 /* One signal mid-run: exit 0 within 5 s, stopped early, the results
- * printed, every version's records whole. */
-static void first_signal_backtest(size_t n_versions, int sig)
+ * printed, every version's records whole. With jobs > 1 the signal goes
+ * to the parent alone (as a kill does): it passes it on. */
+static void first_signal_backtest(size_t n_versions, int sig, int jobs)
 {
     char *dir = temp_dir_new();
     write_history(dir);
@@ -214,8 +239,10 @@ static void first_signal_backtest(size_t n_versions, int sig)
         yamls[i] = backtest_yaml(dir, names[i], chat);
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
-    pid_t pid = spawn_backtest(dir, yamls, n_versions, log);
+    pid_t pid = spawn_backtest(dir, yamls, n_versions, log, jobs);
     wait_for_plans(chat, 6, log);
+    if (jobs > 1)
+        find_workers(pid, (size_t)jobs);
     usleep(20000);
     int64_t t0 = child_mono_ms();
     kill(pid, sig);
@@ -231,10 +258,14 @@ static void first_signal_backtest(size_t n_versions, int sig)
     for (size_t i = 0; i < n_versions; i++)
         cycles += whole(dir, names[i]);
     cr_assert_lt(cycles, n_versions * N_BARS, "the run was not stopped");
+    if (jobs > 1)
+        cr_assert(strstr(text, "stopped early on a signal, passed on to the "
+                               "2 workers"),
+                  "%s", text);
     fprintf(stderr,
-            "signals: backtest of %zu version(s), signal %d after %zu "
-            "cycles -> exit 0 in %lld ms\n",
-            n_versions, sig, cycles, (long long)took);
+            "signals: backtest of %zu version(s), -j %d, signal %d after "
+            "%zu cycles -> exit 0 in %lld ms\n",
+            n_versions, jobs, sig, cycles, (long long)took);
     free(text);
     for (size_t i = 0; i < n_versions; i++)
         free(yamls[i]);
@@ -243,8 +274,9 @@ static void first_signal_backtest(size_t n_versions, int sig)
     free(dir);
 }
 
-/* Two signals back to back, a plan 60 s away: 130 at once. */
-static void second_signal_backtest(size_t n_versions)
+/* Two signals back to back, a plan 60 s away: 130 at once. With jobs >
+ * 1, every worker is gone at once too. */
+static void second_signal_backtest(size_t n_versions, int jobs)
 {
     char *dir = temp_dir_new();
     write_history(dir);
@@ -255,8 +287,10 @@ static void second_signal_backtest(size_t n_versions)
         yamls[i] = backtest_yaml(dir, names[i], chat);
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
-    pid_t pid = spawn_backtest(dir, yamls, n_versions, log);
-    wait_for_plans(chat, 1, log);
+    pid_t pid = spawn_backtest(dir, yamls, n_versions, log, jobs);
+    wait_for_plans(chat, (size_t)jobs, log);
+    if (jobs > 1)
+        find_workers(pid, (size_t)jobs);
     usleep(100000);
     int64_t t0 = child_mono_ms();
     child_two_signals(pid);
@@ -266,6 +300,13 @@ static void second_signal_backtest(size_t n_versions)
                  (long long)(child_mono_ms() - t0), text);
     cr_assert(strstr(text, "second signal: exiting at once (status 130)"), "%s",
               text);
+    for (size_t i = 0; i < g_n_workers; i++) {
+        int64_t end = child_mono_ms() + AT_ONCE_MS;
+        while (!child_gone(g_workers[i]) && child_mono_ms() < end)
+            usleep(5000);
+        cr_assert(child_gone(g_workers[i]), "worker %d still runs:\n%s",
+                  (int)g_workers[i], text);
+    }
     free(text);
     for (size_t i = 0; i < n_versions; i++)
         free(yamls[i]);
@@ -276,22 +317,33 @@ static void second_signal_backtest(size_t n_versions)
 
 Test(signals_arena, backtest_sigterm_stops_early_flushed_exit_0)
 {
-    first_signal_backtest(1, SIGTERM);
+    first_signal_backtest(1, SIGTERM, 1);
 }
 
 Test(signals_arena, backtest_arena_sigint_stops_both_flushed_exit_0)
 {
-    first_signal_backtest(2, SIGINT);
+    first_signal_backtest(2, SIGINT, 1);
+}
+
+/* -j 2: each version in a worker process of its own. */
+Test(signals_arena, backtest_jobs_sigterm_stops_every_worker_flushed_exit_0)
+{
+    first_signal_backtest(2, SIGTERM, 2);
 }
 
 Test(signals_arena, backtest_second_signal_exits_130_at_once)
 {
-    second_signal_backtest(1);
+    second_signal_backtest(1, 1);
 }
 
 Test(signals_arena, backtest_arena_second_signal_exits_130_at_once)
 {
-    second_signal_backtest(2);
+    second_signal_backtest(2, 1);
+}
+
+Test(signals_arena, backtest_jobs_second_signal_exits_130_at_once)
+{
+    second_signal_backtest(2, 2);
 }
 
 /* 1 once pid catches sig (its SigCgt mask in /proc). */
@@ -320,7 +372,7 @@ Test(signals_arena, backtest_sigint_at_start_up_is_kept)
     char *yamls[] = {backtest_yaml(dir, "sig-start", chat)};
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
-    pid_t pid = spawn_backtest(dir, yamls, 1, log);
+    pid_t pid = spawn_backtest(dir, yamls, 1, log, 1);
     int64_t end = child_mono_ms() + 10000;
     while (!catches(pid, SIGINT) && child_mono_ms() < end)
         usleep(500);
@@ -333,6 +385,40 @@ Test(signals_arena, backtest_sigint_at_start_up_is_kept)
     cr_assert_lt(chat_server_request_count(chat), N_BARS / 2, "%s", text);
     free(text);
     free(yamls[0]);
+    chat_server_stop(chat);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* -j 2, SIGTERM as soon as the parent catches it: it passes it on while
+ * the workers are still starting; they keep it (they start with it
+ * blocked until their handlers are in place) instead of dying of it, so
+ * each stops early and the run exits 0. */
+Test(signals_arena, backtest_jobs_sigterm_at_start_up_is_kept)
+{
+    char *dir = temp_dir_new();
+    write_history(dir);
+    chat_server *chat = slow_chat(50);
+    char *yamls[] = {backtest_yaml(dir, "sig-start-a", chat),
+                     backtest_yaml(dir, "sig-start-b", chat)};
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = spawn_backtest(dir, yamls, 2, log, 2);
+    int64_t end = child_mono_ms() + 10000;
+    while (!catches(pid, SIGTERM) && child_mono_ms() < end)
+        usleep(500);
+    cr_assert(catches(pid, SIGTERM), "perpd never caught SIGTERM");
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert(strstr(text, "stopped early on a signal, passed on to the 2 "
+                           "workers"),
+              "%s", text);
+    cr_assert_lt(chat_server_request_count(chat), N_BARS / 2, "%s", text);
+    free(text);
+    free(yamls[0]);
+    free(yamls[1]);
     chat_server_stop(chat);
     temp_dir_remove(dir);
     free(dir);

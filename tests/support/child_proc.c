@@ -3,6 +3,8 @@
  */
 #include "child_proc.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -91,4 +93,47 @@ void child_two_signals(pid_t pid)
     kill(pid, SIGTERM);
     kill(pid, SIGINT);
     kill(pid, SIGCONT);
+}
+
+/* The parent pid of a process, from /proc/PID/stat ("pid (comm) S ppid"
+ * where comm may hold spaces and parentheses: the last ')' ends it), and
+ * its state letter; -1 when it is gone. */
+static pid_t parent_and_state(const char *pid, char *state)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *end = strrchr(line, ')');
+    long ppid;
+    if (!end || sscanf(end + 1, " %c %ld", state, &ppid) != 2)
+        return -1;
+    return (pid_t)ppid;
+}
+
+size_t child_children(pid_t parent, pid_t *out, size_t max)
+{
+    DIR *d = opendir("/proc");
+    size_t n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; n < max && (e = readdir(d));) {
+        char state;
+        if (isdigit((unsigned char)e->d_name[0]) &&
+            parent_and_state(e->d_name, &state) == parent)
+            out[n++] = (pid_t)atol(e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+int child_gone(pid_t pid)
+{
+    char name[24], state = 0;
+    snprintf(name, sizeof name, "%d", (int)pid);
+    return parent_and_state(name, &state) < 0 || state == 'Z';
 }

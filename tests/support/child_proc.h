@@ -6,6 +6,7 @@
 #ifndef TESTS_CHILD_PROC_H
 #define TESTS_CHILD_PROC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -29,5 +30,11 @@ void child_two_signals(pid_t pid);
 /* 1 once the file at path holds needle, 0 if it did not within
  * timeout_ms. */
 int child_log_says(const char *path, const char *needle, int timeout_ms);
+
+/* The children of parent (from /proc), at most max into out; how many. */
+size_t child_children(pid_t parent, pid_t *out, size_t max);
+
+/* 1 when pid has ended (gone, or a zombie nobody reaped yet). */
+int child_gone(pid_t pid);
 
 #endif

@@ -4,7 +4,6 @@
 #include "pg_cluster.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <signal.h>
@@ -14,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child_proc.h"
 #include "run_process.h"
 
 #define SCRIPT  "scripts/pg-cluster.sh"
@@ -193,38 +193,14 @@ static pid_t postmaster_pid(const pg_cluster *c)
     return pid > 0 ? (pid_t)pid : -1;
 }
 
-/* The parent pid of a process, from /proc/PID/stat ("pid (comm) S ppid"
- * where comm may hold spaces and parentheses: the last ')' ends it). */
-static pid_t parent_of(const char *pid)
-{
-    char path[64], line[512];
-    snprintf(path, sizeof path, "/proc/%s/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(line, 1, sizeof line - 1, f);
-    fclose(f);
-    line[n] = '\0';
-    const char *end = strrchr(line, ')');
-    char state;
-    long ppid;
-    if (!end || sscanf(end + 1, " %c %ld", &state, &ppid) != 2)
-        return -1;
-    return (pid_t)ppid;
-}
-
 /* sig to the postmaster's children (every backend and helper process:
  * each is in a session of its own, so no process group reaches them). */
 static void signal_children(pid_t parent, int sig)
 {
-    DIR *d = opendir("/proc");
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d));)
-        if (isdigit((unsigned char)e->d_name[0]) &&
-            parent_of(e->d_name) == parent)
-            kill((pid_t)atol(e->d_name), sig);
-    closedir(d);
+    pid_t kids[256];
+    size_t n = child_children(parent, kids, sizeof kids / sizeof kids[0]);
+    for (size_t i = 0; i < n; i++)
+        kill(kids[i], sig);
 }
 
 int pg_cluster_freeze(const pg_cluster *c)
