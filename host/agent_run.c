@@ -581,8 +581,8 @@ int host_agent_run(host_agent *a)
      * do all it was asked, whatever else went well. */
     if (a->bus.write_errors) {
         host_log(PERP_LOG_ERROR, "agent",
-                 "%llu record writes failed: this run's records are "
-                 "incomplete (exit status 1)",
+                 "%llu record writes or flushes failed: this run's "
+                 "records are incomplete (exit status 1)",
                  (unsigned long long)a->bus.write_errors);
         if (rc == 0)
             rc = 1;

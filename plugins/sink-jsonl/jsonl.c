@@ -4,10 +4,14 @@
  * flushed every `flush_every` records (jsonl_config), by default each, so
  * a crash of perpd loses no record already written.
  *
- * A file that cannot be written (a full disk, /dev/full) is said once,
- * with its name and errno's reason; later failures are only counted, and
- * the count is said when the sink closes. Each failed write returns
- * PERP_ERR, which the host counts to end the run with a non-zero status.
+ * A file that cannot be written is said once, with its name and errno's
+ * reason. A regular file's records then wait in memory, up to `hold_mb`,
+ * and go out once the disk has room again (jl_file.h), which is said
+ * too; records are lost only past that bound, or on a file that cannot
+ * heal (/dev/full): each such write returns PERP_ERR, which the host
+ * counts to end the run with a non-zero status, and so does a flush
+ * that leaves records held. The count of lost records is said when the
+ * sink closes.
  */
 #include <perp/file.h>
 #include <perp/quote.h>
@@ -23,15 +27,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jl_file.h"
 #include "jl_text.h"
 
 typedef struct jsonl_sink {
     const perp_host *host; /* borrowed */
-    FILE *f;               /* owned */
+    jl_file file;          /* owned (guarded by mu) */
     char *path;            /* owned, for messages */
     int64_t flush_every;
-    int64_t unflushed;
-    uint64_t lost; /* records not written (guarded by mu) */
+    int said_lost; /* the first loss was said (guarded by mu) */
     /* The planner may emit llm_call records from its own thread while
      * the loop emits trades: one writer at a time keeps lines whole. */
     pthread_mutex_t mu;
@@ -356,15 +360,24 @@ static const perp_config_key jsonl_config[] = {
      .min = 1,
      .flags = PERP_CFG_HAS_MIN,
      .description = "records between flushes to the file"},
+    {.name = "hold_mb",
+     .type = PERP_CFG_INTEGER,
+     .default_value = "64",
+     .min = 1,
+     .max = 65536,
+     .flags = PERP_CFG_HAS_MIN | PERP_CFG_HAS_MAX,
+     .description = "memory for records while the file cannot be written "
+                    "(a full disk); past it they are lost"},
     PERP_CFG_LAST};
 
 static perp_status jsonl_create(const perp_host *h, const perp_config_node *cfg,
                                 void **self)
 {
     const char *path = NULL;
-    int64_t flush_every = 1;
+    int64_t flush_every = 1, hold_mb = 64;
     if (h->cfg_str(h, cfg, "path", NULL, &path) != PERP_OK ||
-        h->cfg_int(h, cfg, "flush_every", 1, &flush_every) != PERP_OK)
+        h->cfg_int(h, cfg, "flush_every", 1, &flush_every) != PERP_OK ||
+        h->cfg_int(h, cfg, "hold_mb", 64, &hold_mb) != PERP_OK)
         return PERP_EINVAL;
     if (!path || !*path)
         return h->cfg_error(h, cfg,
@@ -374,18 +387,14 @@ static perp_status jsonl_create(const perp_host *h, const perp_config_node *cfg,
     if (!s)
         return PERP_ENOMEM;
     char err[512], q[PERP_QUOTE_LEN];
-    int fd = -1;
+    int rc = -1;
     if (make_parents(path) != 0)
         snprintf(err, sizeof err, "%s: cannot create its folder: %s",
                  perp_quote(path, q, sizeof q), strerror(errno));
     else
-        fd = perp_file_open_append(path, err, sizeof err);
-    if (fd >= 0 && !(s->f = fdopen(fd, "a"))) {
-        snprintf(err, sizeof err, "%s: %s", perp_quote(path, q, sizeof q),
-                 strerror(errno));
-        close(fd);
-    }
-    if (!s->f) {
+        rc = jl_file_open(&s->file, path, (size_t)hold_mb << 20, err,
+                          sizeof err);
+    if (rc != 0) {
         free(s);
         return h->cfg_error(h, h->cfg_child(cfg, "path"),
                             "cannot open for appending: %s", err);
@@ -604,39 +613,48 @@ static int fast_line(jl_buf *b, const perp_record *rec)
     return jl_ok(b);
 }
 
-/* n records are lost; the first loss is said, with the file and why.
- * stdio keeps the stream in error until clearerr, so each later write is
- * tried afresh (the disk may have room again). Caller holds mu. */
-static void failed(jsonl_sink *s, int64_t n)
+/* Says what a put or a drain did, when it changes the file's state:
+ * the first failure (held, or lost on a file that cannot heal), the
+ * held records written once the disk has room, the first record lost
+ * past hold_mb. 1 unless records were lost. Caller holds mu. */
+static int said(jsonl_sink *s, jl_outcome o, int was_failing, int64_t held)
 {
-    int e = errno;
-    if (s->lost == 0) {
-        char q[PERP_QUOTE_LEN];
+    char q[PERP_QUOTE_LEN];
+    const char *name = perp_quote(s->path, q, sizeof q);
+    if (o == JL_HELD && !was_failing)
+        s->host->log(s->host, PERP_LOG_ERROR,
+                     "cannot write %s: %s; holding its records in memory "
+                     "(up to %zu MB) and trying again every second",
+                     name, strerror(s->file.err), s->file.hold_max >> 20);
+    if (o == JL_WRITTEN && was_failing)
+        s->host->log(s->host, PERP_LOG_WARN,
+                     "%s can be written again: the %lld records held "
+                     "are in it",
+                     name, (long long)held);
+    if (o != JL_LOST)
+        return 1;
+    if (!s->said_lost && s->file.regular)
+        s->host->log(s->host, PERP_LOG_ERROR,
+                     "%s: %zu MB of records held and it still cannot be "
+                     "written (%s): records are being lost (counted, and "
+                     "said when the sink closes)",
+                     name, s->file.hold_max >> 20, strerror(s->file.err));
+    else if (!s->said_lost)
         s->host->log(s->host, PERP_LOG_ERROR,
                      "cannot write %s: %s; records are being lost (counted, "
                      "and said when the sink closes)",
-                     perp_quote(s->path, q, sizeof q), strerror(e));
-    }
-    s->lost += (uint64_t)n;
-    s->unflushed = 0;
-    clearerr(s->f);
+                     name, strerror(s->file.err));
+    s->said_lost = 1;
+    return 0;
 }
 
-/* One record's line (text, plus a newline when nl); on a failure this
- * record and those still buffered are lost. Caller holds mu. */
-static int put_line(jsonl_sink *s, const char *text, size_t len, int nl)
+/* One record's line. Caller holds mu. */
+static int put_line(jsonl_sink *s, const char *text, size_t len)
 {
-    int64_t pending = s->unflushed + 1;
-    int ok =
-        fwrite(text, 1, len, s->f) == len && (!nl || fputc('\n', s->f) != EOF);
-    if (ok && ++s->unflushed >= s->flush_every) {
-        ok = fflush(s->f) == 0;
-        if (ok)
-            s->unflushed = 0;
-    }
-    if (!ok)
-        failed(s, pending);
-    return ok;
+    int was_failing = s->file.err != 0;
+    int64_t held = s->file.pend_n + 1;
+    int drain = s->file.pend_n + 1 >= s->flush_every;
+    return said(s, jl_file_put(&s->file, text, len, drain), was_failing, held);
 }
 
 static perp_status jsonl_write(void *self, const perp_record *rec)
@@ -646,7 +664,7 @@ static perp_status jsonl_write(void *self, const perp_record *rec)
         return PERP_EINVAL;
     pthread_mutex_lock(&s->mu);
     if (fast_line(&s->line, rec)) {
-        int ok = put_line(s, s->line.p, s->line.len, 0);
+        int ok = put_line(s, s->line.p, s->line.len);
         pthread_mutex_unlock(&s->mu);
         return ok ? PERP_OK : PERP_ERR;
     }
@@ -660,22 +678,24 @@ static perp_status jsonl_write(void *self, const perp_record *rec)
         return PERP_EINVAL;
     }
     pthread_mutex_lock(&s->mu);
-    int ok = put_line(s, text, strlen(text), 1);
+    int ok = put_line(s, text, strlen(text));
     pthread_mutex_unlock(&s->mu);
     free(text);
     return ok ? PERP_OK : PERP_ERR;
 }
 
+/* Everything buffered or held is written now; PERP_ERR while the file
+ * still cannot take it (at the end of a run: records about to be lost). */
 static perp_status jsonl_flush(void *self)
 {
     jsonl_sink *s = self;
     pthread_mutex_lock(&s->mu);
-    int rc = fflush(s->f) == 0 ? PERP_OK : PERP_ERR;
-    if (rc != PERP_OK)
-        failed(s, s->unflushed);
-    s->unflushed = 0;
+    int was_failing = s->file.err != 0;
+    int64_t held = s->file.pend_n;
+    jl_outcome o = jl_file_drain(&s->file);
+    said(s, o, was_failing, held);
     pthread_mutex_unlock(&s->mu);
-    return rc;
+    return o == JL_WRITTEN ? PERP_OK : PERP_ERR;
 }
 
 static void jsonl_destroy(void *self)
@@ -684,18 +704,13 @@ static void jsonl_destroy(void *self)
     if (!s)
         return;
     char q[PERP_QUOTE_LEN];
-    int64_t pending = s->unflushed;
-    if (fclose(s->f) != 0) {
+    if (jl_file_close(&s->file) != 0)
         s->host->log(s->host, PERP_LOG_ERROR, "cannot close %s: %s",
                      perp_quote(s->path, q, sizeof q), strerror(errno));
-        s->lost += (uint64_t)pending;
-    }
-    if (s->lost)
-        s->host->log(s->host, PERP_LOG_ERROR,
-                     "%llu records were not written "
-                     "to %s",
-                     (unsigned long long)s->lost,
-                     perp_quote(s->path, q, sizeof q));
+    if (s->file.lost)
+        s->host->log(
+            s->host, PERP_LOG_ERROR, "%llu records were not written to %s",
+            (unsigned long long)s->file.lost, perp_quote(s->path, q, sizeof q));
     pthread_mutex_destroy(&s->mu);
     jl_free(&s->line);
     free(s->path);
@@ -710,6 +725,6 @@ static const perp_sink_vtable jsonl_vtable = {
     .flush = jsonl_flush,
 };
 
-PERP_PLUGIN_WITH_CONFIG(PERP_KIND_SINK, "jsonl", "1.0.0",
+PERP_PLUGIN_WITH_CONFIG(PERP_KIND_SINK, "jsonl", "1.1.0",
                         "appends every record as one JSON object per line",
                         jsonl_vtable, jsonl_config)

@@ -72,7 +72,7 @@ Test(bad_input, a_sink_that_cannot_write_fails_the_run, .timeout = 60)
     int rc = perpd_run("run", yaml, PERPD_STDERR, &out);
     cr_expect_eq(rc, 1, "exit %d:\n%s", rc, out);
     cr_expect_eq(count_of(out, "cannot write '/dev/full'"), 1, "%s", out);
-    cr_expect(strstr(out, "record writes failed: this run's records are "
+    cr_expect(strstr(out, "failed: this run's records are "
                           "incomplete (exit status 1)"),
               "%s", out);
     cr_expect(strstr(out, "records were not written to '/dev/full'"), "%s",

@@ -8,8 +8,10 @@
  *                 the connection and stalls (tests/support/feed_faults.c),
  *                 while the script planner asks for orders inside and
  *                 outside the limits
- *   disk full     RLIMIT_FSIZE under the JSONL sink (the postgres sink
- *                 beside it still gets every record), and under the spool
+ *   disk full     RLIMIT_FSIZE under the JSONL sink: for good (the
+ *                 postgres sink beside it still gets every record, the
+ *                 file keeps whole lines), and lifted mid-run (the held
+ *                 records all reach the file); and under the spool
  *                 while the database is away (records wait in memory and
  *                 all arrive once it is back)
  *   plugins       a planner and a sink whose every call fails; a planner
@@ -21,6 +23,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
@@ -34,6 +37,7 @@
 #include <unistd.h>
 
 #include "build_dir.h"
+#include "child_proc.h"
 #include "feed_faults.h"
 #include "file_read.h"
 #include "jsonl_records.h"
@@ -87,9 +91,10 @@ static pid_t spawn(const char *log_path, long fsize, const char *env,
             _exit(127);
         if (env)
             putenv((char *)env);
-        /* The log itself must not hit the cap: it is written before. */
+        /* The log itself must not hit the cap: it is written before.
+         * The hard limit stays open so a test can lift the cap. */
         if (fsize > 0) {
-            struct rlimit rl = {(rlim_t)fsize, (rlim_t)fsize};
+            struct rlimit rl = {(rlim_t)fsize, RLIM_INFINITY};
             if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
                 _exit(126);
         }
@@ -312,55 +317,137 @@ static long long db_count(PGconn *c, const char *table)
     return pg_test_int(c, sql);
 }
 
-Test(faults, disk_full_under_the_jsonl_sink)
+/* The file's size; each of its lines parses (jsonl_records_read fails
+ * the test on one that does not) and the last one is whole. */
+static long long whole_lines(const char *dir, json_t **all)
 {
-    if (!pg_server_installed())
-        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
-    char *dir = temp_dir_new();
+    char path[1100];
+    snprintf(path, sizeof path, "%s/records.jsonl", dir);
+    size_t len = 0;
+    char *text = file_read(path, &len);
+    cr_assert_not_null(text);
+    cr_expect(len > 0 && text[len - 1] == '\n', "a torn last line: %.80s",
+              len > 80 ? text + len - 80 : text);
+    free(text);
+    *all = jsonl_records_read(dir);
+    return (long long)len;
+}
+
+/* A replay of 2,000 candles into the JSONL file and the database, under
+ * RLIMIT_FSIZE of 256 KB; with lift, the cap is lifted once the sink
+ * says it holds records. Returns perpd's output; *rc its exit status. */
+static char *jsonl_full_run(const char *dir, const char *url, int lift, int *rc)
+{
     write_csv(dir, 2000);
-    char *url = pg_test_db("jsonl_full");
     char sinks[2048];
     snprintf(sinks, sizeof sinks,
              "  - {plugin: jsonl, path: %s/records.jsonl}\n"
              "  - {plugin: postgres, url: \"${FAULTS_DB}\", spool_dir: "
              "%s/spool}\n",
              dir, dir);
-    char *yaml = replay_yaml(dir, "faults-jsonl", "max",
+    /* paced (2,000 minutes in about 3 s) so the lift lands mid-run */
+    char *yaml = replay_yaml(dir, "faults-jsonl", lift ? "40000" : "max",
                              "{plugin: rules, cooldown: 30m}", sinks);
     char log[1100], env[1200];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
     snprintf(env, sizeof env, "FAULTS_DB=%s", url);
     char *args[] = {"run", yaml, NULL};
     pid_t pid = spawn(log, 262144, env, args);
-    int rc = wait_exit(pid, 60000);
-    char *out = file_read(log, NULL);
-    /* not killed by SIGXFSZ: a failed write, said, and exit 1 */
-    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
-    cr_expect_eq(count_of(out, "File too large"), 1, "%s", out);
-    cr_expect(strstr(out, "records.jsonl"), "the file unnamed:\n%s", out);
-    cr_expect(strstr(out, "record writes failed: this run's records are "
-                          "incomplete (exit status 1)"),
-              "%s", out);
-    struct stat st;
-    cr_assert_eq(stat(log, &st), 0);
-    char path[1100];
-    snprintf(path, sizeof path, "%s/records.jsonl", dir);
-    cr_assert_eq(stat(path, &st), 0);
-    cr_expect_leq(st.st_size, 262144);
-    /* the database has every cycle */
+    if (lift) {
+        cr_assert(child_log_says(log, "holding its records in memory", 30000),
+                  "the sink never held records");
+        struct rlimit open = {RLIM_INFINITY, RLIM_INFINITY};
+        cr_assert_eq(prlimit(pid, RLIMIT_FSIZE, &open, NULL), 0, "%s",
+                     strerror(errno));
+    }
+    *rc = wait_exit(pid, 60000);
+    free(yaml);
+    return file_read(log, NULL);
+}
+
+/* The database holds every cycle's records; the JSONL file's counts of
+ * them are returned beside it for the caller to compare. */
+static long long db_cycles_all_there(const char *url, const char *out,
+                                     long long *equity, long long *trades)
+{
     long long cycles = replay_cycles(out);
     cr_assert_gt(cycles, 300, "%s", out);
     PGconn *c = pg_test_connect(url);
     cr_expect_eq(pg_test_int(c, "SELECT max(cycle) FROM checkpoints"), cycles);
-    cr_expect_geq(db_count(c, "equity_snapshots"), cycles);
+    *equity = db_count(c, "equity_snapshots");
+    *trades = db_count(c, "trades");
+    cr_expect_geq(*equity, cycles);
     cr_expect_eq(db_count(c, "observations"), cycles);
     PQfinish(c);
+    return cycles;
+}
+
+Test(faults, disk_full_under_the_jsonl_sink)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    char *dir = temp_dir_new();
+    char *url = pg_test_db("jsonl_full");
+    int rc = 0;
+    char *out = jsonl_full_run(dir, url, 0, &rc);
+    /* not killed by SIGXFSZ: a failed write, said, and exit 1 */
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_expect_eq(count_of(out, "File too large"), 1, "%s", out);
+    cr_expect(strstr(out, "records.jsonl"), "the file unnamed:\n%s", out);
+    cr_expect(strstr(out, "records were not written to"), "%s", out);
+    cr_expect(strstr(out, "failed: this run's records are incomplete (exit "
+                          "status 1)"),
+              "%s", out);
+    json_t *all = NULL;
+    long long size = whole_lines(dir, &all);
+    cr_expect_leq(size, 262144);
+    long long equity = 0, trades = 0;
+    long long cycles = db_cycles_all_there(url, out, &equity, &trades);
+    cr_expect_lt((long long)jsonl_records_count(all, "observation"), cycles);
     fprintf(stderr,
-            "faults: JSONL full at %lld bytes; %lld cycles all in the "
-            "database\n",
-            (long long)st.st_size, cycles);
+            "faults: JSONL full at %lld bytes (whole lines); %lld cycles all "
+            "in the database\n",
+            size, cycles);
+    json_decref(all);
     free(out);
-    free(yaml);
+    free(url);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+/* The disk fills and frees again mid-run: the JSONL sink held what it
+ * could not write, and the file ends with every record the database
+ * has, exit 0. */
+Test(faults, a_disk_that_frees_again_loses_no_jsonl_record)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    char *dir = temp_dir_new();
+    char *url = pg_test_db("jsonl_lifted");
+    int rc = 0;
+    char *out = jsonl_full_run(dir, url, 1, &rc);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+    cr_expect_eq(count_of(out, "File too large"), 1, "%s", out);
+    cr_expect(strstr(out, "records.jsonl' can be written again: the "), "%s",
+              out);
+    cr_expect_null(strstr(out, "not written"), "%s", out);
+    cr_expect_null(strstr(out, "failed"), "%s", out);
+    json_t *all = NULL;
+    long long size = whole_lines(dir, &all);
+    cr_expect_gt(size, 262144);
+    long long equity = 0, trades = 0;
+    long long cycles = db_cycles_all_there(url, out, &equity, &trades);
+    cr_expect_eq((long long)jsonl_records_count(all, "observation"), cycles);
+    cr_expect_eq((long long)jsonl_records_count(all, "equity"), equity);
+    cr_expect_eq((long long)jsonl_records_count(all, "trade"), trades);
+    cr_expect_eq((long long)jsonl_decision_cycles(all), cycles);
+    fprintf(stderr,
+            "faults: JSONL full at 256 KB, then lifted: %lld bytes, %lld "
+            "cycles, %lld equity and %lld trade records, as in the "
+            "database\n",
+            size, cycles, equity, trades);
+    json_decref(all);
+    free(out);
     free(url);
     temp_dir_remove(dir);
     free(dir);
@@ -513,7 +600,7 @@ Test(faults, a_planner_and_a_sink_that_fail_every_call)
     cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
     cr_expect(strstr(out, "planner faultplan failed (status"), "%s", out);
     cr_expect(strstr(out, "faultsink"), "the sink unnamed:\n%s", out);
-    cr_expect(strstr(out, "record writes failed: this run's records are "
+    cr_expect(strstr(out, "failed: this run's records are "
                           "incomplete (exit status 1)"),
               "%s", out);
     long long cycles = replay_cycles(out);
