@@ -98,6 +98,13 @@ PLUGIN_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -fno-math-errno \
 # (scripts/embed-migrations.sh), so an installed perpd carries its schema.
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
 GEN_MIGRATIONS := $(B)/gen/migrations.inc
+# The list of those files, rewritten only when it changes: a file removed
+# or renamed leaves nothing newer behind, yet the schema must follow.
+MIGRATIONS_LIST := $(B)/gen/migrations.list
+ifneq ($(strip $(file < $(MIGRATIONS_LIST))),$(strip $(MIGRATIONS)))
+$(shell mkdir -p $(B)/gen)
+$(file > $(MIGRATIONS_LIST),$(MIGRATIONS))
+endif
 
 # --------------------------------------------------------------- tests
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
@@ -219,7 +226,7 @@ $(foreach d,$(PLUGIN_DIRS),$(eval $(call PLUGIN_RULE,$(d))))
 # service-dashboard compiles in its OpenAPI document (openapi_doc.c).
 $(B)/lib/perp/dashboard.so: plugins/service-dashboard/openapi.json
 
-$(GEN_MIGRATIONS): $(MIGRATIONS) scripts/embed-migrations.sh
+$(GEN_MIGRATIONS): $(MIGRATIONS) $(MIGRATIONS_LIST) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	$(call msg,GEN,$@)
 	$(Q)scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
