@@ -14,6 +14,7 @@
 #include "plugin_command.h"
 #include "plugin_describe.h"
 #include "plugin_loader.h"
+#include "plugin_probe.h"
 #include "log.h"
 #include "user_dir.h"
 
@@ -74,7 +75,9 @@ static const char usage_text[] =
     "environment: PERP_PLUGIN_PATH (colon-separated plugin dirs),\n"
     "             PERP_DATA_HOME (the data folder: prompts, example\n"
     "             pipelines; default share/perp beside perpd's bin/),\n"
-    "             PERP_LOG_LEVEL (debug|info|warn|error)\n"
+    "             PERP_LOG_LEVEL (debug|info|warn|error),\n"
+    "             PERP_PLUGIN_TRIAL=0 (do not try plugins from other\n"
+    "             folders in a child process before loading them)\n"
     "\n"
     "Relative paths in a pipeline file follow the file's folder, not the\n"
     "working directory.\n";
@@ -498,6 +501,10 @@ static int cmd_postgres_tool(int argc, char **argv)
 int main(int argc, char **argv)
 {
     host_crash_report_install();
+    /* A foreign plugin that crashes in create() must not take perpd;
+     * PERP_PLUGIN_TRIAL=0 for one whose create() must not run twice. */
+    const char *trial = getenv("PERP_PLUGIN_TRIAL");
+    host_plugin_probe_enable(!trial || strcmp(trial, "0") != 0);
     if (argc < 2)
         return usage_error(usage_text, NULL, NULL);
     const char *cmd = argv[1];

@@ -12,6 +12,9 @@
 #include "config_path.h"
 #include "log.h"
 #include "plugin_config_map.h"
+#include "plugin_probe.h"
+
+#include <perp/quote.h>
 
 static int fail(const perp_config_node *node, const char *msg)
 {
@@ -45,8 +48,28 @@ static int say_create_failed(const perp_plugin_descriptor *d,
     return rc < 0 ? rc : PERP_ERR;
 }
 
-int host_plugin_create(const perp_plugin_descriptor *d, const perp_host *h,
-                       const perp_config_node *node, void **self)
+/* A plugin from outside perpd's folders, tried in a child first: 0, or
+ * PERP_ERR once said when the child died (plugin_probe.h). */
+static int probe(const perp_plugin_descriptor *d, const char *so_path,
+                 const perp_host *h, const perp_config_node *node)
+{
+    char why[200], msg[700], shown[PERP_QUOTE_LEN];
+    if (!host_plugin_probe_wanted(so_path) ||
+        host_plugin_probe(d, h, node, why, sizeof why) == PERP_OK)
+        return 0;
+    snprintf(msg, sizeof msg,
+             "plugin '%s' (%s) %s when perpd tried it in a child process "
+             "first: not loaded",
+             d->name, perp_shorten(so_path, shown, sizeof shown), why);
+    fail(node, msg);
+    return PERP_ERR;
+}
+
+/* host_plugin_create for a plugin loaded from so_path (NULL: not tried
+ * in a child first). */
+static int create_at(const perp_plugin_descriptor *d, const char *so_path,
+                     const perp_host *h, const perp_config_node *node,
+                     void **self)
 {
     *self = NULL;
     const perp_config_key *map =
@@ -67,6 +90,8 @@ int host_plugin_create(const perp_plugin_descriptor *d, const perp_host *h,
     }
     if (refused)
         return say_create_failed(d, node, PERP_EINVAL); /* the summary */
+    if (probe(d, so_path, h, node) != 0)
+        return PERP_ERR;
     const perp_common_vtable *vt = d->vtable;
     host_crash_report_enter(d->name, "create");
     int rc = vt->create(h, node, self);
@@ -75,6 +100,12 @@ int host_plugin_create(const perp_plugin_descriptor *d, const perp_host *h,
         return PERP_OK;
     *self = NULL;
     return say_create_failed(d, node, rc);
+}
+
+int host_plugin_create(const perp_plugin_descriptor *d, const perp_host *h,
+                       const perp_config_node *node, void **self)
+{
+    return create_at(d, NULL, h, node, self);
 }
 
 int host_instance_open(host_instance *inst, const host_plugin_path *path,
@@ -107,8 +138,8 @@ int host_instance_open(host_instance *inst, const host_plugin_path *path,
     host_services_set_entry(inst->host, node, host_entry_keys(kind));
     if (inst->plugin.desc->abi_major == 1)
         host_services_set_plugin_abi(inst->host, inst->plugin.desc->abi_minor);
-    int rc =
-        host_plugin_create(inst->plugin.desc, inst->host, node, &inst->self);
+    int rc = create_at(inst->plugin.desc, inst->plugin.path, inst->host, node,
+                       &inst->self);
     if (rc != PERP_OK)
         host_instance_close(inst);
     return rc;

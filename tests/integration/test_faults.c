@@ -15,7 +15,9 @@
  *                 while the database is away (records wait in memory and
  *                 all arrive once it is back)
  *   plugins       a planner and a sink whose every call fails; a planner
- *                 that crashes in create() (named in perpd's last line)
+ *                 that crashes in create() (tried in a child first, so
+ *                 perpd refuses it by name and lives; without the trial,
+ *                 named in perpd's last line)
  *
  * Elsewhere: the LLM endpoint's timeouts, 429s and garbage in
  * test_openrouter_pipeline; PostgreSQL stopped and restarted mid-run in
@@ -75,8 +77,8 @@ static int64_t mono_ms(void)
 }
 
 /* perpd ARGS... in the background, output into log_path; fsize > 0 caps
- * the size of every file it writes (RLIMIT_FSIZE); env "NAME=VALUE" or
- * NULL. */
+ * the size of every file it writes (RLIMIT_FSIZE); env "NAME=VALUE ..."
+ * (space-separated) or NULL. */
 static pid_t spawn(const char *log_path, long fsize, const char *env,
                    char *const args[])
 {
@@ -89,8 +91,10 @@ static pid_t spawn(const char *log_path, long fsize, const char *env,
     if (pid == 0) {
         if (!freopen(log_path, "w", stdout) || dup2(fileno(stdout), 2) < 0)
             _exit(127);
-        if (env)
-            putenv((char *)env);
+        char *vars = env ? strdup(env) : NULL, *save = NULL;
+        for (char *v = vars ? strtok_r(vars, " ", &save) : NULL; v;
+             v = strtok_r(NULL, " ", &save))
+            putenv(v);
         /* The log itself must not hit the cap: it is written before.
          * The hard limit stays open so a test can lift the cap. */
         if (fsize > 0) {
@@ -611,7 +615,12 @@ Test(faults, a_planner_and_a_sink_that_fail_every_call)
     free(dir);
 }
 
-Test(faults, a_planner_that_crashes_in_create_is_named)
+/* A planner whose create() writes through a null pointer, from a folder
+ * of its own: tried in a child first, so perpd names it and refuses it
+ * (exit 1, nothing written) instead of dying with it; with
+ * PERP_PLUGIN_TRIAL=0 it is created in perpd itself, which dies of
+ * SIGSEGV, the plugin named in its last line. */
+static void crash_in_create_case(int trial)
 {
     char *dir = temp_dir_new();
     write_csv(dir, 60);
@@ -629,15 +638,30 @@ Test(faults, a_planner_that_crashes_in_create_is_named)
     char *args[] = {"run", yaml, "--path", plugins, NULL};
     /* Under ASan its report follows perpd's line and the exit is 1; the
      * test asks for the plain signal in both builds. */
-    pid_t pid =
-        spawn(log, 0, "ASAN_OPTIONS=handle_segv=0:detect_leaks=0", args);
+    pid_t pid = spawn(log, 0,
+                      trial ? "ASAN_OPTIONS=handle_segv=0:detect_leaks=0"
+                            : "ASAN_OPTIONS=handle_segv=0:detect_leaks=0 "
+                              "PERP_PLUGIN_TRIAL=0",
+                      args);
     int rc = wait_exit(pid, 60000);
     char *out = file_read(log, NULL);
-    cr_assert_eq(rc, 128 + SIGSEGV, "exit %d:\n%s", rc, out);
-    cr_expect(strstr(out, "perpd: fatal signal SIGSEGV (invalid memory "
-                          "access) in plugin 'crashplan' create(): the "
-                          "plugin crashed"),
-              "%s", out);
+    if (trial) {
+        cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+        cr_expect(strstr(out, "faults-crash.yaml:4:10: plugin 'crashplan' ("),
+                  "%s", out);
+        cr_expect(strstr(out, "plugins/crashplan.so) crashed in create(): "
+                              "Segmentation fault (signal 11) when perpd "
+                              "tried it in a child process first: not "
+                              "loaded"),
+                  "%s", out);
+        cr_expect_null(strstr(out, "fatal signal"), "%s", out);
+    } else {
+        cr_assert_eq(rc, 128 + SIGSEGV, "exit %d:\n%s", rc, out);
+        cr_expect(strstr(out, "perpd: fatal signal SIGSEGV (invalid memory "
+                              "access) in plugin 'crashplan' create(): the "
+                              "plugin crashed"),
+                  "%s", out);
+    }
     /* nothing half-written: no record yet */
     char path[1100];
     snprintf(path, sizeof path, "%s/records.jsonl", dir);
@@ -647,4 +671,14 @@ Test(faults, a_planner_that_crashes_in_create_is_named)
     free(yaml);
     temp_dir_remove(dir);
     free(dir);
+}
+
+Test(faults, a_planner_that_crashes_in_create_is_refused_not_fatal)
+{
+    crash_in_create_case(1);
+}
+
+Test(faults, without_the_trial_a_crash_in_create_is_named)
+{
+    crash_in_create_case(0);
 }
