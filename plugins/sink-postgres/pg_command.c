@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "pg_conn.h"
+#include "pg_connect.h"
 #include "pg_migrate.h"
 
 typedef struct cmd_args {
@@ -76,7 +77,7 @@ static int cmd_migrate(int argc, char **argv)
     if (rc)
         return rc < 0 ? usage(NULL, NULL) : rc;
     char err[1024];
-    PGconn *c = pg_connect(a.url, 10, err, sizeof err);
+    PGconn *c = pg_connect(a.url, 10, NULL, err, sizeof err);
     int applied = 0;
     if (!c || pg_migrate(c, &applied, err, sizeof err) != 0) {
         fprintf(stderr, "perpd postgres migrate: %s\n", err);
@@ -229,7 +230,7 @@ static int cmd_metrics(int argc, char **argv)
     if (rc)
         return rc < 0 ? usage(NULL, NULL) : rc;
     char err[1024];
-    PGconn *c = pg_connect(a.url, 10, err, sizeof err);
+    PGconn *c = pg_connect(a.url, 10, NULL, err, sizeof err);
     int have = c ? pg_schema_version(c, err, sizeof err) : -1;
     if (have == 0)
         snprintf(err, sizeof err,

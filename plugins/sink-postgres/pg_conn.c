@@ -1,5 +1,5 @@
 /*
- * pg_conn.c — libpq connection and error lines.
+ * pg_conn.c — libpq error lines and statements (connecting: pg_connect.c).
  */
 #include "pg_conn.h"
 
@@ -48,47 +48,6 @@ void pg_describe(const PGconn *c, char *out, size_t len)
     snprintf(out, len, "host=%s port=%s dbname=%s user=%s",
              host && *host ? host : "?", port && *port ? port : "?",
              db && *db ? db : "?", user && *user ? user : "?");
-}
-
-/* Server notices ("relation already exists, skipping") are not errors:
- * libpq would print them to stderr. */
-static void quiet(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
-PGconn *pg_connect(const char *url, int timeout_s, char *err, size_t len)
-{
-    char timeout[16];
-    snprintf(timeout, sizeof timeout, "%d", timeout_s > 0 ? timeout_s : 5);
-    /* Later entries override earlier ones, and the expanded URL comes
-     * last, so a connect_timeout in the URL wins over ours. Floats are
-     * sent in full precision: extra_float_digits > 0 gives the shortest
-     * text that reads back as the same double. */
-    const char *keys[] = {"connect_timeout", "fallback_application_name",
-                          "options", "dbname", NULL};
-    const char *vals[] = {timeout, "perpd", "-c extra_float_digits=3",
-                          url ? url : "", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (c && PQstatus(c) == CONNECTION_OK) {
-        PQsetNoticeProcessor(c, quiet, NULL);
-        /* Large values (an observation is ~50 KB of jsonb) are compressed
-         * with lz4 rather than pglz: pglz took half a second of the
-         * server's CPU for the 46 observations of `make replay`. A
-         * server without lz4 (before 14, or built without it) refuses
-         * the setting and keeps pglz: nothing else changes. */
-        PQclear(PQexec(c, "SET default_toast_compression = lz4"));
-        return c;
-    }
-    char where[384], why[512];
-    pg_describe(c, where, sizeof where);
-    pg_conn_error(c, why, sizeof why);
-    if (!c)
-        snprintf(where, sizeof where, "out of memory");
-    snprintf(err, len, "cannot connect to PostgreSQL (%s): %s", where, why);
-    PQfinish(c);
-    return NULL;
 }
 
 void pg_result_error(const PGconn *c, const PGresult *r, char *out, size_t len)

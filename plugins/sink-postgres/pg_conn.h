@@ -1,21 +1,14 @@
 /*
- * pg_conn.h — connecting to PostgreSQL with libpq and saying what went
- * wrong in one line. The connection URL may hold a password: it is never
- * copied into a message. A target is described by host, port, database and
- * user only, as libpq resolved them.
+ * pg_conn.h — statements over libpq and saying what went wrong in one
+ * line (opening a connection: pg_connect.h). The connection URL may hold a
+ * password: it is never copied into a message. A target is described by host,
+ * port, database and user only, as libpq resolved them.
  */
 #ifndef PG_CONN_H
 #define PG_CONN_H
 
 #include <libpq-fe.h>
 #include <stddef.h>
-
-/* Opens a connection to url (a postgresql:// URI or a "key=value"
- * string; "" for libpq's defaults and PG* variables) with a connect
- * timeout of timeout_s unless the URL sets one. NULL on failure, with
- * "cannot connect to PostgreSQL (host=... port=... dbname=... user=...):
- * <libpq's reason>" in err. */
-PGconn *pg_connect(const char *url, int timeout_s, char *err, size_t len);
 
 /* "host=... port=... dbname=... user=..." of a connection (open or
  * failed); never the password. */

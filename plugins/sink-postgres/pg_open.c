@@ -62,10 +62,10 @@ static int register_version(PGconn *c, const char *tag, pg_opened *out,
     return 0;
 }
 
-int pg_open(const char *url, int timeout_s, const char *tag, pg_opened *out,
-            char *err, size_t len)
+int pg_open(const char *url, int timeout_s, const pg_abandon *abandon,
+            const char *tag, pg_opened *out, char *err, size_t len)
 {
-    out->conn = pg_connect(url, timeout_s, err, len);
+    out->conn = pg_connect(url, timeout_s, abandon, err, len);
     if (!out->conn)
         return -1;
     PGconn *c = out->conn;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pg_connect.h"
+
 typedef struct pg_opened {
     PGconn *conn; /* owned by the caller once returned */
     int version_id;
@@ -17,8 +19,10 @@ typedef struct pg_opened {
     int migrations_applied;
 } pg_opened;
 
-/* 0, or -1 with err (the connection closed, nothing written). */
-int pg_open(const char *url, int timeout_s, const char *tag, pg_opened *out,
-            char *err, size_t len);
+/* 0, or -1 with err (the connection closed, nothing written). abandon
+ * (NULL: never; borrowed for the call) may end the connection attempt
+ * (pg_connect). */
+int pg_open(const char *url, int timeout_s, const pg_abandon *abandon,
+            const char *tag, pg_opened *out, char *err, size_t len);
 
 #endif

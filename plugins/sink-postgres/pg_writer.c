@@ -11,6 +11,7 @@
 
 #include "pg_commit.h"
 #include "pg_conn.h"
+#include "pg_connect.h"
 
 #define BACKOFF_FIRST_MS 500
 #define DRAIN_BATCH      (8u << 20) /* spool bytes per transaction */
@@ -150,12 +151,22 @@ static void go_away(pg_writer *w, const char *why)
                  (double)w->backoff_ms / 1000.0);
 }
 
-/* Connects, takes the version's lock back, writes the spool. */
+static int cut_asked(void *w)
+{
+    return link_cut(w);
+}
+
+/* Connects, takes the version's lock back, writes the spool. Until the
+ * connection is made there is no socket to cut, so the attempt itself
+ * looks for the cut (against a server that accepts and answers nothing
+ * it would otherwise wait out connect_timeout). */
 static void try_return(pg_writer *w)
 {
     char err[768];
-    PGconn *c = pg_connect(w->url, w->timeout_s, err, sizeof err);
+    pg_abandon at_cut = {.now = cut_asked, .arg = w};
+    PGconn *c = pg_connect(w->url, w->timeout_s, &at_cut, err, sizeof err);
     if (!c || set_link(w, c) != 0) {
+        w->abandoned = link_cut(w);
         PQfinish(c);
         go_away(w, c ? "stopping" : err);
         return;
@@ -481,14 +492,17 @@ static void say_what_waits(pg_writer *w)
                      (unsigned long long)records_of(w->held, w->n_held),
                      w->spool->path);
     if (w->cut)
-        w->host->log(w->host, PERP_LOG_WARN,
-                     "the database did not answer within %.1fs at stop, so "
-                     "its connection was cut: %llu records wait in the "
-                     "spool %s; they are written at the next start of "
-                     "version %s",
-                     PG_STOP_WAIT_MS / 1000.0,
-                     (unsigned long long)w->spool->records, w->spool->path,
-                     w->tag);
+        w->host->log(
+            w->host, PERP_LOG_WARN,
+            "%s within %.1fs at stop, so %s: %llu records wait in "
+            "the spool %s; they are written at the next start of "
+            "version %s",
+            w->abandoned ? "the reconnection to the database did "
+                           "not finish"
+                         : "the database did not answer",
+            PG_STOP_WAIT_MS / 1000.0,
+            w->abandoned ? "it was abandoned" : "its connection was cut",
+            (unsigned long long)w->spool->records, w->spool->path, w->tag);
     else if (w->spool->units > 0)
         w->host->log(w->host, PERP_LOG_WARN,
                      "%llu records wait in the spool %s; they are written "

@@ -21,9 +21,11 @@
  * long as the kernel keeps the socket: PG_STOP_WAIT_MS after the first
  * such wait, the waiting side shuts the thread's socket down, the call
  * fails at once, the thread spools what it holds and leaves without its
- * last reconnection try, and the stop says so in one line. A connection
- * attempt in flight then (the database already away) is not cut: it ends
- * at connect_timeout.
+ * last reconnection try, and the stop says so in one line. A reconnection
+ * in flight then (the database away, its server accepting and answering
+ * nothing) has no socket to cut yet: it looks for the cut itself
+ * (pg_connect's abandon) and ends within PG_CONNECT_SLICE_MS of it, the
+ * same way.
  */
 #ifndef PG_WRITER_H
 #define PG_WRITER_H
@@ -86,6 +88,7 @@ typedef struct pg_writer {
     int away;
     int64_t backoff_ms, next_retry_ms;
     uint64_t rejected; /* units the database refused (not a lost link) */
+    int abandoned;     /* the cut ended a reconnection in flight */
     /* Units the spool could not take (a full disk) while the database was
      * away: owned, oldest first, newer than any unit in the spool. They
      * go out before any newer unit, to the database or the spool. */

@@ -144,8 +144,29 @@ static perp_status pg_create(const perp_host *h, const perp_config_node *cfg,
     return PERP_OK;
 }
 
+static int host_stopping(void *host)
+{
+    const perp_host *h = host;
+    return PERP_HOST_HAS(h, stopping) && h->stopping(h);
+}
+
+/* Says why the open failed; a stop during restore is not the database's
+ * failure, and nothing was lost to it. */
+static void open_failed(pg_sink *s, int at_restore, const char *err)
+{
+    int stopped = at_restore && host_stopping((void *)s->host);
+    s->host->log(s->host, stopped ? PERP_LOG_WARN : PERP_LOG_ERROR, "%s%s", err,
+                 stopped ? " (at start-up, before anything was recorded: "
+                           "nothing waits)"
+                         : "");
+    s->open_failed = 1;
+}
+
 /* Opens the database and starts the writer; restore (optional) between.
- * Called with mu held. */
+ * Called with mu held. Opened by restore, before the run has recorded
+ * anything, the first connection is abandoned at a stop: there is nothing
+ * to keep. Opened by a first write, it is not: those records could wait
+ * nowhere else (their sequence numbers come from the database). */
 static int sink_open(pg_sink *s, const perp_restore_visitor *v)
 {
     if (s->opened)
@@ -157,7 +178,9 @@ static int sink_open(pg_sink *s, const perp_restore_visitor *v)
     int64_t last = 0, cycle = 0;
     uint64_t drained = 0;
     int lost;
-    if (pg_open(s->url, s->timeout_s, s->tag, &o, err, sizeof err) != 0)
+    pg_abandon at_stop = {.now = host_stopping, .arg = (void *)s->host};
+    if (pg_open(s->url, s->timeout_s, v ? &at_stop : NULL, s->tag, &o, err,
+                sizeof err) != 0)
         goto fail;
     if (o.migrations_applied)
         s->host->log(s->host, PERP_LOG_INFO,
@@ -201,8 +224,7 @@ static int sink_open(pg_sink *s, const perp_restore_visitor *v)
     s->opened = 1;
     return PERP_OK;
 fail:
-    s->host->log(s->host, PERP_LOG_ERROR, "%s", err);
-    s->open_failed = 1;
+    open_failed(s, v != NULL, err);
     return PERP_ERR;
 }
 

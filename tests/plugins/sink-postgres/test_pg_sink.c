@@ -209,7 +209,7 @@ Test(pg_sink, migrations_apply_once_and_record_themselves, .timeout = 60)
     char *url = pg_test_db("migr");
     pg_opened o;
     char err[1024];
-    cr_assert_eq(pg_open(url, 5, "m1", &o, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(pg_open(url, 5, NULL, "m1", &o, err, sizeof err), 0, "%s", err);
     cr_assert_eq(o.migrations_applied, (int)pg_migration_count());
     PGconn *c = pg_test_connect(url);
     cr_assert_eq(pg_test_int(c, "SELECT count(*) FROM schema_migrations"),
@@ -217,7 +217,7 @@ Test(pg_sink, migrations_apply_once_and_record_themselves, .timeout = 60)
     cr_assert_eq(pg_test_int(c, "SELECT max(version) FROM schema_migrations"),
                  pg_schema_latest());
     PQfinish(o.conn);
-    cr_assert_eq(pg_open(url, 5, "m1", &o, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(pg_open(url, 5, NULL, "m1", &o, err, sizeof err), 0, "%s", err);
     cr_assert_eq(o.migrations_applied, 0, "a second start applied again");
     PQfinish(o.conn);
     PQfinish(c);
@@ -235,7 +235,7 @@ Test(pg_sink, two_processes_migrating_together_apply_each_file_once,
             char err[1024], tag[16];
             pg_opened o;
             snprintf(tag, sizeof tag, "race%d", i);
-            int rc = pg_open(url, 5, tag, &o, err, sizeof err);
+            int rc = pg_open(url, 5, NULL, tag, &o, err, sizeof err);
             if (rc != 0)
                 fprintf(stderr, "child %d: %s\n", i, err);
             else
@@ -261,13 +261,13 @@ Test(pg_sink, a_newer_schema_is_refused_and_left_alone, .timeout = 60)
     char *url = pg_test_db("newer");
     pg_opened o;
     char err[1024];
-    cr_assert_eq(pg_open(url, 5, "n1", &o, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(pg_open(url, 5, NULL, "n1", &o, err, sizeof err), 0, "%s", err);
     PQfinish(o.conn);
     PGconn *c = pg_test_connect(url);
     pg_test_exec(c, "INSERT INTO schema_migrations (version, name) VALUES "
                     "(9999, '9999_future.sql')");
     long long versions = pg_test_int(c, "SELECT count(*) FROM agent_versions");
-    cr_assert_eq(pg_open(url, 5, "n2", &o, err, sizeof err), -1);
+    cr_assert_eq(pg_open(url, 5, NULL, "n2", &o, err, sizeof err), -1);
     cr_assert(strstr(err, "newer than this perpd"), "%s", err);
     cr_assert(strstr(err, "9999"), "%s", err);
     cr_assert_null(strchr(err, '\n'), "not one line: %s", err);
@@ -495,7 +495,7 @@ Test(pg_sink, a_retried_batch_is_not_written_twice, .timeout = 60)
     char *url = pg_test_db("retry");
     pg_opened o;
     char err[1024];
-    cr_assert_eq(pg_open(url, 5, "v-retry", &o, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(pg_open(url, 5, NULL, "v-retry", &o, err, sizeof err), 0, "%s", err);
     pg_unit *u = pg_unit_new();
     pg_rows_state st = {.version_id = o.version_id, .next_seq = 1, .cycle = 1};
     perp_record r = {.type = PERP_REC_EQUITY, .ts = 5};
