@@ -556,15 +556,30 @@ static void stop_services(host_agent *a)
     a->services_started = 0;
 }
 
+/* A restore that failed because perpd was stopping (a sink gave up its
+ * first connection) ends a run that never started, as asked: exit 0.
+ * Nothing was recorded, so nothing is lost. */
+static int restore_failed(void)
+{
+    if (!g_stop)
+        return 1;
+    host_log(PERP_LOG_INFO, "agent", "stopping on signal (during start-up)");
+    return 0;
+}
+
 int host_agent_run(host_agent *a)
 {
     if (!a)
         return 1;
     struct sigaction old_int, old_term;
-    if (host_agent_restore(a) != PERP_OK)
-        return 1;
-    a->ctx.stop = &g_stop; /* before any plan() can ask */
     run_signals_begin(&old_int, &old_term);
+    /* Before restore: a sink's first connection there gives up at a stop
+     * (sink-postgres against a server that never answers). */
+    a->ctx.stop = &g_stop;
+    if (host_agent_restore(a) != PERP_OK) {
+        run_signals_end(&old_int, &old_term);
+        return restore_failed();
+    }
     if (a->live)
         host_agent_emit_version(a);
     start_services(a);
