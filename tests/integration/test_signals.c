@@ -8,7 +8,11 @@
  * second signal exits at once with status 130. The same holds when the
  * database server went away mid-run: the records it could not take wait
  * in the spool (the version's next start writes them, none lost) and the
- * stop still takes under 5 s.
+ * stop still takes under 5 s, also when the server froze instead (the
+ * commit in flight is cut) or when a connection attempt is in flight at
+ * the stop against a server that accepts and answers nothing (a
+ * reconnection: abandoned at the cut; the first connection at start-up:
+ * given up at once).
  *
  * Live runs read the local Coinbase WebSocket server and plan with the
  * openrouter planner against the local chat server, whose answers take
@@ -34,6 +38,7 @@
 #include "child_proc.h"
 #include "file_read.h"
 #include "jsonl_records.h"
+#include "mute_server.h"
 #include "pg_cluster.h"
 #include "pg_replay.h"
 #include "run_process.h"
@@ -453,23 +458,30 @@ Test(signals, sigint_at_start_up_is_kept)
 
 /* ------------------------------------------- the database gone away */
 
-/* A live run with both sinks, returned once two plans were asked for
- * (so cycles were committed). */
-static pid_t live_run_with_its_database(pg_cluster *own, const char *dir,
-                                        ticker *t, chat_server **chat,
-                                        char **yaml, char *log, size_t len)
+/* A live run with both sinks, its database at url, returned once two
+ * plans were asked for (so cycles were committed). */
+static pid_t live_run_with_url(const char *url, const char *dir, ticker *t,
+                               chat_server **chat, char **yaml, char *log,
+                               size_t len)
 {
     ticker_start(t);
     *chat = slow_chat(200);
     *yaml = live_yaml(dir, t, *chat, 1);
     snprintf(log, len, "%s/perpd.log", dir);
-    pid_t pid = pg_spawn_perpd(*yaml, own->url, log);
+    pid_t pid = pg_spawn_perpd(*yaml, url, log);
     remember(pid);
     int64_t end = child_mono_ms() + 30000;
     while (chat_server_request_count(*chat) < 2 && child_mono_ms() < end)
         usleep(5000);
     cr_assert_geq(chat_server_request_count(*chat), 2, "too few plans");
     return pid;
+}
+
+static pid_t live_run_with_its_database(pg_cluster *own, const char *dir,
+                                        ticker *t, chat_server **chat,
+                                        char **yaml, char *log, size_t len)
+{
+    return live_run_with_url(own->url, dir, t, chat, yaml, log, len);
 }
 
 /* Returns once the chat server was asked for one more plan than now. */
@@ -573,6 +585,8 @@ Test(signals, sigterm_with_the_database_gone_spools_and_exits_0_within_5s)
 /* The cluster a test froze, thawed in the teardown whatever the test did:
  * a frozen server cannot be stopped. */
 static const pg_cluster *g_frozen;
+/* The server a test's URL names that accepts and never answers. */
+static mute_server *g_mute;
 
 static void thaw_and_kill_children(void)
 {
@@ -580,6 +594,8 @@ static void thaw_and_kill_children(void)
         pg_cluster_thaw(g_frozen);
     g_frozen = NULL;
     kill_children();
+    mute_server_stop(g_mute);
+    g_mute = NULL;
 }
 
 TestSuite(frozen, .fini = thaw_and_kill_children);
@@ -709,4 +725,150 @@ Test(signals, second_signal_with_the_database_gone_exits_130_at_once)
 Test(frozen, second_signal_with_the_database_frozen_exits_130_at_once)
 {
     second_signal_exits_130_at_once(live_run_freezing_its_database);
+}
+
+/* ------------------------- a connection attempt in flight at the stop */
+
+/* postgresql://...?host=DIR,127.0.0.1&port=,PORT: the cluster's socket
+ * first, then the mute server, each attempt given connect_timeout (10 s,
+ * twice the stop's 5 s) (malloc'd). */
+static char *url_then_mute(const pg_cluster *own)
+{
+    g_mute = mute_server_start();
+    cr_assert_not_null(g_mute);
+    char *url = NULL;
+    cr_assert(asprintf(&url, "%s,127.0.0.1&port=,%d&connect_timeout=10",
+                       own->url, mute_server_port(g_mute)) > 0);
+    return url;
+}
+
+/* A live run whose database goes away (its server stopped) while its URL
+ * names, after the server's socket, a server that accepts and answers
+ * nothing, as one frozen there would: returns once the writer's
+ * reconnection waits on it. */
+static pid_t live_run_reconnecting_in_vain(pg_cluster *own, const char *dir,
+                                           ticker *t, chat_server **chat,
+                                           char **yaml, char *log, size_t len)
+{
+    char *url = url_then_mute(own);
+    pid_t pid = live_run_with_url(url, dir, t, chat, yaml, log, len);
+    free(url);
+    cr_assert_eq(pg_cluster_stop(own), 0);
+    cr_assert(child_log_says(log, "database unreachable", 10000),
+              "perpd never noticed the database was gone");
+    cr_assert(mute_server_wait_accepted(g_mute, 1, 10000),
+              "no reconnection reached the mute server");
+    return pid;
+}
+
+/* SIGTERM while the writer's reconnection waits on a server that never
+ * answers: the attempt used to run out its connect_timeout (10 s here)
+ * before the stop could go on. Now the stop's cut, 2 s in, abandons it:
+ * exit 0 well within 5 s, one line saying so and how many records wait
+ * in the spool; with the database back, the version's next start writes
+ * them and the database holds exactly the JSONL file's records. */
+Test(frozen, sigterm_with_a_reconnection_in_flight_spools_and_exits_0_within_5s)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    char *dir = temp_dir_new();
+    ticker t;
+    chat_server *chat;
+    char *yaml, log[1100];
+    pid_t pid = live_run_reconnecting_in_vain(&own, dir, &t, &chat, &yaml, log,
+                                              sizeof log);
+    int64_t t0 = child_mono_ms();
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert_lt(took, 4000, "%s", text);
+    cr_assert(strstr(text, "stopping on signal"), "%s", text);
+    const char *said = strstr(text, "the reconnection to the database did not "
+                                    "finish within 2.0s at stop, so it was "
+                                    "abandoned: ");
+    cr_assert_not_null(said, "the stop did not say why:\n%s", text);
+    unsigned long long waiting = 0;
+    cr_assert_eq(sscanf(strstr(said, "abandoned: "),
+                        "abandoned: %llu records wait in the spool", &waiting),
+                 1, "%s", text);
+    cr_assert_gt(waiting, 0, "%s", text);
+    cr_assert_null(strstr(text, "are lost"), "%s", text);
+    cr_assert_null(strstr(text, "refused"), "%s", text);
+    cr_assert_null(strstr(text, own.password), "the password was logged");
+    fprintf(stderr,
+            "signals: live SIGTERM, reconnection in flight -> exit 0 in "
+            "%lld ms (%llu records spooled)\n",
+            (long long)took, waiting);
+    cycles_whole(dir, 1);
+    cr_assert_eq(pg_cluster_resume(&own), 0);
+    next_start_writes_the_spool(&own, dir, yaml);
+    free(text);
+    free(yaml);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+Test(frozen, second_signal_with_a_reconnection_in_flight_exits_130_at_once)
+{
+    second_signal_exits_130_at_once(live_run_reconnecting_in_vain);
+}
+
+/* SIGTERM while perpd's first connection, at start-up, waits on a server
+ * that never answers: the attempt used to run out its connect_timeout
+ * (10 s) and then fail the run. Now the sink gives it up at once, says
+ * nothing was recorded yet, and perpd stops: exit 0 well within 5 s. */
+Test(frozen, sigterm_while_the_first_connection_waits_exits_0_within_5s)
+{
+    g_mute = mute_server_start();
+    cr_assert_not_null(g_mute);
+    char *dir = temp_dir_new(), *url = NULL;
+    cr_assert(asprintf(&url,
+                       "postgresql://perp:not-a-secret-%d@127.0.0.1:%d/"
+                       "perpd?connect_timeout=10",
+                       (int)getpid(), mute_server_port(g_mute)) > 0);
+    ticker t;
+    ticker_start(&t);
+    chat_server *chat = slow_chat(10);
+    char *yaml = live_yaml(dir, &t, chat, 1);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = pg_spawn_perpd(yaml, url, log);
+    remember(pid);
+    cr_assert(mute_server_wait_accepted(g_mute, 1, 10000),
+              "perpd never tried to connect");
+    int64_t t0 = child_mono_ms();
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert_lt(took, 4000, "%s", text);
+    cr_assert(strstr(text, "abandoned: perpd is stopping (at start-up, "
+                           "before anything was recorded: nothing waits)"),
+              "%s", text);
+    cr_assert(strstr(text, "stopping on signal (during start-up)"), "%s", text);
+    cr_assert_null(strstr(text, "not-a-secret"), "the password was logged");
+    cr_assert_eq(chat_server_request_count(chat), 0, "a cycle ran:\n%s", text);
+    fprintf(stderr,
+            "signals: SIGTERM at start-up, first connection in flight -> "
+            "exit 0 in %lld ms\n",
+            (long long)took);
+    free(text);
+    free(yaml);
+    free(url);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    temp_dir_remove(dir);
+    free(dir);
 }
