@@ -151,13 +151,14 @@ static int host_stopping(void *host)
 }
 
 /* Says why the open failed; a stop during restore is not the database's
- * failure, and nothing was lost to it. */
+ * failure, and cost nothing of this run (a spool an earlier run left
+ * stays for the next start). */
 static void open_failed(pg_sink *s, int at_restore, const char *err)
 {
     int stopped = at_restore && host_stopping((void *)s->host);
     s->host->log(s->host, stopped ? PERP_LOG_WARN : PERP_LOG_ERROR, "%s%s", err,
-                 stopped ? " (at start-up, before anything was recorded: "
-                           "nothing waits)"
+                 stopped ? " (a stop at start-up: this run had recorded "
+                           "nothing yet)"
                          : "");
     s->open_failed = 1;
 }
