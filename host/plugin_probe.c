@@ -5,6 +5,7 @@
 #include "plugin_probe.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <libgen.h>
@@ -12,11 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "data_dir.h"
+#include "log.h"
 
 static int g_enabled;
+
+/* How long the child may take. Plugins are created before perpd starts
+ * its threads, but in an arena a later version's plugins are created
+ * while the first one's run: a lock some thread held at the fork would
+ * never be released in the child. The trial then gives up rather than
+ * hold the start-up. */
+#define TRIAL_MS 10000
 
 void host_plugin_probe_enable(int on)
 {
@@ -62,21 +72,53 @@ _Noreturn static void try_create(const perp_plugin_descriptor *d,
     _exit(rc == PERP_OK ? 0 : 3);
 }
 
+/* 1 with *st once pid ended within TRIAL_MS; else 0, pid killed. The
+ * first checks come quickly: most plugins are created in microseconds. */
+static int wait_child(pid_t pid, int *st)
+{
+    long slept_us = 0, step_us = 100;
+    while (slept_us < TRIAL_MS * 1000L) {
+        pid_t r = waitpid(pid, st, WNOHANG);
+        if (r == pid)
+            return 1;
+        if (r < 0 && errno != EINTR) {
+            *st = 0; /* reaped elsewhere: nothing known against it */
+            return 1;
+        }
+        struct timespec t = {0, step_us * 1000};
+        nanosleep(&t, NULL);
+        slept_us += step_us;
+        if (step_us < 50000)
+            step_us *= 2;
+    }
+    kill(pid, SIGKILL);
+    while (waitpid(pid, st, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
 int host_plugin_probe(const perp_plugin_descriptor *d, const perp_host *h,
                       const perp_config_node *node, char *why, size_t len)
 {
     fflush(NULL); /* nothing buffered is written twice */
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(why, len, "could not be tried in a child (fork: %s)",
-                 strerror(errno));
-        return PERP_ERR;
+        host_log(PERP_LOG_WARN, "agent",
+                 "plugin '%s': no child process for its trial (%s); created "
+                 "in perpd without it",
+                 d->name, strerror(errno));
+        return PERP_OK;
     }
     if (pid == 0)
         try_create(d, h, node);
     int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
+    if (!wait_child(pid, &st)) {
+        host_log(PERP_LOG_WARN, "agent",
+                 "plugin '%s': its trial in a child process did not end "
+                 "within %d s; created in perpd without it",
+                 d->name, TRIAL_MS / 1000);
+        return PERP_OK;
+    }
     if (WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 3))
         return PERP_OK;
     if (WIFSIGNALED(st))

@@ -24,8 +24,10 @@ int host_plugin_probe_wanted(const char *so_path);
 /* Creates d in a child with node (filled as for the real call; stdout
  * and stderr of the child go nowhere: the real call says the same).
  * PERP_OK when the child's create() returned, whatever it returned (the
- * real call then says why); PERP_ERR with why ("crashed in create():
- * Segmentation fault (signal 11)") when the child died. */
+ * real call then says why), and when the trial could not be made or
+ * did not end within 10 s (a warning said; the plugin is then created in
+ * perpd untried); PERP_ERR with why ("crashed in create(): Segmentation
+ * fault (signal 11)") when the child died. */
 int host_plugin_probe(const perp_plugin_descriptor *d, const perp_host *h,
                       const perp_config_node *node, char *why, size_t len);
 
