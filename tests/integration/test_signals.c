@@ -534,12 +534,35 @@ static void next_start_writes_the_spool(const pg_cluster *own, const char *dir,
     free(bin);
 }
 
-/* The server went away mid-run (its socket folder is left without a
- * server): SIGTERM still ends the run within 5 s, exit 0, the records
- * the database could not take wait in the spool, and the next start of
- * the version writes them: then the database holds every record of the
- * JSONL file, none lost. */
-Test(signals, sigterm_with_the_database_gone_spools_and_exits_0_within_5s)
+/* A live run with its database, meeting a fault (gone, frozen, a
+ * reconnection in flight). */
+typedef pid_t (*db_fault_run)(pg_cluster *own, const char *dir, ticker *t,
+                              chat_server **chat, char **yaml, char *log,
+                              size_t len);
+
+/* The cluster a test froze, thawed in the teardown whatever the test did:
+ * a frozen server cannot be stopped. */
+static const pg_cluster *g_frozen;
+
+/* N of the first "N records wait in the spool" in text, or 0. */
+static unsigned long long spooled(const char *text)
+{
+    const char *q = strstr(text, " records wait in the spool");
+    const char *p = q;
+    while (p && p > text && p[-1] >= '0' && p[-1] <= '9')
+        p--;
+    return p && p < q ? strtoull(p, NULL, 10) : 0;
+}
+
+/* What SIGTERM must do to a live run whose database met `fault` (gone,
+ * frozen, a reconnection in flight): end the run within 5 s, exit 0,
+ * the records the database could not take in the spool, said with their
+ * count (after `why` when given: the stop's reason), none lost, no
+ * password in the log; with the database back, the version's next start
+ * writes the spool, and the database then holds exactly the JSONL
+ * file's records. */
+static void sigterm_spools_and_exits_0(db_fault_run fault, const char *what,
+                                       const char *why)
 {
     if (!pg_server_installed())
         cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
@@ -549,8 +572,7 @@ Test(signals, sigterm_with_the_database_gone_spools_and_exits_0_within_5s)
     ticker t;
     chat_server *chat;
     char *yaml, log[1100];
-    pid_t pid = live_run_losing_its_database(&own, dir, &t, &chat, &yaml, log,
-                                             sizeof log);
+    pid_t pid = fault(&own, dir, &t, &chat, &yaml, log, sizeof log);
     int64_t t0 = child_mono_ms();
     kill(pid, SIGTERM);
     int rc = child_wait_ms(pid, STOP_WITHIN_MS);
@@ -561,15 +583,25 @@ Test(signals, sigterm_with_the_database_gone_spools_and_exits_0_within_5s)
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
     cr_assert_lt(took, STOP_WITHIN_MS);
     cr_assert(strstr(text, "stopping on signal"), "%s", text);
-    const char *w = strstr(text, "records wait in the spool");
-    cr_assert_not_null(w, "nothing said of the spool:\n%s", text);
+    const char *said = why ? strstr(text, why) : text;
+    cr_assert_not_null(said, "the stop did not say why:\n%s", text);
+    unsigned long long waiting = spooled(said);
+    cr_assert_gt(waiting, 0, "nothing said of the spool:\n%s", text);
     cr_assert_null(strstr(text, "are lost"), "%s", text);
+    if (why) /* gone: the reconnections' errors may say refused */
+        cr_assert_null(strstr(text, "refused"), "%s", text);
     cr_assert_null(strstr(text, own.password), "the password was logged");
     fprintf(stderr,
-            "signals: live SIGTERM, database gone -> exit 0 in %lld ms\n",
-            (long long)took);
+            "signals: live SIGTERM, %s -> exit 0 in %lld ms (%llu records "
+            "spooled)\n",
+            what, (long long)took, waiting);
     cycles_whole(dir, 1);
-    cr_assert_eq(pg_cluster_resume(&own), 0);
+    if (g_frozen == &own) {
+        pg_cluster_thaw(&own);
+        g_frozen = NULL;
+    } else {
+        cr_assert_eq(pg_cluster_resume(&own), 0);
+    }
     next_start_writes_the_spool(&own, dir, yaml);
     free(text);
     free(yaml);
@@ -580,11 +612,16 @@ Test(signals, sigterm_with_the_database_gone_spools_and_exits_0_within_5s)
     free(dir);
 }
 
+/* The server went away mid-run (its socket folder is left without a
+ * server). */
+Test(signals, sigterm_with_the_database_gone_spools_and_exits_0_within_5s)
+{
+    sigterm_spools_and_exits_0(live_run_losing_its_database, "database gone",
+                               NULL);
+}
+
 /* ------------------------------------ the database frozen, not gone */
 
-/* The cluster a test froze, thawed in the teardown whatever the test did:
- * a frozen server cannot be stopped. */
-static const pg_cluster *g_frozen;
 /* The server a test's URL names that accepts and never answers. */
 static mute_server *g_mute;
 
@@ -623,67 +660,15 @@ static pid_t live_run_freezing_its_database(pg_cluster *own, const char *dir,
 
 /* The server frozen mid-run: without a bound, the stop's flush waited on
  * the commit in flight as long as the server stayed frozen. Now the
- * writer is given up on 2 s into the stop, its link cut: exit 0 within
- * 5 s, one line saying the database did not answer and how many records
- * wait in the spool; thawed, the version's next start writes them and
- * the database holds exactly the JSONL file's records (a cycle whose
+ * writer is given up on 2 s into the stop, its link cut (a cycle whose
  * COMMIT reached the server before the cut is not written twice). */
 Test(frozen, sigterm_with_the_database_frozen_spools_and_exits_0_within_5s)
 {
-    if (!pg_server_installed())
-        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
-    pg_cluster own;
-    cr_assert_eq(pg_cluster_start(&own), 0);
-    char *dir = temp_dir_new();
-    ticker t;
-    chat_server *chat;
-    char *yaml, log[1100];
-    pid_t pid = live_run_freezing_its_database(&own, dir, &t, &chat, &yaml, log,
-                                               sizeof log);
-    int64_t t0 = child_mono_ms();
-    kill(pid, SIGTERM);
-    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
-    int64_t took = child_mono_ms() - t0;
-    char *text = file_read(log, NULL);
-    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
-                  STOP_WITHIN_MS, text);
-    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
-    cr_assert_lt(took, STOP_WITHIN_MS);
-    cr_assert(strstr(text, "stopping on signal"), "%s", text);
-    const char *said = strstr(text, "the database did not answer within 2.0s "
-                                    "at stop, so its connection was cut: ");
-    cr_assert_not_null(said, "the stop did not say why:\n%s", text);
-    unsigned long long waiting = 0;
-    cr_assert_eq(sscanf(strstr(said, "cut: "),
-                        "cut: %llu records wait in the "
-                        "spool",
-                        &waiting),
-                 1, "%s", text);
-    cr_assert_gt(waiting, 0, "%s", text);
-    cr_assert_null(strstr(text, "are lost"), "%s", text);
-    cr_assert_null(strstr(text, "refused"), "%s", text);
-    cr_assert_null(strstr(text, own.password), "the password was logged");
-    fprintf(stderr,
-            "signals: live SIGTERM, database frozen -> exit 0 in %lld ms "
-            "(%llu records spooled)\n",
-            (long long)took, waiting);
-    cycles_whole(dir, 1);
-    pg_cluster_thaw(&own);
-    g_frozen = NULL;
-    next_start_writes_the_spool(&own, dir, yaml);
-    free(text);
-    free(yaml);
-    chat_server_stop(chat);
-    ticker_stop(&t);
-    pg_cluster_remove(&own);
-    temp_dir_remove(dir);
-    free(dir);
+    sigterm_spools_and_exits_0(live_run_freezing_its_database,
+                               "database frozen",
+                               "the database did not answer within 2.0s at "
+                               "stop, so its connection was cut: ");
 }
-
-/* A live run with its database, meeting a fault (gone or frozen). */
-typedef pid_t (*db_fault_run)(pg_cluster *own, const char *dir, ticker *t,
-                              chat_server **chat, char **yaml, char *log,
-                              size_t len);
 
 /* Two signals back to back during a live run whose database met `fault`:
  * 130 at once (for a frozen one, the stop's bound not waited for). */
@@ -763,58 +748,14 @@ static pid_t live_run_reconnecting_in_vain(pg_cluster *own, const char *dir,
 
 /* SIGTERM while the writer's reconnection waits on a server that never
  * answers: the attempt used to run out its connect_timeout (10 s here)
- * before the stop could go on. Now the stop's cut, 2 s in, abandons it:
- * exit 0 well within 5 s, one line saying so and how many records wait
- * in the spool; with the database back, the version's next start writes
- * them and the database holds exactly the JSONL file's records. */
+ * before the stop could go on. Now the stop's cut, 2 s in, abandons it. */
 Test(frozen, sigterm_with_a_reconnection_in_flight_spools_and_exits_0_within_5s)
 {
-    if (!pg_server_installed())
-        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
-    pg_cluster own;
-    cr_assert_eq(pg_cluster_start(&own), 0);
-    char *dir = temp_dir_new();
-    ticker t;
-    chat_server *chat;
-    char *yaml, log[1100];
-    pid_t pid = live_run_reconnecting_in_vain(&own, dir, &t, &chat, &yaml, log,
-                                              sizeof log);
-    int64_t t0 = child_mono_ms();
-    kill(pid, SIGTERM);
-    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
-    int64_t took = child_mono_ms() - t0;
-    char *text = file_read(log, NULL);
-    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
-                  STOP_WITHIN_MS, text);
-    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
-    cr_assert_lt(took, 4000, "%s", text);
-    cr_assert(strstr(text, "stopping on signal"), "%s", text);
-    const char *said = strstr(text, "the reconnection to the database did not "
-                                    "finish within 2.0s at stop, so it was "
-                                    "abandoned: ");
-    cr_assert_not_null(said, "the stop did not say why:\n%s", text);
-    unsigned long long waiting = 0;
-    cr_assert_eq(sscanf(strstr(said, "abandoned: "),
-                        "abandoned: %llu records wait in the spool", &waiting),
-                 1, "%s", text);
-    cr_assert_gt(waiting, 0, "%s", text);
-    cr_assert_null(strstr(text, "are lost"), "%s", text);
-    cr_assert_null(strstr(text, "refused"), "%s", text);
-    cr_assert_null(strstr(text, own.password), "the password was logged");
-    fprintf(stderr,
-            "signals: live SIGTERM, reconnection in flight -> exit 0 in "
-            "%lld ms (%llu records spooled)\n",
-            (long long)took, waiting);
-    cycles_whole(dir, 1);
-    cr_assert_eq(pg_cluster_resume(&own), 0);
-    next_start_writes_the_spool(&own, dir, yaml);
-    free(text);
-    free(yaml);
-    chat_server_stop(chat);
-    ticker_stop(&t);
-    pg_cluster_remove(&own);
-    temp_dir_remove(dir);
-    free(dir);
+    sigterm_spools_and_exits_0(live_run_reconnecting_in_vain,
+                               "reconnection in flight",
+                               "the reconnection to the database did not "
+                               "finish within 2.0s at stop, so it was "
+                               "abandoned: ");
 }
 
 Test(frozen, second_signal_with_a_reconnection_in_flight_exits_130_at_once)
