@@ -173,6 +173,11 @@ void host_agent_emit_version(host_agent *a);
 void host_agent_request_stop(void);
 int host_agent_stop_requested(void);
 void host_agent_bind_stop(host_agent *a);
+/* 1 if a sink could not take some of a's records (writes, flushes or
+ * checkpoints failed), after saying how many for its version: those are
+ * lost for good, so the run did not do all it was asked (exit status 1,
+ * in `perpd run`, the live arena and `perpd backtest` alike). */
+int host_agent_writes_failed(const host_agent *a);
 
 /* agent_run.c: a closed candle the markets took, to the backend's
  * statistics (perp_backend_vtable.market_candle, when it has one). */

@@ -85,6 +85,17 @@ void host_agent_bind_stop(host_agent *a)
     a->ctx.stop = &g_stop;
 }
 
+int host_agent_writes_failed(const host_agent *a)
+{
+    if (!a->bus.write_errors)
+        return 0;
+    host_log(PERP_LOG_ERROR, "agent",
+             "%llu record writes or flushes failed for version %s: this "
+             "run's records are incomplete (exit status 1)",
+             (unsigned long long)a->bus.write_errors, a->set.version);
+    return 1;
+}
+
 static void install_signals(struct sigaction *old_int,
                             struct sigaction *old_term)
 {
@@ -592,16 +603,8 @@ int host_agent_run(host_agent *a)
     if (g_stop)
         host_log(PERP_LOG_INFO, "agent", "stopping on signal");
     host_record_bus_flush(&a->bus);
-    /* Records a sink could not take are lost for good: the run did not
-     * do all it was asked, whatever else went well. */
-    if (a->bus.write_errors) {
-        host_log(PERP_LOG_ERROR, "agent",
-                 "%llu record writes or flushes failed: this run's "
-                 "records are incomplete (exit status 1)",
-                 (unsigned long long)a->bus.write_errors);
-        if (rc == 0)
-            rc = 1;
-    }
+    if (host_agent_writes_failed(a) && rc == 0)
+        rc = 1;
     stop_services(a);
     run_signals_end(&old_int, &old_term);
     return rc;

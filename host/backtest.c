@@ -283,6 +283,16 @@ static int64_t comparison_period(const host_backtest *b)
     return p;
 }
 
+/* 1 if any version lost records to a sink, each said
+ * (host_agent_writes_failed). */
+static int writes_failed(const host_backtest *b)
+{
+    int failed = 0;
+    for (size_t i = 0; i < b->n; i++)
+        failed |= host_agent_writes_failed(b->v[i].agent);
+    return failed;
+}
+
 static int in_process(const bt_args *args, host_backtest *b)
 {
     int rc = host_backtest_run(b);
@@ -312,7 +322,7 @@ static int in_process(const bt_args *args, host_backtest *b)
                                b->v[i].rec.n_eq, b->v[i].rec.bench};
     }
     print_results(args, s, c, b->n, comparison_period(b));
-    rc = 0;
+    rc = writes_failed(b);
     if (args->report && host_bt_report_write(args->report, b, s) != PERP_OK)
         rc = 1;
     if (args->summary &&

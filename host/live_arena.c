@@ -378,6 +378,16 @@ static void stop_all(live_arena *r)
         host_agent_services_stop(r->v[i].agent);
 }
 
+/* 1 if any version lost records to a sink, each said
+ * (host_agent_writes_failed). */
+static int writes_failed(const live_arena *r)
+{
+    int failed = 0;
+    for (size_t i = 0; i < r->n; i++)
+        failed |= host_agent_writes_failed(r->v[i].agent);
+    return failed;
+}
+
 int host_live_arena_run(const char *const *configs, size_t n,
                         const host_run_options *opt)
 {
@@ -391,6 +401,8 @@ int host_live_arena_run(const char *const *configs, size_t n,
         if (host_agent_stop_requested())
             host_log(PERP_LOG_INFO, "arena", "stopping on signal");
         stop_all(&r);
+        if (writes_failed(&r))
+            rc = PERP_ERR;
     }
     arena_close(&r);
     host_agent_signals(0);

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,8 @@ typedef struct pg_sink {
     size_t queue_max;
     pthread_mutex_t mu; /* write, checkpoint, flush */
     int opened, open_failed;
-    int off; /* url is empty: no database, every call a no-op */
+    int stop_abandoned; /* a first write's open was given up at a stop */
+    int off;            /* url is empty: no database, every call a no-op */
     pg_rows_state rows;
     pg_unit *cur; /* records since the last checkpoint; owned */
     pg_spool spool;
@@ -150,24 +152,61 @@ static int host_stopping(void *host)
     return PERP_HOST_HAS(h, stopping) && h->stopping(h);
 }
 
+/* When first connections opened by a write give up (monotonic ms; 0
+ * until a look sees the host stopping). One for the process, not one per
+ * sink: the stop is the process's, and the versions of an arena open one
+ * after the other on one thread, so a bound each would add up. */
+static _Atomic int64_t g_first_open_give_up_ms;
+
+/* The abandon of a first connection opened by a write (pg_abandon.now;
+ * arg: the sink). Its records could wait nowhere else (their sequence
+ * numbers come from the database), so a server that is merely slow gets
+ * the PG_STOP_WAIT_MS the writer's commits get at a stop; a frozen one no
+ * longer holds the stop for the whole connect_timeout. */
+static int first_open_stop_passed(void *arg)
+{
+    pg_sink *s = arg;
+    if (!host_stopping((void *)s->host)) {
+        /* A later run in the same process starts its own bound. */
+        atomic_store(&g_first_open_give_up_ms, 0);
+        return 0;
+    }
+    int64_t now = pg_now_ms(), none = 0;
+    atomic_compare_exchange_strong(&g_first_open_give_up_ms, &none,
+                                   now + PG_STOP_WAIT_MS);
+    s->stop_abandoned = now >= atomic_load(&g_first_open_give_up_ms);
+    return s->stop_abandoned;
+}
+
 /* Says why the open failed; a stop during restore is not the database's
  * failure, and cost nothing of this run (a spool an earlier run left
- * stays for the next start). */
+ * stays for the next start). A first write's open given up at a stop
+ * did cost this run its records here: said as such. */
 static void open_failed(pg_sink *s, int at_restore, const char *err)
 {
     int stopped = at_restore && host_stopping((void *)s->host);
-    s->host->log(s->host, stopped ? PERP_LOG_WARN : PERP_LOG_ERROR, "%s%s", err,
-                 stopped ? " (a stop at start-up: this run had recorded "
-                           "nothing yet)"
-                         : "");
+    if (s->stop_abandoned)
+        s->host->log(s->host, PERP_LOG_ERROR,
+                     "%s (%.1fs into the stop); this run's records for "
+                     "version %s are not in the database (the other sinks "
+                     "have them)",
+                     err, PG_STOP_WAIT_MS / 1000.0, s->tag);
+    else
+        s->host->log(s->host, stopped ? PERP_LOG_WARN : PERP_LOG_ERROR, "%s%s",
+                     err,
+                     stopped ? " (a stop at start-up: this run had recorded "
+                               "nothing yet)"
+                             : "");
     s->open_failed = 1;
 }
 
 /* Opens the database and starts the writer; restore (optional) between.
  * Called with mu held. Opened by restore, before the run has recorded
- * anything, the first connection is abandoned at a stop: there is nothing
- * to keep. Opened by a first write, it is not: those records could wait
- * nowhere else (their sequence numbers come from the database). */
+ * anything, the first connection is abandoned at once at a stop: there is
+ * nothing to keep. Opened by a first write, it is abandoned
+ * PG_STOP_WAIT_MS into the stop (first_open_stop_passed). Only the
+ * connection attempt looks: the statements after it (migrate, lock,
+ * register) wait on the server as libpq's blocking calls do. */
 static int sink_open(pg_sink *s, const perp_restore_visitor *v)
 {
     if (s->opened)
@@ -180,7 +219,8 @@ static int sink_open(pg_sink *s, const perp_restore_visitor *v)
     uint64_t drained = 0;
     int lost;
     pg_abandon at_stop = {.now = host_stopping, .arg = (void *)s->host};
-    if (pg_open(s->url, s->timeout_s, v ? &at_stop : NULL, s->tag, &o, err,
+    pg_abandon at_bound = {.now = first_open_stop_passed, .arg = s};
+    if (pg_open(s->url, s->timeout_s, v ? &at_stop : &at_bound, s->tag, &o, err,
                 sizeof err) != 0)
         goto fail;
     if (o.migrations_applied)

@@ -5,8 +5,8 @@
  * two worker processes whose parent passes the signals on) and the live
  * arena `perpd run A.yaml B.yaml`. Each plans with the openrouter
  * planner against the local chat server, whose answers take a while, so
- * a signal lands with a plan in flight. The first SIGTERM or SIGINT stops the run: exit 0
- * within 5 s, every version's JSONL file flushed and made of whole
+ * a signal lands with a plan in flight. The first SIGTERM or SIGINT stops the
+ * run: exit 0 within 5 s, every version's JSONL file flushed and made of whole
  * records and whole cycles; a second signal exits at once with 130.
  *
  * The live arena reads the local Coinbase WebSocket server. Every child
@@ -31,6 +31,7 @@
 #include "child_proc.h"
 #include "file_read.h"
 #include "jsonl_records.h"
+#include "mute_server.h"
 #include "run_process.h"
 #include "temp_dir.h"
 #include "ticker_stream.h"
@@ -48,9 +49,14 @@ static pid_t g_child;
 /* `backtest -j` workers, in their own process group: killed one by one */
 static pid_t g_workers[4];
 static size_t g_n_workers;
+/* The database server a test's URL names, which accepts and never
+ * answers: stopped in the teardown too. */
+static mute_server *g_mute;
 
 static void kill_child(void)
 {
+    mute_server_stop(g_mute);
+    g_mute = NULL;
     for (size_t i = 0; i < g_n_workers; i++)
         if (!child_gone(g_workers[i]))
             kill(g_workers[i], SIGKILL);
@@ -120,9 +126,10 @@ static void write_history(const char *dir)
     free(text);
 }
 
-/* A one-minute pipeline whose every cycle asks the chat server. */
+/* A one-minute pipeline whose every cycle asks the chat server; with_pg:
+ * a postgres sink too, on ${DATABASE_URL}. */
 static char *backtest_yaml(const char *dir, const char *version,
-                           chat_server *chat)
+                           chat_server *chat, int with_pg)
 {
     char base[128], text[4096], file[128];
     chat_server_base_url(chat, base, sizeof base);
@@ -143,8 +150,11 @@ static char *backtest_yaml(const char *dir, const char *version,
              "  timeout: 60s\n"
              "backend: {plugin: perpsim, starting_equity: 10000}\n"
              "sinks:\n"
-             "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n",
-             version, test_build_dir(), base, dir, version);
+             "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n"
+             "%s",
+             version, test_build_dir(), base, dir, version,
+             with_pg ? "  - {plugin: postgres, url: \"${DATABASE_URL}\"}\n"
+                     : "");
     snprintf(file, sizeof file, "%s.yaml", version);
     return temp_dir_write(dir, file, text);
 }
@@ -186,15 +196,12 @@ static void find_workers(pid_t pid, size_t jobs)
                  g_n_workers, jobs);
 }
 
-/* The version's JSONL file is whole: every line a JSON object ending in
- * a newline, and every cycle whole (one account snapshot per
- * observation; a decision for each but at most one cut short). Returns
- * the number of cycles. */
-static size_t whole(const char *dir, const char *version)
+/* Every line of the version's JSONL file is a JSON object ending in a
+ * newline. Returns the number of lines. */
+static size_t lines_whole(const char *dir, const char *version)
 {
-    char sub[1200], path[1300];
-    snprintf(sub, sizeof sub, "%s/%s", dir, version);
-    snprintf(path, sizeof path, "%s/records.jsonl", sub);
+    char path[1300];
+    snprintf(path, sizeof path, "%s/%s/records.jsonl", dir, version);
     size_t len = 0;
     char *text = file_read(path, &len);
     cr_assert(text && len > 0, "%s: no records", path);
@@ -211,6 +218,17 @@ static size_t whole(const char *dir, const char *version)
         p = nl + 1;
     }
     free(text);
+    return lines;
+}
+
+/* The version's JSONL file is whole: its lines (lines_whole) and every
+ * cycle (one account snapshot per observation; a decision for each but
+ * at most one cut short). Returns the number of cycles. */
+static size_t whole(const char *dir, const char *version)
+{
+    char sub[1200];
+    snprintf(sub, sizeof sub, "%s/%s", dir, version);
+    lines_whole(dir, version);
     json_t *all = jsonl_records_read(sub);
     size_t obs = jsonl_records_count(all, "observation");
     size_t eq = jsonl_records_count(all, "equity");
@@ -236,7 +254,7 @@ static void first_signal_backtest(size_t n_versions, int sig, int jobs)
     static const char *const names[] = {"sig-a", "sig-b"};
     char *yamls[2];
     for (size_t i = 0; i < n_versions; i++)
-        yamls[i] = backtest_yaml(dir, names[i], chat);
+        yamls[i] = backtest_yaml(dir, names[i], chat, 0);
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
     pid_t pid = spawn_backtest(dir, yamls, n_versions, log, jobs);
@@ -284,7 +302,7 @@ static void second_signal_backtest(size_t n_versions, int jobs)
     static const char *const names[] = {"sig2-a", "sig2-b"};
     char *yamls[2];
     for (size_t i = 0; i < n_versions; i++)
-        yamls[i] = backtest_yaml(dir, names[i], chat);
+        yamls[i] = backtest_yaml(dir, names[i], chat, 0);
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
     pid_t pid = spawn_backtest(dir, yamls, n_versions, log, jobs);
@@ -369,7 +387,7 @@ Test(signals_arena, backtest_sigint_at_start_up_is_kept)
     char *dir = temp_dir_new();
     write_history(dir);
     chat_server *chat = slow_chat(50);
-    char *yamls[] = {backtest_yaml(dir, "sig-start", chat)};
+    char *yamls[] = {backtest_yaml(dir, "sig-start", chat, 0)};
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
     pid_t pid = spawn_backtest(dir, yamls, 1, log, 1);
@@ -399,8 +417,8 @@ Test(signals_arena, backtest_jobs_sigterm_at_start_up_is_kept)
     char *dir = temp_dir_new();
     write_history(dir);
     chat_server *chat = slow_chat(50);
-    char *yamls[] = {backtest_yaml(dir, "sig-start-a", chat),
-                     backtest_yaml(dir, "sig-start-b", chat)};
+    char *yamls[] = {backtest_yaml(dir, "sig-start-a", chat, 0),
+                     backtest_yaml(dir, "sig-start-b", chat, 0)};
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
     pid_t pid = spawn_backtest(dir, yamls, 2, log, 2);
@@ -426,42 +444,45 @@ Test(signals_arena, backtest_jobs_sigterm_at_start_up_is_kept)
 
 /* ------------------------------------------------------ live arena */
 
+/* with_pg: a postgres sink too, on ${DATABASE_URL}. */
 static char *live_yaml(const char *dir, const char *version, const ticker *t,
-                       chat_server *chat)
+                       chat_server *chat, int with_pg)
 {
     char base[128], text[4096], file[128];
     chat_server_base_url(chat, base, sizeof base);
-    snprintf(text, sizeof text,
-             "agent:\n"
-             "  version: %s\n"
-             "  cycle: 1s\n"
-             "  bootstrap: false\n"
-             "  symbols: [BTC-USD]\n"
-             "  observation_every: 1\n"
-             "plugin_path: [%s/lib/perp]\n"
-             "feeds:\n"
-             "  - {plugin: coinbase, url: \"ws://127.0.0.1:%d/\", "
-             "products: [BTC-USD]}\n"
-             "planner:\n"
-             "  plugin: openrouter\n"
-             "  base_url: %s\n"
-             "  model: test/signals-arena\n"
-             "  api_key_env: " KEY_ENV "\n"
-             "  timeout: 60s\n"
-             "backend: {plugin: perpsim, starting_equity: 10000}\n"
-             "sinks:\n"
-             "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n",
-             version, test_build_dir(), ws_server_port(t->ws), base, dir,
-             version);
+    snprintf(
+        text, sizeof text,
+        "agent:\n"
+        "  version: %s\n"
+        "  cycle: 1s\n"
+        "  bootstrap: false\n"
+        "  symbols: [BTC-USD]\n"
+        "  observation_every: 1\n"
+        "plugin_path: [%s/lib/perp]\n"
+        "feeds:\n"
+        "  - {plugin: coinbase, url: \"ws://127.0.0.1:%d/\", "
+        "products: [BTC-USD]}\n"
+        "planner:\n"
+        "  plugin: openrouter\n"
+        "  base_url: %s\n"
+        "  model: test/signals-arena\n"
+        "  api_key_env: " KEY_ENV "\n"
+        "  timeout: 60s\n"
+        "backend: {plugin: perpsim, starting_equity: 10000}\n"
+        "sinks:\n"
+        "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n"
+        "%s",
+        version, test_build_dir(), ws_server_port(t->ws), base, dir, version,
+        with_pg ? "  - {plugin: postgres, url: \"${DATABASE_URL}\"}\n" : "");
     snprintf(file, sizeof file, "%s.yaml", version);
     return temp_dir_write(dir, file, text);
 }
 
 static pid_t spawn_live_arena(const char *dir, const ticker *t,
-                              chat_server *chat, const char *log)
+                              chat_server *chat, const char *log, int with_pg)
 {
-    char *a = live_yaml(dir, "live-a", t, chat);
-    char *b = live_yaml(dir, "live-b", t, chat);
+    char *a = live_yaml(dir, "live-a", t, chat, with_pg);
+    char *b = live_yaml(dir, "live-b", t, chat, with_pg);
     char *bin = perpd_path();
     char *argv[] = {bin, "run", a, b, NULL};
     g_child = child_spawn(argv, log);
@@ -482,7 +503,7 @@ Test(signals_arena, live_arena_sigterm_flushes_both_versions_exit_0)
     chat_server *chat = slow_chat(400);
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
-    pid_t pid = spawn_live_arena(dir, &t, chat, log);
+    pid_t pid = spawn_live_arena(dir, &t, chat, log, 0);
     /* Two cycles of both versions done, the third asked. */
     wait_for_plans(chat, 5, log);
     usleep(150000);
@@ -515,7 +536,7 @@ Test(signals_arena, live_arena_second_signal_exits_130_at_once)
     chat_server *chat = slow_chat(60000);
     char log[1100];
     snprintf(log, sizeof log, "%s/perpd.log", dir);
-    pid_t pid = spawn_live_arena(dir, &t, chat, log);
+    pid_t pid = spawn_live_arena(dir, &t, chat, log, 0);
     wait_for_plans(chat, 1, log);
     usleep(200000);
     int64_t t0 = child_mono_ms();
@@ -531,4 +552,101 @@ Test(signals_arena, live_arena_second_signal_exits_130_at_once)
     ticker_stop(&t);
     temp_dir_remove(dir);
     free(dir);
+}
+
+/* ------------------------- a first database connection in flight */
+
+/* SIGTERM while the first database connection (the first version's,
+ * opened by its first record) waits on a server that accepts and never
+ * answers, connect_timeout 10 s: the stop used to wait it out. Now the
+ * attempt is given the 2 s the writer's commits get at a stop, then
+ * abandoned; the second version's, opened after it, finds the bound spent
+ * and gives up at once: the exit comes within 5 s, 2 s at least after
+ * the signal. Status 1, not 0: each version's records are missing from
+ * its database (said once each, in the line naming the stop), so the run
+ * did not do all it was asked, as in `perpd run` when a sink fails; the
+ * JSONL files beside it hold them, whole. live: the live arena, else the
+ * backtest arena. */
+static void sigterm_abandons_first_connection(int live)
+{
+    g_mute = mute_server_start();
+    cr_assert_not_null(g_mute);
+    char *dir = temp_dir_new(), *url = NULL;
+    cr_assert(asprintf(&url,
+                       "postgresql://perp:not-a-secret-%d@127.0.0.1:%d/"
+                       "perpd?connect_timeout=10",
+                       (int)getpid(), mute_server_port(g_mute)) > 0);
+    setenv("DATABASE_URL", url, 1);
+    ticker t;
+    if (live)
+        ticker_start(&t);
+    chat_server *chat = slow_chat(10);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    static const char *const names[2][2] = {{"sig-pg-a", "sig-pg-b"},
+                                            {"live-a", "live-b"}};
+    char *yamls[2] = {NULL, NULL};
+    pid_t pid;
+    if (live) {
+        pid = spawn_live_arena(dir, &t, chat, log, 1);
+    } else {
+        write_history(dir);
+        for (size_t i = 0; i < 2; i++)
+            yamls[i] = backtest_yaml(dir, names[0][i], chat, 1);
+        pid = spawn_backtest(dir, yamls, 2, log, 1);
+    }
+    unsetenv("DATABASE_URL");
+    cr_assert(mute_server_wait_accepted(g_mute, 1, 10000),
+              "perpd never tried to connect");
+    int64_t t0 = child_mono_ms();
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, text);
+    cr_assert_lt(took, STOP_WITHIN_MS, "%s", text);
+    cr_assert_geq(took, 1900, "not given its 2 s:\n%s", text);
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = names[live][i];
+        char said[256];
+        snprintf(said, sizeof said,
+                 "abandoned: perpd is stopping (2.0s into the stop); this "
+                 "run's records for version %s are not in the database "
+                 "(the other sinks have them)",
+                 v);
+        cr_assert(strstr(text, said), "no \"%s\":\n%s", said, text);
+        snprintf(said, sizeof said,
+                 "failed for version %s: this run's records are incomplete "
+                 "(exit status 1)",
+                 v);
+        cr_assert(strstr(text, said), "no \"%s\":\n%s", said, text);
+        cr_assert_gt(lines_whole(dir, v), 0, "%s: no records", v);
+        free(yamls[i]);
+    }
+    cr_assert(strstr(text, live ? "stopping on signal" : "stopped early"), "%s",
+              text);
+    cr_assert_null(strstr(text, "not-a-secret"), "the password was logged");
+    fprintf(stderr,
+            "signals: %s SIGTERM, first database connection in flight -> "
+            "exit 1 in %lld ms\n",
+            live ? "live arena" : "backtest arena", (long long)took);
+    free(text);
+    free(url);
+    chat_server_stop(chat);
+    if (live)
+        ticker_stop(&t);
+    temp_dir_remove(dir);
+    free(dir);
+}
+
+Test(signals_arena, live_arena_sigterm_abandons_first_connection_exit_1)
+{
+    sigterm_abandons_first_connection(1);
+}
+
+Test(signals_arena, backtest_arena_sigterm_abandons_first_connection_exit_1)
+{
+    sigterm_abandons_first_connection(0);
 }
