@@ -90,9 +90,9 @@ int host_agent_writes_failed(const host_agent *a)
     if (!a->bus.write_errors)
         return 0;
     host_log(PERP_LOG_ERROR, "agent",
-             "%llu record writes or flushes failed for version %s: this "
+             "version %s: %llu record writes or flushes failed: this "
              "run's records are incomplete (exit status 1)",
-             (unsigned long long)a->bus.write_errors, a->set.version);
+             a->set.version, (unsigned long long)a->bus.write_errors);
     return 1;
 }
 
