@@ -157,6 +157,14 @@ static perp_status on_record(void *ud, const perp_record *rec)
     return PERP_OK;
 }
 
+void host_agent_checkpoints_detect(host_agent *a)
+{
+    for (size_t i = 0; i < a->n_sinks; i++) {
+        const perp_sink_vtable *vt = a->sinks[i].vtable;
+        a->persist.checkpoints |= HOST_VT_HAS(vt, perp_sink_vtable, checkpoint);
+    }
+}
+
 int host_agent_restore(host_agent *a)
 {
     restored r = {.a = a};
@@ -164,9 +172,9 @@ int host_agent_restore(host_agent *a)
                               .ud = &r,
                               .checkpoint = on_checkpoint,
                               .record = on_record};
+    host_agent_checkpoints_detect(a);
     for (size_t i = 0; i < a->n_sinks; i++) {
         const perp_sink_vtable *vt = a->sinks[i].vtable;
-        a->persist.checkpoints |= HOST_VT_HAS(vt, perp_sink_vtable, checkpoint);
         if (!HOST_VT_HAS(vt, perp_sink_vtable, restore))
             continue;
         /* Only the first storing sink rebuilds the agent; the others are

@@ -34,6 +34,11 @@
  * version held by another process) or the stored state cannot be
  * imported. */
 int host_agent_restore(host_agent *a);
+/* Checkpoints on when a sink takes them (restore does this; a run that
+ * does not restore, the live arena, calls it): they are also where a
+ * storing sink commits a cycle's records, without them it holds every
+ * record in memory until the stop. */
+void host_agent_checkpoints_detect(host_agent *a);
 /* Replay: 1 when ev is before the resume point and was only used to warm
  * the markets up (the caller skips it). */
 int host_agent_resume_absorb(host_agent *a, const perp_event *ev);

@@ -2,6 +2,7 @@
  * live_arena.c — several versions live on one feed; see live_arena.h.
  */
 #include "live_arena.h"
+#include "agent_recovery.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -356,6 +357,9 @@ static void start_all(live_arena *r)
     for (size_t i = 0; i < r->n; i++) {
         host_agent *a = r->v[i].agent;
         host_agent_bind_stop(a);
+        /* each cycle's records reach the database as it ends, so the
+         * dashboard follows the arena and nothing piles up in memory */
+        host_agent_checkpoints_detect(a);
         host_agent_emit_version(a);
         if (r->v[i].services)
             host_agent_services_start(a);

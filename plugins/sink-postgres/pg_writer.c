@@ -4,6 +4,7 @@
 #include "pg_writer.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -405,12 +406,26 @@ static int host_stopping(const pg_writer *w)
  * the libpq call the writer waits in fails at once and it spools what it
  * holds (the next start writes it). A server that answers commits a
  * cycle in milliseconds, long before the bound. */
+static _Atomic int64_t g_give_up_ms;
+
+int64_t pg_stop_give_up_ms(int stopping)
+{
+    if (!stopping) {
+        atomic_store(&g_give_up_ms, 0); /* a later run has its own */
+        return 0;
+    }
+    int64_t none = 0;
+    atomic_compare_exchange_strong(&g_give_up_ms, &none,
+                                   pg_now_ms() + PG_STOP_WAIT_MS);
+    return atomic_load(&g_give_up_ms);
+}
+
 static void bounded_wait(pg_writer *w)
 {
     int64_t now = pg_now_ms(), slice = WAIT_SLICE_MS;
     if (!w->cut && host_stopping(w)) {
         if (w->give_up_ms == 0)
-            w->give_up_ms = now + PG_STOP_WAIT_MS;
+            w->give_up_ms = pg_stop_give_up_ms(1);
         if (now >= w->give_up_ms) {
             w->cut = 1;
             if (w->link_fd >= 0)

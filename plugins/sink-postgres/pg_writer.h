@@ -46,6 +46,14 @@
  * commits a cycle in milliseconds. */
 #define PG_STOP_WAIT_MS 2000
 
+/* When every wait on the database gives up at this stop (monotonic ms),
+ * PG_STOP_WAIT_MS after the first look that saw the host stopping; 0,
+ * and the bound forgotten, when stopping is 0. One bound for the
+ * process, not one per writer or per connection: the versions of an
+ * arena stop one after the other on one thread, so a bound each would
+ * add up (three frozen writers took 6 s). */
+int64_t pg_stop_give_up_ms(int stopping);
+
 typedef struct pg_writer_config {
     const perp_host *host; /* logging; borrowed, outlives the writer */
     const char *url;       /* copied */

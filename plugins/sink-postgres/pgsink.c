@@ -14,7 +14,6 @@
 
 #include <ctype.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,29 +151,18 @@ static int host_stopping(void *host)
     return PERP_HOST_HAS(h, stopping) && h->stopping(h);
 }
 
-/* When first connections opened by a write give up (monotonic ms; 0
- * until a look sees the host stopping). One for the process, not one per
- * sink: the stop is the process's, and the versions of an arena open one
- * after the other on one thread, so a bound each would add up. */
-static _Atomic int64_t g_first_open_give_up_ms;
-
 /* The abandon of a first connection opened by a write (pg_abandon.now;
  * arg: the sink). Its records could wait nowhere else (their sequence
  * numbers come from the database), so a server that is merely slow gets
- * the PG_STOP_WAIT_MS the writer's commits get at a stop; a frozen one no
- * longer holds the stop for the whole connect_timeout. */
+ * the stop's PG_STOP_WAIT_MS, as the writers' commits do (one bound for
+ * the process: pg_stop_give_up_ms); a frozen one no longer holds the
+ * stop for the whole connect_timeout. */
 static int first_open_stop_passed(void *arg)
 {
     pg_sink *s = arg;
-    if (!host_stopping((void *)s->host)) {
-        /* A later run in the same process starts its own bound. */
-        atomic_store(&g_first_open_give_up_ms, 0);
-        return 0;
-    }
-    int64_t now = pg_now_ms(), none = 0;
-    atomic_compare_exchange_strong(&g_first_open_give_up_ms, &none,
-                                   now + PG_STOP_WAIT_MS);
-    s->stop_abandoned = now >= atomic_load(&g_first_open_give_up_ms);
+    int stopping = host_stopping((void *)s->host);
+    int64_t give_up = pg_stop_give_up_ms(stopping);
+    s->stop_abandoned = stopping && pg_now_ms() >= give_up;
     return s->stop_abandoned;
 }
 

@@ -32,6 +32,7 @@
 #include "file_read.h"
 #include "jsonl_records.h"
 #include "mute_server.h"
+#include "pg_cluster.h"
 #include "run_process.h"
 #include "temp_dir.h"
 #include "ticker_stream.h"
@@ -478,19 +479,29 @@ static char *live_yaml(const char *dir, const char *version, const ticker *t,
     return temp_dir_write(dir, file, text);
 }
 
+static const char *const g_live_names[] = {"live-a", "live-b", "live-c"};
+
+/* `perpd run` over n (2 or 3) versions: live-a, live-b, live-c. */
+static pid_t spawn_live_versions(const char *dir, const ticker *t,
+                                 chat_server *chat, const char *log,
+                                 int with_pg, size_t n)
+{
+    char *bin = perpd_path();
+    char *argv[6] = {bin, "run"};
+    for (size_t i = 0; i < n && i < 3; i++)
+        argv[2 + i] = live_yaml(dir, g_live_names[i], t, chat, with_pg);
+    g_child = child_spawn(argv, log);
+    for (size_t i = 2; argv[i]; i++)
+        free(argv[i]);
+    free(bin);
+    cr_assert_gt(g_child, 0);
+    return g_child;
+}
+
 static pid_t spawn_live_arena(const char *dir, const ticker *t,
                               chat_server *chat, const char *log, int with_pg)
 {
-    char *a = live_yaml(dir, "live-a", t, chat, with_pg);
-    char *b = live_yaml(dir, "live-b", t, chat, with_pg);
-    char *bin = perpd_path();
-    char *argv[] = {bin, "run", a, b, NULL};
-    g_child = child_spawn(argv, log);
-    free(bin);
-    free(a);
-    free(b);
-    cr_assert_gt(g_child, 0);
-    return g_child;
+    return spawn_live_versions(dir, t, chat, log, with_pg, 2);
 }
 
 /* SIGTERM with both versions' plans in flight (each answer takes 400 ms
@@ -664,4 +675,97 @@ Test(signals_arena, live_arena_sigterm_abandons_first_connection_exit_1)
 Test(signals_arena, backtest_arena_sigterm_abandons_first_connection_exit_1)
 {
     sigterm_abandons_first_connection(0);
+}
+
+/* ------------------------------ the database frozen under an arena */
+
+/* The cluster the frozen-database test froze, thawed whatever happens. */
+static const pg_cluster *g_frozen;
+
+static void thaw_and_kill(void)
+{
+    if (g_frozen)
+        pg_cluster_thaw(g_frozen);
+    g_frozen = NULL;
+    kill_child();
+}
+
+TestSuite(frozen_arena, .fini = thaw_and_kill);
+
+/* Versions with an equity snapshot committed (0 before the schema). */
+static long long versions_committed(PGconn *c)
+{
+    PGresult *r =
+        PQexec(c, "SELECT count(DISTINCT version_id) FROM equity_snapshots");
+    long long n =
+        PQresultStatus(r) == PGRES_TUPLES_OK ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    return n;
+}
+
+/* Three versions live, one database, frozen (SIGSTOP) once each has
+ * committed a cycle and with one more cycle each sent to it: SIGTERM.
+ * Each version's writer waits on a commit the server never answers; the
+ * stop gives the database 2 s, once for the process. With a bound per
+ * writer the three stops came one after the other: 6 s. Now exit 0
+ * within 5 s, each version's line saying its link was cut and its
+ * records wait in the spool, the JSONL files whole. */
+Test(frozen_arena, live_arena_of_three_with_the_database_frozen_exits_0_in_5s)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    setenv("DATABASE_URL", own.url, 1);
+    char *dir = temp_dir_new();
+    ticker t;
+    ticker_start(&t);
+    chat_server *chat = slow_chat(10);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    pid_t pid = spawn_live_versions(dir, &t, chat, log, 1, 3);
+    unsetenv("DATABASE_URL");
+    PGconn *c = pg_test_connect(own.url);
+    int64_t end = child_mono_ms() + 20000;
+    while (versions_committed(c) < 3 && child_mono_ms() < end)
+        usleep(20000);
+    cr_assert_eq(versions_committed(c), 3, "not every version committed:\n%s",
+                 file_read(log, NULL));
+    PQfinish(c);
+    g_frozen = &own;
+    cr_assert_eq(pg_cluster_freeze(&own), 0, "no server to freeze");
+    usleep(1300000); /* one more 1 s cycle each, its commit sent */
+    int64_t t0 = child_mono_ms();
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    int64_t took = child_mono_ms() - t0;
+    char *text = file_read(log, NULL);
+    cr_assert_neq(rc, -1, "still running %d ms after SIGTERM:\n%s",
+                  STOP_WITHIN_MS, text);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert(strstr(text, "stopping on signal"), "%s", text);
+    size_t cut = 0;
+    for (const char *p = text;
+         (p = strstr(p, "the database did not answer within 2.0s at stop, "
+                        "so its connection was cut: "));
+         p++)
+        cut++;
+    cr_assert_eq(cut, 3, "three writers cut:\n%s", text);
+    cr_assert_null(strstr(text, "are lost"), "%s", text);
+    cr_assert_null(strstr(text, own.password), "the password was logged");
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_gt(lines_whole(dir, g_live_names[i]), 0, "%s",
+                     g_live_names[i]);
+    fprintf(stderr,
+            "signals: live arena of three, database frozen -> exit 0 in "
+            "%lld ms\n",
+            (long long)took);
+    pg_cluster_thaw(&own);
+    g_frozen = NULL;
+    free(text);
+    chat_server_stop(chat);
+    ticker_stop(&t);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
 }
