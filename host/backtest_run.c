@@ -2,6 +2,7 @@
  * backtest_run.c — several versions, one tape, one pass.
  */
 #include "backtest_run.h"
+#include "agent_recovery.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -337,8 +338,13 @@ int host_backtest_run(host_backtest *b)
     int *accepted = calloc(b->n, sizeof *accepted);
     if (!accepted)
         return 1;
-    for (size_t i = 0; i < b->n; i++)
+    for (size_t i = 0; i < b->n; i++) {
         host_agent_bind_stop(b->v[i].agent);
+        /* a storing sink commits at checkpoints (every agent.checkpoint_every
+         * cycles of the tape): without them it held a whole backtest's
+         * records in memory until the end */
+        host_agent_checkpoints_detect(b->v[i].agent);
+    }
     progress p = {mono_ms(), 0, mono_ms()};
     int rc = 0, started = 0;
     perp_event ev;

@@ -769,3 +769,47 @@ Test(frozen_arena, live_arena_of_three_with_the_database_frozen_exits_0_in_5s)
     temp_dir_remove(dir);
     free(dir);
 }
+
+/* A backtest arena whose postgres sinks used to hold the whole run's
+ * records in memory until the end (a backtest never turned checkpoints
+ * on): now each version commits at its checkpoints (at most a second of
+ * wall time apart), so while the tape plays, each answer 200 ms away,
+ * both versions' equity is in the database; the stop then ends it early,
+ * exit 0. */
+Test(frozen_arena, a_backtest_arena_commits_while_it_runs)
+{
+    if (!pg_server_installed())
+        cr_skip_test("*** PostgreSQL server not installed: SKIPPED ***");
+    pg_cluster own;
+    cr_assert_eq(pg_cluster_start(&own), 0);
+    setenv("DATABASE_URL", own.url, 1);
+    char *dir = temp_dir_new();
+    write_history(dir);
+    chat_server *chat = slow_chat(200);
+    char log[1100];
+    snprintf(log, sizeof log, "%s/perpd.log", dir);
+    char *yamls[2] = {backtest_yaml(dir, "bt-pg-a", chat, 1),
+                      backtest_yaml(dir, "bt-pg-b", chat, 1)};
+    pid_t pid = spawn_backtest(dir, yamls, 2, log, 1);
+    unsetenv("DATABASE_URL");
+    PGconn *c = pg_test_connect(own.url);
+    int64_t end = child_mono_ms() + 20000;
+    while (versions_committed(c) < 2 && child_mono_ms() < end &&
+           kill(pid, 0) == 0)
+        usleep(20000);
+    cr_assert_eq(versions_committed(c), 2,
+                 "nothing committed while running:\n%s", file_read(log, NULL));
+    cr_assert_eq(kill(pid, 0), 0, "the backtest ended first");
+    PQfinish(c);
+    kill(pid, SIGTERM);
+    int rc = child_wait_ms(pid, STOP_WITHIN_MS);
+    char *text = file_read(log, NULL);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    free(text);
+    free(yamls[0]);
+    free(yamls[1]);
+    chat_server_stop(chat);
+    pg_cluster_remove(&own);
+    temp_dir_remove(dir);
+    free(dir);
+}
