@@ -127,22 +127,23 @@ static void write_history(const char *dir)
     free(text);
 }
 
-/* A one-minute pipeline whose every cycle asks the chat server; with_pg:
- * a postgres sink too, on ${DATABASE_URL}. */
-static char *backtest_yaml(const char *dir, const char *version,
-                           chat_server *chat, int with_pg)
+/* A pipeline whose every cycle asks the chat server, on one symbol:
+ * agent_lines (the cycle, ...) and the feed given; with_pg: a postgres
+ * sink too, on ${DATABASE_URL}. */
+static char *arena_yaml(const char *dir, const char *version, chat_server *chat,
+                        int with_pg, const char *agent_lines, const char *feed)
 {
     char base[128], text[4096], file[128];
     chat_server_base_url(chat, base, sizeof base);
     snprintf(text, sizeof text,
              "agent:\n"
              "  version: %s\n"
-             "  cycle: 60s\n"
+             "%s"
              "  symbols: [BTC-USD]\n"
              "  observation_every: 1\n"
              "plugin_path: [%s/lib/perp]\n"
              "feeds:\n"
-             "  - {plugin: coinbase}\n"
+             "  - %s\n"
              "planner:\n"
              "  plugin: openrouter\n"
              "  base_url: %s\n"
@@ -153,11 +154,19 @@ static char *backtest_yaml(const char *dir, const char *version,
              "sinks:\n"
              "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n"
              "%s",
-             version, test_build_dir(), base, dir, version,
+             version, agent_lines, test_build_dir(), feed, base, dir, version,
              with_pg ? "  - {plugin: postgres, url: \"${DATABASE_URL}\"}\n"
                      : "");
     snprintf(file, sizeof file, "%s.yaml", version);
     return temp_dir_write(dir, file, text);
+}
+
+/* A one-minute pipeline for backtests (the feed replaced by the tape). */
+static char *backtest_yaml(const char *dir, const char *version,
+                           chat_server *chat, int with_pg)
+{
+    return arena_yaml(dir, version, chat, with_pg, "  cycle: 60s\n",
+                      "{plugin: coinbase}");
 }
 
 /* perpd backtest over the versions' files, in the background; with
@@ -445,38 +454,18 @@ Test(signals_arena, backtest_jobs_sigterm_at_start_up_is_kept)
 
 /* ------------------------------------------------------ live arena */
 
-/* with_pg: a postgres sink too, on ${DATABASE_URL}. */
+/* A one-second pipeline on the local ticker, without start-up
+ * bootstrap. */
 static char *live_yaml(const char *dir, const char *version, const ticker *t,
                        chat_server *chat, int with_pg)
 {
-    char base[128], text[4096], file[128];
-    chat_server_base_url(chat, base, sizeof base);
-    snprintf(
-        text, sizeof text,
-        "agent:\n"
-        "  version: %s\n"
-        "  cycle: 1s\n"
-        "  bootstrap: false\n"
-        "  symbols: [BTC-USD]\n"
-        "  observation_every: 1\n"
-        "plugin_path: [%s/lib/perp]\n"
-        "feeds:\n"
-        "  - {plugin: coinbase, url: \"ws://127.0.0.1:%d/\", "
-        "products: [BTC-USD]}\n"
-        "planner:\n"
-        "  plugin: openrouter\n"
-        "  base_url: %s\n"
-        "  model: test/signals-arena\n"
-        "  api_key_env: " KEY_ENV "\n"
-        "  timeout: 60s\n"
-        "backend: {plugin: perpsim, starting_equity: 10000}\n"
-        "sinks:\n"
-        "  - {plugin: jsonl, path: %s/%s/records.jsonl}\n"
-        "%s",
-        version, test_build_dir(), ws_server_port(t->ws), base, dir, version,
-        with_pg ? "  - {plugin: postgres, url: \"${DATABASE_URL}\"}\n" : "");
-    snprintf(file, sizeof file, "%s.yaml", version);
-    return temp_dir_write(dir, file, text);
+    char feed[160];
+    snprintf(feed, sizeof feed,
+             "{plugin: coinbase, url: \"ws://127.0.0.1:%d/\", products: "
+             "[BTC-USD]}",
+             ws_server_port(t->ws));
+    return arena_yaml(dir, version, chat, with_pg,
+                      "  cycle: 1s\n  bootstrap: false\n", feed);
 }
 
 static const char *const g_live_names[] = {"live-a", "live-b", "live-c"};
