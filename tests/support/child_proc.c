@@ -53,6 +53,15 @@ int child_wait_ms(pid_t pid, int timeout_ms)
     return -1;
 }
 
+int child_signal_wait(pid_t pid, int sig, int timeout_ms, int64_t *took_ms)
+{
+    int64_t t0 = child_mono_ms();
+    kill(pid, sig);
+    int rc = child_wait_ms(pid, timeout_ms);
+    *took_ms = child_mono_ms() - t0;
+    return rc;
+}
+
 int child_log_says(const char *path, const char *needle, int timeout_ms)
 {
     int64_t end = child_mono_ms() + timeout_ms;

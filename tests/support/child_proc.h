@@ -21,6 +21,9 @@ pid_t child_spawn(char *const argv[], const char *log_path);
  * signal ended it), or -1 after killing it (SIGKILL) when it outlived
  * the deadline. */
 int child_wait_ms(pid_t pid, int timeout_ms);
+/* Sends sig to pid, then child_wait_ms(pid, timeout_ms); *took_ms: from
+ * the signal to the exit (or to the kill). */
+int child_signal_wait(pid_t pid, int sig, int timeout_ms, int64_t *took_ms);
 
 /* SIGTERM then SIGINT, both pending before pid runs again (it is
  * stopped while they are sent): the second always finds the first's

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -120,4 +121,15 @@ int mute_server_wait_accepted(const mute_server *m, int n, int timeout_ms)
         nanosleep(&nap, NULL);
     }
     return mute_server_accepted(m) >= n;
+}
+
+char *mute_server_pg_url(const mute_server *m)
+{
+    char *url = NULL;
+    if (asprintf(&url,
+                 "postgresql://perp:not-a-secret-%d@127.0.0.1:%d/"
+                 "perpd?connect_timeout=10",
+                 (int)getpid(), mute_server_port(m)) < 0)
+        return NULL;
+    return url;
 }

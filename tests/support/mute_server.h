@@ -20,5 +20,9 @@ int mute_server_port(const mute_server *m);
 int mute_server_accepted(const mute_server *m);
 /* 1 once at least n were accepted, 0 if not within timeout_ms. */
 int mute_server_wait_accepted(const mute_server *m, int n, int timeout_ms);
+/* A PostgreSQL URL naming the server, with a password the test can look
+ * for in logs ("not-a-secret-PID") and connect_timeout=10, twice the 5 s
+ * a stop is given (malloc'd; NULL on allocation failure). */
+char *mute_server_pg_url(const mute_server *m);
 
 #endif
